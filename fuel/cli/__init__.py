@@ -1,0 +1,1 @@
+"""The ``fuel`` command line: one module per command, each exposing ``command``."""

@@ -1,0 +1,85 @@
+"""``fuel check FILE...``: a truthful verdict for each program, fast."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from fuel.cli.options import compile_options, default_jobs, require_device
+
+
+@click.command("check")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
+@compile_options
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per file")
+@click.option("--bisect", is_flag=True, help="find the first backend that shows each bug")
+@click.option(
+    "--allow-unsafe",
+    is_flag=True,
+    help="skip the static check and the audit hook: only for your own trusted files",
+)
+def command(
+    files: tuple[Path, ...],
+    backend: str,
+    mode: str | None,
+    dynamic: bool | None,
+    fullgraph: bool,
+    backward: bool,
+    device: str,
+    timeout: float,
+    memory_mb: int,
+    jobs: int | None,
+    as_json: bool,
+    bisect: bool,
+    allow_unsafe: bool,
+) -> int:
+    """Run each FILE eagerly and compiled, and judge the difference.
+
+    Exit code 0 when no bug was found, 1 when any was, 2 for usage errors.
+    """
+    require_device(device)
+    from fuel.execute.pool import PoolSettings, WorkerPool
+    from fuel.execute.records import CompileOptions
+    from fuel.judge.check import Checker
+
+    options = CompileOptions(backend, None if mode == "default" else mode, dynamic, fullgraph,
+                             backward, device)  # fmt: skip
+    settings = PoolSettings(
+        workers=default_jobs(jobs, len(files)), timeout_s=timeout, memory_mb=memory_mb,
+        device=device, sandbox=not allow_unsafe,
+    )  # fmt: skip
+    counts: Counter[str] = Counter()
+    with WorkerPool(settings) as pool:
+        checker = Checker(pool, options, allow_unsafe=allow_unsafe, bisect=bisect)
+        for checked in checker.check_files(files):
+            verdict = checked.verdict
+            counts[verdict.outcome.value] += 1
+            if as_json:
+                click.echo(json.dumps({"file": checked.name, **verdict.to_dict()}))
+            else:
+                click.echo(human_line(checked.name, verdict))
+    if not as_json:
+        parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+        click.echo(f"{sum(counts.values())} checked: {parts}")
+    return 1 if counts["bug"] else 0
+
+
+def human_line(name: str, verdict: object) -> str:
+    from fuel.judge.verdict import Verdict
+
+    assert isinstance(verdict, Verdict)
+    kind = verdict.kind.value if verdict.kind else ""
+    key = verdict.detail
+    if verdict.numeric:
+        n = verdict.numeric
+        key = f"{n.where} max abs diff {n.max_abs_diff:.3g}, rel {n.max_rel_diff:.3g}: {key}"
+    if verdict.stage and verdict.is_bug:
+        kind += f" [{verdict.stage.value}]"
+    if verdict.bisect:
+        kind += f" (first on {verdict.bisect})"
+    line = f"{verdict.outcome.value.upper():8} {kind:28} {name}"
+    return f"{line}  {key}" if key else line

@@ -1,0 +1,53 @@
+"""Options shared by the commands that run programs (check, fuzz, reduce, replay)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from fuel.errors import UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+BACKENDS = ("inductor", "eager", "aot_eager", "aot_eager_decomp_partition", "cudagraphs")
+MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
+
+def compile_options(func: F) -> F:
+    """--backend --mode --dynamic --fullgraph --backward --device --timeout -j"""
+    decorators = [
+        click.option("--backend", type=click.Choice(BACKENDS), default="inductor",
+                     show_default=True, help="torch.compile backend"),
+        click.option("--mode", type=click.Choice(MODES), default=None, help="torch.compile mode"),
+        click.option("--dynamic/--static", "dynamic", default=None,
+                     help="dynamic shapes (default: torch's automatic choice)"),
+        click.option("--fullgraph", is_flag=True, help="fail on graph breaks"),
+        click.option("--backward", is_flag=True, help="also compare gradients"),
+        click.option("--device", type=click.Choice(("cpu", "cuda")), default="cpu",
+                     show_default=True),
+        click.option("--timeout", type=click.FloatRange(min=1), default=60.0,
+                     show_default=True, help="seconds per test"),
+        click.option("--memory-mb", type=click.IntRange(min=256), default=4096,
+                     show_default=True, help="address-space limit per worker"),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="worker processes (default: number of cores)"),
+    ]  # fmt: skip
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def require_device(device: str) -> None:
+    if device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError("--device cuda needs a CUDA GPU, and none is available here")
+
+
+def default_jobs(jobs: int | None, work_items: int | None = None) -> int:
+    count = jobs or os.cpu_count() or 1
+    return max(1, min(count, work_items)) if work_items else count

@@ -1,0 +1,319 @@
+"""The pool: long-lived worker processes, each importing torch once.
+
+A job goes to an idle worker over a socketpair; phase announcements and outcomes come
+back as they happen, so when a worker segfaults, hangs or is killed the pool still
+knows which phase it died in. Dead workers are reaped and replaced, workers are
+recycled after a number of jobs to bound memory growth, and closing the pool (also on
+Ctrl-C) kills every worker's process group and removes every temporary directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import fuel
+from fuel.errors import FuelError
+from fuel.execute import protocol
+from fuel.execute.records import CompileOptions, ExitStatus, Job, Phase, RunOutcome, RunResult
+from fuel.program.record import ProgramSpec
+
+ROOT_PREFIX = "fuel-worker-"
+STDERR_TAIL_BYTES = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    workers: int = 1
+    timeout_s: float = 60.0
+    memory_mb: int = 4096
+    recycle_after: int = 200
+    coverage: bool = False
+    device: str = "cpu"
+    sandbox: bool = True
+    threads_per_worker: int = 0  # 0: the cores divided among the workers
+    start_timeout_s: float = 300.0
+
+    def threads(self) -> int:
+        if self.threads_per_worker > 0:
+            return self.threads_per_worker
+        return max(1, (os.cpu_count() or 1) // max(1, self.workers))
+
+
+def remove_stale_roots() -> None:
+    """Delete worker directories left by pools whose process no longer exists."""
+    for path in Path(tempfile.gettempdir()).glob(f"{ROOT_PREFIX}*"):
+        owner = path.name[len(ROOT_PREFIX) :].split("-")[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class WorkerProcess:
+    """The pool's handle on one worker process."""
+
+    def __init__(self, index: int, settings: PoolSettings) -> None:
+        self.index = index
+        self.settings = settings
+        self.jobs_done = 0
+        self.hello: protocol.Hello | None = None
+        self.root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{os.getpid()}-{index}-"))
+        ours, theirs = socket.socketpair()
+        self.conn = Connection(ours.detach())
+        self._stderr = open(self.root / "stderr.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            self._command(theirs.fileno()),
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+            cwd=self.root,
+            env=self._environment(),
+            start_new_session=True,  # Ctrl-C reaches the pool, not the workers
+        )
+        theirs.close()
+        self.killed_by_us = False
+
+    def _command(self, fd: int) -> list[str]:
+        s = self.settings
+        command = [sys.executable, "-m", "fuel.execute.worker", "--fd", str(fd)]
+        command += ["--root", str(self.root), "--memory-mb", str(s.memory_mb)]
+        command += ["--threads", str(s.threads()), "--device", s.device]
+        command += ["--coverage"] if s.coverage else []
+        command += [] if s.sandbox else ["--no-sandbox"]
+        return command
+
+    def _environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        package_parent = str(Path(fuel.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_parent, env.get("PYTHONPATH", "")) if p
+        )
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_ready(self) -> None:
+        if self.hello is not None:
+            return
+        if not self.conn.poll(self.settings.start_timeout_s):
+            self.kill()
+            raise FuelError(f"a worker did not start in {self.settings.start_timeout_s:.0f} s")
+        try:
+            message = protocol.receive(self.conn)
+        except (EOFError, OSError):
+            self.process.wait()
+            tail = self.stderr_tail().strip().splitlines()
+            last = tail[-1] if tail else f"exit code {self.process.returncode}"
+            raise FuelError(f"a worker failed to start: {last}") from None
+        assert isinstance(message, protocol.Hello)
+        self.hello = message
+
+    def run(self, job: Job, timeout_s: float) -> RunResult:
+        self.wait_ready()
+        self.jobs_done += 1
+        start = time.monotonic()
+        protocol.send(self.conn, job)
+        outcomes: list[RunOutcome] = []
+        phase: Phase | None = None
+        while True:
+            remaining = timeout_s - (time.monotonic() - start)
+            if remaining <= 0:
+                result = self._ended(ExitStatus.TIMEOUT, outcomes, phase, start)
+                self.kill()
+                return result
+            try:
+                if not self.conn.poll(min(remaining, 0.5)):
+                    if not self.alive:
+                        return self._died(outcomes, phase, start)
+                    continue
+                message = protocol.receive(self.conn)
+            except (EOFError, OSError):
+                return self._died(outcomes, phase, start)
+            if isinstance(message, protocol.PhaseStarted):
+                phase = message.phase
+            elif isinstance(message, protocol.PhaseDone):
+                outcomes.append(message.outcome)
+            elif isinstance(message, protocol.JobTail):
+                return self._completed(message, outcomes, start)
+            elif isinstance(message, protocol.WorkerFailed):
+                return self._ended(
+                    ExitStatus.WORKER_ERROR, outcomes, phase, start, detail=message.message
+                )
+
+    def _completed(
+        self, tail: protocol.JobTail, outcomes: list[RunOutcome], start: float
+    ) -> RunResult:
+        return RunResult(
+            exit=ExitStatus.COMPLETED,
+            outcomes=tuple(outcomes),
+            setup_failure=tail.setup_failure,
+            probe=tail.probe,
+            coverage=tail.coverage,
+            stdout=tail.stdout,
+            sandbox_violations=tail.sandbox_violations,
+            seconds=time.monotonic() - start,
+            worker_pid=self.process.pid,
+        )
+
+    def _died(self, outcomes: list[RunOutcome], phase: Phase | None, start: float) -> RunResult:
+        try:
+            code = self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            code = self.process.wait()
+        signal_number = -code if code < 0 else None
+        status = ExitStatus.CRASHED
+        if signal_number == signal.SIGKILL and not self.killed_by_us:
+            status = ExitStatus.OOM
+        return self._ended(
+            status, outcomes, phase, start, signal_number=signal_number, exit_code=code
+        )
+
+    def _ended(
+        self,
+        status: ExitStatus,
+        outcomes: list[RunOutcome],
+        phase: Phase | None,
+        start: float,
+        *,
+        signal_number: int | None = None,
+        exit_code: int | None = None,
+        detail: str = "",
+    ) -> RunResult:
+        return RunResult(
+            exit=status,
+            outcomes=tuple(outcomes),
+            died_in=phase,
+            signal=signal_number,
+            exit_code=exit_code,
+            seconds=time.monotonic() - start,
+            worker_pid=self.process.pid,
+            stderr_tail=self.stderr_tail(),
+            detail=detail,
+        )
+
+    def stderr_tail(self) -> str:
+        try:
+            with open(self.root / "stderr.log", "rb") as handle:
+                handle.seek(0, os.SEEK_END)
+                handle.seek(max(0, handle.tell() - STDERR_TAIL_BYTES))
+                return handle.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        """Ask the worker to leave; kill it if it does not within a few seconds."""
+        if self.alive:
+            try:
+                protocol.send(self.conn, protocol.Shutdown())
+                self.process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill the worker's whole process group (its compiler children too) and clean up."""
+        if self.alive:
+            self.killed_by_us = True
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+        self.conn.close()
+        self._stderr.close()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class WorkerPool:
+    """N warm workers behind a blocking ``run`` and a future-returning ``submit``."""
+
+    def __init__(self, settings: PoolSettings) -> None:
+        if settings.workers < 1:
+            raise FuelError("the pool needs at least one worker")
+        remove_stale_roots()
+        self.settings = settings
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._closed = False
+        self._idle: queue.Queue[WorkerProcess] = queue.Queue()
+        self._workers: list[WorkerProcess] = []
+        for index in range(settings.workers):
+            self._idle.put(self._spawn(index))
+        self._executor = ThreadPoolExecutor(settings.workers, thread_name_prefix="fuel-pool")
+
+    def _spawn(self, index: int) -> WorkerProcess:
+        worker = WorkerProcess(index, self.settings)
+        with self._lock:
+            self._workers.append(worker)
+        return worker
+
+    def wait_ready(self) -> protocol.Hello:
+        """Block until every worker has started; the first worker's hello."""
+        hellos = []
+        for worker in list(self._workers):
+            worker.wait_ready()
+            assert worker.hello is not None
+            hellos.append(worker.hello)
+        return hellos[0]
+
+    def run(self, spec: ProgramSpec, options: CompileOptions) -> RunResult:
+        """Run one program on the next idle worker; blocks until it has a result."""
+        if self._closed:
+            raise FuelError("the worker pool is closed")
+        worker = self._idle.get()
+        try:
+            return worker.run(Job(next(self._ids), spec, options), self.settings.timeout_s)
+        finally:
+            self._idle.put(self._renewed(worker))
+
+    def submit(self, spec: ProgramSpec, options: CompileOptions) -> Future[RunResult]:
+        return self._executor.submit(self.run, spec, options)
+
+    def _renewed(self, worker: WorkerProcess) -> WorkerProcess:
+        if self._closed or (worker.alive and worker.jobs_done < self.settings.recycle_after):
+            return worker
+        worker.stop()
+        with self._lock:
+            self._workers.remove(worker)
+        return self._spawn(worker.index)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            worker.kill()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

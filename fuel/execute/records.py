@@ -1,0 +1,144 @@
+"""Records that cross the process boundary between the pool and its workers.
+
+The executor takes a program and compile options and returns a :class:`RunResult`:
+what each phase produced or raised, and how the worker ended. It says nothing about
+whether that is a bug; :mod:`fuel.judge` decides.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from fuel.program.record import ProgramSpec
+
+
+class Phase(str, enum.Enum):
+    """The steps of one test, in the order a worker runs them."""
+
+    SETUP = "setup"  # import the program, build model and inputs
+    EAGER = "eager"
+    EAGER_REPEAT = "eager_repeat"  # second eager run: is eager itself deterministic?
+    COMPILED = "compiled"
+    REFERENCE = "reference"  # eager in float64: the yardstick for numeric judgement
+    PERTURBED = "perturbed"  # eager on inputs nudged by a few ulps: conditioning
+
+
+class ExitStatus(str, enum.Enum):
+    COMPLETED = "completed"
+    CRASHED = "crashed"  # the worker died (signal or exit code)
+    TIMEOUT = "timeout"
+    OOM = "oom"  # killed from outside, the usual sign of the kernel's OOM killer
+    WORKER_ERROR = "worker_error"  # fuel's own code failed in the worker
+
+
+@dataclass(frozen=True, slots=True)
+class CompileOptions:
+    """How the compiled side of a test is built and run."""
+
+    backend: str = "inductor"
+    mode: str | None = None
+    dynamic: bool | None = None
+    fullgraph: bool = False
+    backward: bool = False
+    device: str = "cpu"
+    seed: int = 0
+
+    def with_backend(self, backend: str) -> CompileOptions:
+        return CompileOptions(
+            backend, self.mode, self.dynamic, self.fullgraph, self.backward, self.device, self.seed
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    filename: str
+    lineno: int
+    function: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An exception raised inside a phase, reduced to plain data."""
+
+    exc_type: str  # qualified: torch._dynamo.exc.BackendCompilerFailed
+    message: str
+    frames: tuple[Frame, ...]  # outermost first, as in a traceback
+    cause: Failure | None = None  # the exception this one wraps, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """A named value compared between runs (mutated input, buffer, gradient)."""
+
+    label: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What one phase produced: flattened outputs, state after the run, gradients."""
+
+    phase: Phase
+    outputs: tuple[Any, ...] = ()
+    structure: str = ""
+    state: tuple[Labelled, ...] = ()
+    grads: tuple[Labelled, ...] = ()
+    failure: Failure | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What the eager run revealed about the program's determinism."""
+
+    aten_ops: tuple[str, ...] = ()
+    random_ops: tuple[str, ...] = ()
+    duplicate_index_writes: tuple[str, ...] = ()
+    ties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageDelta:
+    """Lines of torch's compiler code this test reached that its worker had not."""
+
+    files: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+    @property
+    def line_count(self) -> int:
+        return sum(len(lines) for _, lines in self.files)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    job_id: int
+    spec: ProgramSpec
+    options: CompileOptions
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """Everything a worker (or its death) told about one job."""
+
+    exit: ExitStatus
+    outcomes: tuple[RunOutcome, ...] = ()
+    setup_failure: Failure | None = None
+    died_in: Phase | None = None
+    signal: int | None = None
+    exit_code: int | None = None
+    probe: Probe = field(default_factory=Probe)
+    coverage: CoverageDelta = field(default_factory=CoverageDelta)
+    stdout: str = ""
+    stderr_tail: str = ""
+    sandbox_violations: tuple[str, ...] = ()
+    seconds: float = 0.0
+    worker_pid: int = 0
+    detail: str = ""
+
+    def outcome(self, phase: Phase) -> RunOutcome | None:
+        return next((o for o in self.outcomes if o.phase is phase), None)

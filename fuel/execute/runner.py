@@ -1,0 +1,262 @@
+"""Runs one job's phases inside a worker: setup, eager twice, compiled, references.
+
+Each phase gets a fresh copy of the model and exact clones of the inputs, and the
+same ``torch.manual_seed``. The float64 reference and the perturbed eager run are
+only needed when eager and compiled are not bitwise identical, so they only run then.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import itertools
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import torch
+
+from fuel.execute import tensors
+from fuel.execute.probe import ProbeMode
+from fuel.execute.records import (
+    CompileOptions,
+    Failure,
+    Frame,
+    Labelled,
+    Phase,
+    Probe,
+    RunOutcome,
+)
+from fuel.program.record import InputStyle, ProgramSpec
+
+MAX_MESSAGE_CHARS = 4000
+MAX_FRAMES = 40
+_module_counter = itertools.count()
+
+
+@dataclass(slots=True)
+class Instance:
+    """A loaded program: its module, a pristine model and pristine inputs."""
+
+    module: ModuleType
+    model: torch.nn.Module
+    inputs: tuple[Any, ...]
+
+
+def failure_from(exc: BaseException, depth: int = 0) -> Failure:
+    frames = tuple(
+        Frame(f.filename, f.lineno or 0, f.name)
+        for f in traceback.extract_tb(exc.__traceback__)[-MAX_FRAMES:]
+    )
+    kind = type(exc)
+    qualified = (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else (f"{kind.__module__}.{kind.__qualname__}")
+    )
+    try:
+        message = str(exc)
+    except Exception:
+        message = repr(exc)
+    inner = exc.__cause__ or getattr(exc, "inner_exception", None)
+    cause = None
+    if isinstance(inner, BaseException) and inner is not exc and depth < 4:
+        cause = failure_from(inner, depth + 1)
+    return Failure(qualified, message[:MAX_MESSAGE_CHARS], frames, cause)
+
+
+def import_program(spec: ProgramSpec, workdir: Path) -> ModuleType:
+    name = f"fuel_program_{next(_module_counter)}"
+    path = workdir / f"{name}.py"
+    path.write_text(spec.program.source, encoding="utf-8")
+    module_spec = importlib.util.spec_from_file_location(name, path)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules[name] = module
+    try:
+        module_spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(name, None)
+    return module
+
+
+def build_model(spec: ProgramSpec, module: ModuleType) -> torch.nn.Module:
+    if spec.model_factory:
+        model = getattr(module, spec.model_factory)()
+    elif spec.model_instance:
+        model = getattr(module, spec.model_instance)
+    else:
+        model = getattr(module, spec.model_class)()
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"the model is a {type(model).__name__}, not a torch.nn.Module")
+    return model
+
+
+def build_inputs(spec: ProgramSpec, module: ModuleType) -> tuple[Any, ...]:
+    if spec.input_style is InputStyle.MAKE_INPUTS:
+        value = module.make_inputs()
+    elif spec.input_style is InputStyle.INPUTS_LIST:
+        value = getattr(module, spec.input_names[0])
+    else:
+        value = tuple(getattr(module, name) for name in spec.input_names)
+    if isinstance(value, torch.Tensor):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    raise TypeError(f"inputs must be a tensor, list or tuple, not {type(value).__name__}")
+
+
+def instantiate(spec: ProgramSpec, workdir: Path, device: str, seed: int) -> Instance:
+    torch.manual_seed(seed)
+    module = import_program(spec, workdir)
+    torch.manual_seed(seed)
+    model = build_model(spec, module)
+    torch.manual_seed(seed)
+    inputs = build_inputs(spec, module)
+    if device != "cpu":
+        model = model.to(device)
+        inputs = tuple(tensors.pytree.tree_map(_to_device(device), list(inputs)))
+    return Instance(module, model, inputs)
+
+
+def _to_device(device: str) -> Callable[[Any], Any]:
+    return lambda v: v.to(device) if isinstance(v, torch.Tensor) else v
+
+
+Prepare = Callable[[torch.nn.Module, tuple[Any, ...]], tuple[torch.nn.Module, tuple[Any, ...]]]
+
+
+def as_is(
+    model: torch.nn.Module, inputs: tuple[Any, ...]
+) -> tuple[torch.nn.Module, tuple[Any, ...]]:
+    return model, tensors.clone_value(inputs)
+
+
+def in_float64(
+    model: torch.nn.Module, inputs: tuple[Any, ...]
+) -> tuple[torch.nn.Module, tuple[Any, ...]]:
+    return model.to(torch.float64), tensors.widen_value(inputs)
+
+
+def perturbed(
+    model: torch.nn.Module, inputs: tuple[Any, ...]
+) -> tuple[torch.nn.Module, tuple[Any, ...]]:
+    generator = torch.Generator().manual_seed(12345)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.copy_(tensors.perturb(parameter, generator))
+    return model, tensors.perturb_value(inputs, generator)
+
+
+def compile_model(model: torch.nn.Module, options: CompileOptions) -> Callable[..., Any]:
+    torch._dynamo.reset()
+    kwargs: dict[str, Any] = {"backend": options.backend, "fullgraph": options.fullgraph}
+    if options.mode:
+        kwargs["mode"] = options.mode
+    if options.dynamic is not None:
+        kwargs["dynamic"] = options.dynamic
+    return torch.compile(model, **kwargs)
+
+
+def state_of(inputs: tuple[Any, ...], model: torch.nn.Module) -> tuple[Labelled, ...]:
+    leaves, _ = tensors.pytree.tree_flatten(list(inputs))
+    state = [
+        Labelled(f"input[{i}]", tensors.plain_leaf(v))
+        for i, v in enumerate(leaves)
+        if isinstance(v, torch.Tensor)
+    ]
+    state += [Labelled(f"buffer:{n}", tensors.plain_leaf(b)) for n, b in model.named_buffers()]
+    state += [Labelled(f"param:{n}", tensors.plain_leaf(p)) for n, p in model.named_parameters()]
+    return tuple(state)
+
+
+def loss_of(leaves: list[Any]) -> torch.Tensor | None:
+    """A fixed random weighting of every differentiable output, summed."""
+    generator = torch.Generator().manual_seed(777)
+    total = None
+    for leaf in leaves:
+        if isinstance(leaf, torch.Tensor) and leaf.requires_grad and leaf.is_floating_point():
+            weight = torch.randn(leaf.shape, generator=generator, dtype=torch.float64)
+            term = (leaf * weight.to(leaf.dtype).to(leaf.device)).sum()
+            total = term if total is None else total + term.to(total.dtype)
+    return total
+
+
+def forward_backward(
+    fn: Callable[..., Any], model: torch.nn.Module, inputs: tuple[Any, ...]
+) -> tuple[Any, tuple[Labelled, ...]]:
+    leaves, _ = tensors.pytree.tree_flatten(list(inputs))
+    differentiable = [v for v in leaves if isinstance(v, torch.Tensor) and v.is_floating_point()]
+    for tensor in differentiable:
+        tensor.requires_grad_(True)
+    with torch.enable_grad():
+        output = fn(*inputs)
+        loss = loss_of(tensors.pytree.tree_flatten(output)[0])
+        if loss is not None:
+            loss.backward()
+    grads = [Labelled(f"grad:input[{i}]", _grad(t)) for i, t in enumerate(differentiable)]
+    grads += [Labelled(f"grad:param:{n}", _grad(p)) for n, p in model.named_parameters()]
+    return output, tuple(grads)
+
+
+def _grad(t: torch.Tensor) -> Any:
+    return None if t.grad is None else tensors.plain_leaf(t.grad)
+
+
+def run_phase(
+    phase: Phase,
+    instance: Instance,
+    options: CompileOptions,
+    prepare: Prepare = as_is,
+    mode: Any = None,
+) -> RunOutcome:
+    start = time.perf_counter()
+    try:
+        model, inputs = prepare(copy.deepcopy(instance.model), instance.inputs)
+        model.eval()
+        fn = compile_model(model, options) if phase is Phase.COMPILED else model
+        torch.manual_seed(options.seed)
+        with mode if mode is not None else nullcontext():
+            if options.backward:
+                output, grads = forward_backward(fn, model, inputs)
+            else:
+                with torch.no_grad():
+                    output = fn(*inputs)
+                grads = ()
+        leaves, structure = tensors.flatten_output(output)
+        state = state_of(inputs, model)
+    except BaseException as exc:  # the program may raise anything, SystemExit included
+        return RunOutcome(phase, failure=failure_from(exc), seconds=time.perf_counter() - start)
+    return RunOutcome(phase, leaves, structure, state, grads, None, time.perf_counter() - start)
+
+
+def run_phases(
+    instance: Instance,
+    options: CompileOptions,
+    announce: Callable[[Phase], None],
+    deliver: Callable[[RunOutcome], None],
+    compiled_context: Callable[[], Any] = nullcontext,
+) -> Probe:
+    """Run every phase in order, announcing each before it starts; return the probe."""
+    announce(Phase.EAGER)
+    eager = run_phase(Phase.EAGER, instance, options)
+    deliver(eager)
+    announce(Phase.EAGER_REPEAT)
+    probe = ProbeMode()
+    deliver(run_phase(Phase.EAGER_REPEAT, instance, options, mode=probe))
+    announce(Phase.COMPILED)
+    with compiled_context():
+        compiled = run_phase(Phase.COMPILED, instance, options)
+    deliver(compiled)
+    if eager.ok and compiled.ok and not tensors.outcomes_identical(eager, compiled):
+        announce(Phase.REFERENCE)
+        deliver(run_phase(Phase.REFERENCE, instance, options, prepare=in_float64))
+        announce(Phase.PERTURBED)
+        deliver(run_phase(Phase.PERTURBED, instance, options, prepare=perturbed))
+    return probe.report()

@@ -1,0 +1,127 @@
+"""Tensor handling inside a worker: exact clones, float64 casts, tiny perturbations.
+
+Every run of a test gets its own copies of the inputs, cloned with their exact layout
+(strides, storage offset, Dynamo's dynamic-dim marks) so that in-place operators
+cannot leak from one run into the next and a transposed input stays transposed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch.utils import _pytree as pytree
+
+from fuel.execute.records import RunOutcome
+
+DYNAMO_MARKS = ("_dynamo_dynamic_indices", "_dynamo_static_indices", "_dynamo_unbacked_indices")
+
+
+def clone_tensor(t: torch.Tensor) -> torch.Tensor:
+    """A copy with the same sizes, strides, storage offset and storage extent."""
+    if t.layout is not torch.strided or t.is_quantized or t.is_nested:
+        copy = t.detach().clone()
+    else:
+        copy = torch.empty(0, dtype=t.dtype, device=t.device)
+        copy.set_(t.untyped_storage().clone(), t.storage_offset(), t.size(), t.stride())
+    if t.requires_grad and (copy.is_floating_point() or copy.is_complex()):
+        copy.requires_grad_(True)
+    for mark in DYNAMO_MARKS:
+        if hasattr(t, mark):
+            setattr(copy, mark, set(getattr(t, mark)))
+    return copy
+
+
+def clone_value(value: Any) -> Any:
+    """Clone every tensor in a (possibly nested) value; leave the rest as is."""
+    return pytree.tree_map(lambda v: clone_tensor(v) if isinstance(v, torch.Tensor) else v, value)
+
+
+def widen(t: torch.Tensor) -> torch.Tensor:
+    """The float64 (or complex128) version of a floating tensor; others unchanged."""
+    if t.is_complex():
+        return t.detach().to(torch.complex128)
+    if t.is_floating_point():
+        return t.detach().to(torch.float64)
+    return clone_tensor(t)
+
+
+def widen_value(value: Any) -> Any:
+    return pytree.tree_map(lambda v: widen(v) if isinstance(v, torch.Tensor) else v, value)
+
+
+def relative_epsilon(dtype: torch.dtype) -> float:
+    return 2.0 * torch.finfo(dtype).eps
+
+
+def perturb(t: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Scale each element of a floating tensor by 1 ± a couple of ulps."""
+    if not t.is_floating_point() or t.numel() == 0:
+        return clone_tensor(t)
+    noise = torch.rand(t.shape, generator=generator, dtype=torch.float64) * 2 - 1
+    scaled = t.detach().double() * (1 + noise * relative_epsilon(t.dtype))
+    return scaled.to(t.dtype)
+
+
+def perturb_value(value: Any, generator: torch.Generator) -> Any:
+    return pytree.tree_map(
+        lambda v: perturb(v, generator) if isinstance(v, torch.Tensor) else v, value
+    )
+
+
+def plain_leaf(leaf: Any) -> Any:
+    """A leaf as it travels to the judge: detached CPU tensors, plain numbers, text."""
+    if isinstance(leaf, torch.Tensor):
+        detached = leaf.detach()
+        if detached.is_sparse:
+            detached = detached.to_dense()
+        if detached.is_quantized:
+            detached = detached.dequantize()
+        return detached.cpu().clone()
+    if leaf is None or isinstance(leaf, (bool, int, float, complex, str)):
+        return leaf
+    return repr(leaf)
+
+
+def flatten_output(output: Any) -> tuple[tuple[Any, ...], str]:
+    leaves, spec = pytree.tree_flatten(output)
+    return tuple(plain_leaf(leaf) for leaf in leaves), str(spec)
+
+
+def tensors_identical(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Bitwise equality that counts NaN in the same place as equal."""
+    if a.dtype != b.dtype or a.shape != b.shape:
+        return False
+    if a.is_complex():
+        return tensors_identical(torch.view_as_real(a), torch.view_as_real(b))
+    if a.is_floating_point():
+        nan_a, nan_b = torch.isnan(a), torch.isnan(b)
+        return bool(torch.equal(nan_a, nan_b) and torch.equal(a[~nan_a], b[~nan_b]))
+    return bool(torch.equal(a, b))
+
+
+def leaves_identical(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    if len(a) != len(b):
+        return False
+    return all(leaf_identical(x, y) for x, y in zip(a, b, strict=False))
+
+
+def leaf_identical(x: Any, y: Any) -> bool:
+    if isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor):
+        return tensors_identical(x, y)
+    if isinstance(x, torch.Tensor) or isinstance(y, torch.Tensor):
+        return False
+    both_nan = isinstance(x, float) and isinstance(y, float) and x != x and y != y
+    return both_nan or bool(x == y)
+
+
+def outcomes_identical(a: RunOutcome, b: RunOutcome) -> bool:
+    """Same structure and bitwise-identical outputs, state after the run and gradients."""
+    if a.structure != b.structure:
+        return False
+    groups = (
+        (a.outputs, b.outputs),
+        (tuple(i.value for i in a.state), tuple(i.value for i in b.state)),
+        (tuple(i.value for i in a.grads), tuple(i.value for i in b.grads)),
+    )
+    return all(leaves_identical(x, y) for x, y in groups)

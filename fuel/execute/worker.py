@@ -1,0 +1,225 @@
+"""A warm worker process: imports torch once, then runs jobs sent by the pool.
+
+Started by :mod:`fuel.execute.pool` as ``python -m fuel.execute.worker``. Before it
+says hello it enters its sandbox, imports torch, configures the compiler (no caches,
+``fallback_random``) and compiles a tiny function once, so that the first real test
+pays no cold start. Every job then runs in its own directory under the worker's root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from fuel.execute import protocol, sandbox
+from fuel.execute.records import CoverageDelta, Job, Phase, Probe, RunOutcome
+
+STDOUT_LIMIT = 64 * 1024
+# A full collection costs ~0.2 s with torch loaded, a fifth of a warm compile; every
+# job would waste that, while recycling workers already bounds memory growth.
+COLLECT_EVERY_JOBS = 20
+FILE_SIZE_LIMIT_MB = 256
+
+
+class CappedStream(io.TextIOBase):
+    """Keeps the first ``limit`` characters written and counts the rest."""
+
+    def __init__(self, limit: int = STDOUT_LIMIT) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.size < self.limit:
+            self.parts.append(text[: self.limit - self.size])
+        self.size += len(text)
+        return len(text)
+
+    def text(self) -> str:
+        kept = "".join(self.parts)
+        if self.size > self.limit:
+            kept += f"\n[... {self.size - self.limit} more characters dropped]"
+        return kept
+
+
+def prepare_environment(root: Path, threads: int) -> None:
+    """Point every cache and temporary path torch might use into the worker's root."""
+    for name in ("tmp", "inductor", "cache", "home"):
+        (root / name).mkdir(parents=True, exist_ok=True)
+    os.environ.update(
+        TMPDIR=str(root / "tmp"),
+        TORCHINDUCTOR_CACHE_DIR=str(root / "inductor"),
+        TRITON_CACHE_DIR=str(root / "inductor" / "triton"),
+        XDG_CACHE_HOME=str(root / "cache"),
+        TORCH_HOME=str(root / "cache" / "torch"),
+        HOME=str(root / "home"),
+        OMP_NUM_THREADS=str(threads),
+        TORCHINDUCTOR_COMPILE_THREADS="1",
+    )
+    os.chdir(root)
+    sys.dont_write_bytecode = True
+
+
+def configure_torch(threads: int) -> None:
+    import warnings
+
+    import torch
+    import torch._functorch.config as functorch_config
+    import torch._inductor.config as inductor_config
+
+    torch.set_num_threads(threads)
+    inductor_config.force_disable_caches = True
+    inductor_config.fx_graph_cache = False
+    inductor_config.autotune_local_cache = False
+    inductor_config.compile_threads = 1
+    inductor_config.fallback_random = True
+    functorch_config.enable_autograd_cache = False
+    warnings.filterwarnings("ignore", message="dynamo_pgo force disabled")
+
+
+def warm_up(device: str) -> None:
+    import torch
+
+    def tiny(x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(x) * 2 + 1
+
+    compiled = torch.compile(tiny)
+    compiled(torch.randn(8, device=device))
+    torch._dynamo.reset()
+
+
+class Worker:
+    def __init__(self, conn: Connection, root: Path, device: str, coverage: bool) -> None:
+        self.conn = conn
+        self.root = root
+        self.device = device
+        self.policy: sandbox.AuditPolicy | None = None
+        self.jobs_done = 0
+        self.coverage: Any = None
+        if coverage:
+            from fuel.execute.coverage import CompilerCoverage
+
+            self.coverage = CompilerCoverage()
+
+    def serve(self) -> None:
+        while True:
+            try:
+                message = protocol.receive(self.conn)
+            except (EOFError, OSError):
+                return
+            if isinstance(message, protocol.Shutdown):
+                return
+            if isinstance(message, Job):
+                self.handle(message)
+
+    def handle(self, job: Job) -> None:
+        from fuel.execute.runner import failure_from, instantiate, run_phases
+
+        start = time.perf_counter()
+        jobdir = self.root / f"job{job.job_id}"
+        jobdir.mkdir(exist_ok=True)
+        os.chdir(jobdir)
+        capture = CappedStream()
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = capture
+        if self.policy:
+            self.policy.violations.clear()
+        setup_failure, probe, coverage = None, Probe(), CoverageDelta()
+        try:
+            self.announce(Phase.SETUP)
+            try:
+                instance = instantiate(job.spec, jobdir, self.device, job.options.seed)
+            except BaseException as exc:
+                setup_failure = failure_from(exc)
+            else:
+                probe = run_phases(
+                    instance, job.options, self.announce, self.deliver, self.measuring()
+                )
+                if self.coverage:
+                    coverage = self.coverage.take_delta()
+        except Exception as exc:  # fuel's own code failed: report it, keep serving
+            protocol.send(self.conn, protocol.WorkerFailed(f"{type(exc).__name__}: {exc}"))
+            return
+        finally:
+            sys.stdout, sys.stderr = saved
+            os.chdir(self.root)
+            shutil.rmtree(jobdir, ignore_errors=True)
+            self.reset_compiler()
+        violations = tuple(self.policy.violations) if self.policy else ()
+        tail = protocol.JobTail(
+            setup_failure, probe, coverage, capture.text(), violations,
+            time.perf_counter() - start,
+        )  # fmt: skip
+        protocol.send(self.conn, tail)
+
+    def measuring(self) -> Callable[[], Any]:
+        return self.coverage.measuring if self.coverage else nullcontext
+
+    def announce(self, phase: Phase) -> None:
+        protocol.send(self.conn, protocol.PhaseStarted(phase))
+
+    def deliver(self, outcome: RunOutcome) -> None:
+        protocol.send(self.conn, protocol.PhaseDone(outcome))
+
+    def reset_compiler(self) -> None:
+        import torch
+
+        torch._dynamo.reset()
+        self.jobs_done += 1
+        if self.jobs_done % COLLECT_EVERY_JOBS == 0:
+            gc.collect()
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="fuel-worker")
+    parser.add_argument("--fd", type=int, required=True, help="the pool's end of a socketpair")
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--memory-mb", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--coverage", action="store_true")
+    parser.add_argument("--no-sandbox", action="store_true")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    conn = Connection(args.fd)
+    prepare_environment(args.root, args.threads)
+    layers: list[str] = []
+    if sandbox.die_with_parent():
+        layers.append("parent-death signal")
+    if not args.no_sandbox and (namespace := sandbox.isolate_network()):
+        layers.append(namespace)
+    import torch
+
+    configure_torch(args.threads)
+    warm_up(args.device)
+    gc.freeze()  # what torch loaded stays: later collections skip it
+    sandbox.limit_resources(args.memory_mb, FILE_SIZE_LIMIT_MB)
+    layers.append("resource limits")
+    worker = Worker(conn, args.root, args.device, args.coverage)
+    if not args.no_sandbox:
+        worker.policy = sandbox.install_audit_hook(args.root)
+        layers.append("audit hook")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    protocol.send(conn, protocol.Hello(os.getpid(), torch.__version__, tuple(layers)))
+    worker.serve()
+
+
+if __name__ == "__main__":
+    main()

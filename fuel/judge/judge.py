@@ -1,0 +1,181 @@
+"""The judge: from a worker's raw :class:`RunResult` to a :class:`Verdict`.
+
+The rules are ORACLE.md's. Eager and compiled must behave alike: when only the
+compiled side raises, dies or hangs, that is a bug; when both raise, the program is
+invalid; when only eager raises, compiled skipped a check (a bug, ranked lower).
+When both return, values are judged against the float64 reference, and mismatches
+that ORACLE.md does not count as bugs are turned into ``skipped`` with the reason.
+"""
+
+from __future__ import annotations
+
+import signal as signals
+from dataclasses import replace
+
+from fuel.execute.records import (
+    CompileOptions,
+    ExitStatus,
+    Failure,
+    Phase,
+    RunOutcome,
+    RunResult,
+)
+from fuel.execute.tensors import outcomes_identical
+from fuel.judge import filters
+from fuel.judge.compare import Mismatch, compare_runs
+from fuel.judge.signature import (
+    crash_signature,
+    death_signature,
+    numeric_signature,
+    operator_names,
+)
+from fuel.judge.stage import failure_stage, innermost, torch_frames
+from fuel.judge.verdict import CrashEvidence, Kind, Outcome, Stage, Verdict
+
+EAGER_PHASES = (Phase.SETUP, Phase.EAGER, Phase.EAGER_REPEAT)
+OOM_MARKERS = ("can't allocate memory", "out of memory", "DefaultCPUAllocator", "bad_alloc")
+UNSUPPORTED = "torch._dynamo.exc.Unsupported"
+
+
+def judge(result: RunResult, options: CompileOptions) -> Verdict:
+    verdict = _judge(result, options)
+    timings = {o.phase.value: round(o.seconds, 4) for o in result.outcomes}
+    return replace(verdict, seconds=round(result.seconds, 4), phase_seconds=timings,
+                   ops=operator_names(result.probe.aten_ops))  # fmt: skip
+
+
+def _judge(result: RunResult, options: CompileOptions) -> Verdict:
+    if result.sandbox_violations:
+        return Verdict(Outcome.REJECTED, detail=result.sandbox_violations[0])
+    if result.exit is ExitStatus.WORKER_ERROR:
+        return Verdict(Outcome.SKIPPED, detail=f"fuel's worker failed: {result.detail}")
+    if result.exit is not ExitStatus.COMPLETED:
+        return judge_death(result)
+    if result.setup_failure:
+        return Verdict(Outcome.INVALID, detail=f"setup failed: {summary(result.setup_failure)}")
+    eager, repeat = result.outcome(Phase.EAGER), result.outcome(Phase.EAGER_REPEAT)
+    compiled = result.outcome(Phase.COMPILED)
+    if eager is None or repeat is None or compiled is None:
+        return Verdict(Outcome.SKIPPED, detail="the worker returned an incomplete result")
+    if eager.ok != repeat.ok or (eager.ok and not outcomes_identical(eager, repeat)):
+        return Verdict(Outcome.SKIPPED, detail="eager is nondeterministic: two runs disagree")
+    if not eager.ok:
+        return judge_eager_failure(eager, compiled)
+    if not compiled.ok:
+        return judge_compile_failure(compiled, options)
+    return judge_values(result, eager, compiled)
+
+
+def summary(failure: Failure) -> str:
+    inner = innermost(failure)
+    first = inner.message.strip().splitlines()[0] if inner.message.strip() else ""
+    return f"{inner.exc_type.rsplit('.', 1)[-1]}: {first}"[:300]
+
+
+def is_oom(failure: Failure) -> bool:
+    inner = innermost(failure)
+    return inner.exc_type == "MemoryError" or any(m in inner.message for m in OOM_MARKERS)
+
+
+def crash_evidence(failure: Failure) -> CrashEvidence:
+    inner = innermost(failure)
+    return CrashEvidence(inner.exc_type, inner.message, torch_frames(failure))
+
+
+def judge_eager_failure(eager: RunOutcome, compiled: RunOutcome) -> Verdict:
+    assert eager.failure is not None
+    if compiled.failure is not None:
+        kind = Kind.OOM if is_oom(eager.failure) else None
+        return Verdict(Outcome.INVALID, kind=kind, detail=f"eager raised {summary(eager.failure)}")
+    if is_oom(eager.failure):
+        return Verdict(Outcome.SKIPPED, kind=Kind.OOM,
+                       detail="eager ran out of memory; the compiled program needed less")  # fmt: skip
+    kind = Kind.EAGER_ONLY_ERROR
+    return Verdict(
+        Outcome.BUG,
+        kind=kind,
+        stage=Stage.EAGER,
+        detail=f"eager raised {summary(eager.failure)}; compiled returned",
+        signature=crash_signature(kind, eager.failure),
+        crash=crash_evidence(eager.failure),
+    )
+
+
+def judge_compile_failure(compiled: RunOutcome, options: CompileOptions) -> Verdict:
+    failure = compiled.failure
+    assert failure is not None
+    if options.fullgraph and innermost(failure).exc_type == UNSUPPORTED:
+        return Verdict(Outcome.SKIPPED, detail=f"graph break under fullgraph: {summary(failure)}")
+    kind = Kind.OOM if is_oom(failure) else Kind.COMPILE_CRASH
+    return Verdict(
+        Outcome.BUG,
+        kind=kind,
+        stage=failure_stage(failure),
+        detail=f"compiled raised {summary(failure)}",
+        signature=crash_signature(kind, failure),
+        crash=crash_evidence(failure),
+    )
+
+
+def judge_death(result: RunResult) -> Verdict:
+    phase = result.died_in or Phase.SETUP
+    if result.exit is ExitStatus.TIMEOUT:
+        kind, what = Kind.TIMEOUT, "did not finish in time"
+    elif result.exit is ExitStatus.OOM or "bad_alloc" in result.stderr_tail:
+        kind, what = Kind.OOM, "ran out of memory (killed)"
+    else:
+        kind, what = Kind.CRASH_SIGNAL, died_how(result)
+    detail = f"the worker {what} during the {phase.value} phase"
+    eager = result.outcome(Phase.EAGER)
+    eager_failed = phase in EAGER_PHASES or (eager is not None and not eager.ok)
+    if eager_failed and kind is not Kind.CRASH_SIGNAL:
+        if eager is not None and eager.failure is not None:
+            detail += f", after eager raised {summary(eager.failure)}"
+        return Verdict(Outcome.INVALID, kind=kind, stage=Stage.EAGER, detail=detail)
+    if phase in (Phase.REFERENCE, Phase.PERTURBED) and kind is not Kind.CRASH_SIGNAL:
+        return Verdict(Outcome.SKIPPED, kind=kind, detail=detail)
+    stage = Stage.UNKNOWN if phase is Phase.COMPILED else Stage.EAGER
+    crash = CrashEvidence("signal", result.stderr_tail[-2000:], (), result.signal)
+    return Verdict(
+        Outcome.BUG,
+        kind=kind,
+        stage=stage,
+        detail=detail,
+        signature=death_signature(kind, what, phase.value),
+        crash=crash,
+    )
+
+
+def died_how(result: RunResult) -> str:
+    if result.signal is not None:
+        try:
+            name = signals.Signals(result.signal).name
+        except ValueError:
+            name = f"signal {result.signal}"
+        return f"died with {name}"
+    return f"exited with code {result.exit_code}"
+
+
+def judge_values(result: RunResult, eager: RunOutcome, compiled: RunOutcome) -> Verdict:
+    mismatch = compare_runs(
+        eager, compiled, result.outcome(Phase.REFERENCE), result.outcome(Phase.PERTURBED)
+    )
+    if mismatch is None:
+        return Verdict(Outcome.PASS)
+    reason = filters.excuse(mismatch, result.probe)
+    if reason:
+        return Verdict(Outcome.SKIPPED, kind=mismatch.kind, detail=f"{mismatch.detail}; {reason}")
+    return mismatch_verdict(mismatch, result)
+
+
+def mismatch_verdict(mismatch: Mismatch, result: RunResult) -> Verdict:
+    dtype = mismatch.evidence.dtype if mismatch.evidence else ""
+    ops = operator_names(result.probe.aten_ops)
+    return Verdict(
+        Outcome.BUG,
+        kind=mismatch.kind,
+        stage=Stage.UNKNOWN,
+        detail=mismatch.detail,
+        signature=numeric_signature(mismatch.kind, dtype, ops),
+        numeric=mismatch.evidence,
+    )

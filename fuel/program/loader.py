@@ -1,0 +1,206 @@
+"""The loader: from a file or a string to a :class:`ProgramSpec`, or one clear line.
+
+It reads only the syntax tree; nothing of the program runs here. It finds the model
+class (``Model``, or the only ``nn.Module`` subclass that no other one uses), how the
+model is built (``Model()``, a ``make_model()`` function, or a module-level instance)
+and where the inputs come from (``make_inputs()``, ``inputs = [...]``, or bare
+module-level tensors such as ``x = torch.randn(...)``).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from fuel.errors import Rejected
+from fuel.program.record import InputStyle, Program, ProgramSpec
+from fuel.program.static_check import check_tree
+
+INPUT_LIST_NAMES = ("inputs", "input_tensors", "example_inputs")
+MAX_SOURCE_BYTES = 1_000_000
+
+
+def load_file(path: str | Path, *, allow_unsafe: bool = False) -> ProgramSpec:
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Rejected(f"cannot read {path}: {exc.__class__.__name__}") from None
+    return load_program(Program(source=source, name=path.stem), allow_unsafe=allow_unsafe)
+
+
+def load_source(source: str, name: str = "program", *, allow_unsafe: bool = False) -> ProgramSpec:
+    return load_program(Program(source=source, name=name), allow_unsafe=allow_unsafe)
+
+
+def load_program(program: Program, *, allow_unsafe: bool = False) -> ProgramSpec:
+    """Parse and check ``program``; raise :class:`Rejected` with one line if unusable."""
+    tree = parse(program.source)
+    if not allow_unsafe:
+        violations = check_tree(tree)
+        if violations:
+            raise Rejected(f"static check: {violations[0]}")
+    classes = module_classes(tree)
+    model = choose_model_class(tree, classes)
+    factory, instance = model_constructor(tree, classes[model], model)
+    forward = forward_params(classes, model)
+    style, names = find_inputs(tree, forward, instance)
+    return ProgramSpec(
+        program=program,
+        model_class=model,
+        model_factory=factory,
+        model_instance=instance,
+        input_style=style,
+        input_names=names,
+        forward_params=forward,
+    )
+
+
+def parse(source: str) -> ast.Module:
+    if len(source.encode()) > MAX_SOURCE_BYTES:
+        raise Rejected(f"program larger than {MAX_SOURCE_BYTES} bytes")
+    try:
+        return ast.parse(source)
+    except SyntaxError as exc:
+        raise Rejected(f"syntax error: {exc.msg} (line {exc.lineno})") from None
+    except ValueError as exc:  # e.g. null bytes
+        raise Rejected(f"syntax error: {exc}") from None
+
+
+def module_classes(tree: ast.Module) -> dict[str, ast.ClassDef]:
+    """Top-level classes deriving (directly or through each other) from nn.Module."""
+    found: dict[str, ast.ClassDef] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and any(
+            base_name(b) == "Module" or base_name(b) in found for b in node.bases
+        ):
+            found[node.name] = node
+    return found
+
+
+def base_name(expr: ast.expr) -> str | None:
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    if isinstance(expr, ast.Name):
+        return expr.id
+    return None
+
+
+def choose_model_class(tree: ast.Module, classes: dict[str, ast.ClassDef]) -> str:
+    if not classes:
+        raise Rejected("no torch.nn.Module subclass found")
+    if "Model" in classes:
+        return "Model"
+    if len(classes) == 1:
+        return next(iter(classes))
+    used = {n.id for c in classes.values() for n in ast.walk(c) if isinstance(n, ast.Name)} | {
+        n.attr for c in classes.values() for n in ast.walk(c) if isinstance(n, ast.Attribute)
+    }
+    roots = [name for name in classes if name not in used]
+    if len(roots) == 1:
+        return roots[0]
+    raise Rejected(f"several Module subclasses ({', '.join(classes)}) and none named Model")
+
+
+def top_level_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return node
+    return None
+
+
+def model_constructor(
+    tree: ast.Module, cls: ast.ClassDef, model: str
+) -> tuple[str | None, str | None]:
+    """(factory function, module-level instance) that build the model; both None: Model()."""
+    if top_level_function(tree, "make_model"):
+        return "make_model", None
+    init = next(
+        (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None
+    )
+    if init is None or not required_params(init)[1:]:
+        return None, None
+    instance = module_level_instance(tree, model)
+    if instance:
+        return None, instance
+    raise Rejected(
+        f"{model}.__init__ needs arguments: give them defaults, define make_model(), "
+        "or build a module-level instance"
+    )
+
+
+def required_params(func: ast.FunctionDef) -> list[str]:
+    positional = func.args.posonlyargs + func.args.args
+    without_default = len(positional) - len(func.args.defaults)
+    return [a.arg for a in positional[:without_default]]
+
+
+def module_level_instance(tree: ast.Module, model: str) -> str | None:
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+            and base_name(node.value.func) == model
+        ):
+            return node.targets[0].id
+    return None
+
+
+def forward_params(classes: dict[str, ast.ClassDef], model: str) -> tuple[str, ...]:
+    """Positional parameters of ``forward`` (self excluded), looking through local bases."""
+    cls: ast.ClassDef | None = classes[model]
+    while cls is not None:
+        for node in cls.body:
+            if isinstance(node, ast.FunctionDef) and node.name == "forward":
+                args = node.args.posonlyargs + node.args.args
+                return tuple(a.arg for a in args[1:])
+        parents = [base_name(b) for b in cls.bases]
+        cls = next((classes[p] for p in parents if p in classes), None)
+    raise Rejected(f"{model} has no forward method")
+
+
+def find_inputs(
+    tree: ast.Module, forward: tuple[str, ...], instance: str | None
+) -> tuple[InputStyle, tuple[str, ...]]:
+    if top_level_function(tree, "make_inputs"):
+        return InputStyle.MAKE_INPUTS, ()
+    assigned = module_level_assignments(tree)
+    for name in INPUT_LIST_NAMES:
+        if name in assigned:
+            return InputStyle.INPUTS_LIST, (name,)
+    candidates = [n for n, value in assigned.items() if n != instance and builds_tensor(value)]
+    if forward and all(p in candidates for p in forward):
+        return InputStyle.BARE_TENSORS, forward
+    if candidates and len(candidates) >= len(forward):
+        return InputStyle.BARE_TENSORS, tuple(candidates[: len(forward) or len(candidates)])
+    raise Rejected("no inputs: define make_inputs(), an inputs list, or module-level tensors")
+
+
+def module_level_assignments(tree: ast.Module) -> dict[str, ast.expr]:
+    assigned: dict[str, ast.expr] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned[target.id] = node.value
+        elif (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.value is not None
+        ):
+            assigned[node.target.id] = node.value
+    return assigned
+
+
+def builds_tensor(value: ast.expr) -> bool:
+    """True for expressions such as ``torch.randn(2, 3)`` or ``torch.ones(4).t()``."""
+    node: ast.expr = value
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return (
+        isinstance(node, ast.Name)
+        and node.id in {"torch", "np", "numpy"}
+        and isinstance(value, (ast.Call, ast.Subscript))
+    )

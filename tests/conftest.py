@@ -1,0 +1,21 @@
+"""Shared fixtures. Worker pools are expensive to start (torch import and a warm-up
+compile), so the slow tests share one sandboxed pool per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fuel.execute.pool import PoolSettings, WorkerPool
+
+PROGRAMS = Path(__file__).parent / "programs"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+@pytest.fixture(scope="session")
+def pool() -> Iterator[WorkerPool]:
+    with WorkerPool(PoolSettings(workers=1, timeout_s=120, memory_mb=4096)) as shared:
+        shared.wait_ready()
+        yield shared

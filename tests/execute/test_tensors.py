@@ -1,0 +1,43 @@
+"""Clones keep layout exactly; identity is bitwise with NaN-equal."""
+
+from __future__ import annotations
+
+import torch
+
+from fuel.execute.tensors import clone_tensor, leaves_identical, perturb, widen
+
+
+def test_clone_keeps_strides_offset_and_is_independent() -> None:
+    base = torch.arange(24.0).reshape(4, 6)
+    view = base.t()[1:, ::2]
+    copy = clone_tensor(view)
+    assert copy.stride() == view.stride()
+    assert copy.storage_offset() == view.storage_offset()
+    assert torch.equal(copy, view)
+    copy.add_(1)
+    assert not torch.equal(copy, view)
+
+
+def test_clone_keeps_dynamo_dynamic_marks() -> None:
+    x = torch.randn(3, 4)
+    torch._dynamo.mark_dynamic(x, 0)
+    assert clone_tensor(x)._dynamo_dynamic_indices == {0}  # type: ignore[attr-defined]
+
+
+def test_widen_only_touches_floating_tensors() -> None:
+    assert widen(torch.ones(2, dtype=torch.float16)).dtype is torch.float64
+    assert widen(torch.ones(2, dtype=torch.int8)).dtype is torch.int8
+
+
+def test_perturb_moves_floats_by_a_few_ulps_only() -> None:
+    x = torch.randn(1000)
+    moved = perturb(x, torch.Generator().manual_seed(0))
+    relative = ((moved - x).abs() / x.abs()).max().item()
+    assert 0 < relative < 1e-6
+
+
+def test_identity_treats_nan_in_same_place_as_equal() -> None:
+    a = (torch.tensor([1.0, float("nan")]), 3, float("nan"))
+    b = (torch.tensor([1.0, float("nan")]), 3, float("nan"))
+    assert leaves_identical(a, b)
+    assert not leaves_identical(a, (torch.tensor([1.0, 2.0]), 3, float("nan")))
