@@ -48,7 +48,7 @@ BODIES = [
     "torch.nn.functional.normalize(x, dim=1)",
 ]
 
-TEMPLATE = '''import torch
+TEMPLATE = """import torch
 
 
 class Model(torch.nn.Module):
@@ -58,7 +58,7 @@ class Model(torch.nn.Module):
 
 def make_inputs():
     return (torch.randn(8, 16),)
-'''
+"""
 
 NAIVE = """
 import sys, time
@@ -104,8 +104,12 @@ def warm_pool(paths: list[Path], jobs: int) -> tuple[float, float]:
 def fresh_interpreters(paths: list[Path], scratch: Path) -> float:
     start = time.perf_counter()
     for path in paths:
-        subprocess.run([sys.executable, "-c", NAIVE, str(path), str(scratch)], check=True,
-                       capture_output=True, cwd=ROOT)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", NAIVE, str(path), str(scratch)],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
     return time.perf_counter() - start
 
 
@@ -122,7 +126,9 @@ def main() -> None:
     pool_rate, fresh_rate = 60 * n / pool_wall, 60 * n / fresh_wall
     overhead = 1 - inside / (pool_wall * args.jobs)
     print(f"programs                     {n}")
-    print(f"(a) warm pool, {args.jobs} worker(s)     {pool_rate:7.1f} tests/min  ({pool_wall:.1f} s)")
+    print(
+        f"(a) warm pool, {args.jobs} worker(s)     {pool_rate:7.1f} tests/min  ({pool_wall:.1f} s)"
+    )
     print(f"(b) fresh python per test    {fresh_rate:7.1f} tests/min  ({fresh_wall:.1f} s)")
     print(f"ratio (a)/(b)                {pool_rate / fresh_rate:7.1f}x   (target >= 10x)")
     print(f"time outside eager+compile+reference  {100 * overhead:5.1f}%   (target < 10%)")

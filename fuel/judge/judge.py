@@ -88,8 +88,8 @@ def judge_eager_failure(eager: RunOutcome, compiled: RunOutcome) -> Verdict:
         kind = Kind.OOM if is_oom(eager.failure) else None
         return Verdict(Outcome.INVALID, kind=kind, detail=f"eager raised {summary(eager.failure)}")
     if is_oom(eager.failure):
-        return Verdict(Outcome.SKIPPED, kind=Kind.OOM,
-                       detail="eager ran out of memory; the compiled program needed less")  # fmt: skip
+        detail = "eager ran out of memory; the compiled program needed less"
+        return Verdict(Outcome.SKIPPED, kind=Kind.OOM, detail=detail)
     kind = Kind.EAGER_ONLY_ERROR
     return Verdict(
         Outcome.BUG,

@@ -27,8 +27,9 @@ class Program:
     source: str
     name: str = "program"
     seed: int | None = None
-    ops: tuple[str, ...] = ()
-    origin: str = "file"
+    ops: tuple[str, ...] = ()  # catalog names of the operators it was built around
+    origin: str = "file"  # file | builtin | mutation | llm | reduced
+    recipe: str = ""  # the generator's structured form (JSON), for mutation; "" if none
 
     @property
     def digest(self) -> str:

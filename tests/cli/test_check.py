@@ -22,8 +22,11 @@ PROGRAMS = ROOT / "tests" / "programs"
 def fuel(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "fuel.cli.main", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 def test_examples_json_verdicts_and_exit_code() -> None:
@@ -86,10 +89,20 @@ def worker_dirs(pid: int) -> list[Path]:
 
 def test_ctrl_c_stops_cleanly_with_no_leftovers() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "fuel.cli.main", "check", "--timeout", "300",
-         str(PROGRAMS / "infinite_loop.py")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "fuel.cli.main",
+            "check",
+            "--timeout",
+            "300",
+            str(PROGRAMS / "infinite_loop.py"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while not worker_dirs(process.pid) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -167,10 +167,19 @@ def test_both_raise_is_invalid() -> None:
 
 
 def test_compile_only_crash_is_a_bug_with_stage_and_signature() -> None:
-    inner = failure("torch._inductor.exc.LoweringException", "AssertionError: buf3 size 12",
-                    INDUCTOR + "graph.py", INDUCTOR + "lowering.py")  # fmt: skip
-    outer = failure("torch._dynamo.exc.BackendCompilerFailed", "backend='inductor' raised",
-                    DYNAMO + "convert_frame.py", DYNAMO + "output_graph.py", cause=inner)  # fmt: skip
+    inner = failure(
+        "torch._inductor.exc.LoweringException",
+        "AssertionError: buf3 size 12",
+        INDUCTOR + "graph.py",
+        INDUCTOR + "lowering.py",
+    )
+    outer = failure(
+        "torch._dynamo.exc.BackendCompilerFailed",
+        "backend='inductor' raised",
+        DYNAMO + "convert_frame.py",
+        DYNAMO + "output_graph.py",
+        cause=inner,
+    )
     v = verdict_of(torch.ones(2), outer)
     assert v.outcome is Outcome.BUG and v.kind is Kind.COMPILE_CRASH
     assert v.stage is Stage.LOWERING

@@ -26,11 +26,13 @@ def test_paths_are_normalised_and_only_the_first_line_counts() -> None:
 
 
 def test_crash_signature_uses_innermost_exception_and_top_torch_frame() -> None:
-    inner = failure("torch._inductor.exc.LoweringException", "bad size 4",
-                    "/x/torch/_inductor/lowering.py")  # fmt: skip
+    inner = failure(
+        "torch._inductor.exc.LoweringException", "bad size 4", "/x/torch/_inductor/lowering.py"
+    )
     outer = failure("torch._dynamo.exc.BackendCompilerFailed", "wrapper", cause=inner)
-    other_inner = failure("torch._inductor.exc.LoweringException", "bad size 9",
-                          "/y/torch/_inductor/lowering.py")  # fmt: skip
+    other_inner = failure(
+        "torch._inductor.exc.LoweringException", "bad size 9", "/y/torch/_inductor/lowering.py"
+    )
     first = crash_signature(Kind.COMPILE_CRASH, outer)
     assert first == crash_signature(Kind.COMPILE_CRASH, other_inner)
     assert first.startswith("compile_crash|LoweringException|bad size #|torch/_inductor/lowering")

@@ -19,12 +19,14 @@ T = "/venv/site-packages/torch/"
         ((T + "_functorch/aot_autograd.py", T + "_inductor/lowering.py"), Stage.LOWERING),
         ((T + "_inductor/graph.py", T + "_inductor/scheduler.py"), Stage.CODEGEN),
         ((T + "_inductor/codegen/cpp.py", T + "_inductor/cpp_builder.py"), Stage.CPP_COMPILE),
-        ((T + "_inductor/output_code.py", "/tmp/w/inductor/tmpab/xy/c" + "a" * 50 + ".py"),
-         Stage.RUNTIME),
+        (
+            (T + "_inductor/output_code.py", "/tmp/w/inductor/tmpab/xy/c" + "a" * 50 + ".py"),
+            Stage.RUNTIME,
+        ),
         ((T + "_dynamo/symbolic_convert.py", T + "_subclasses/fake_tensor.py"), Stage.DYNAMO),
         (("/home/u/prog.py",), Stage.UNKNOWN),
     ],
-)  # fmt: skip
+)
 def test_innermost_marker_names_the_stage(paths: tuple[str, ...], stage: Stage) -> None:
     assert failure_stage(failure("RuntimeError", "x", *paths)) is stage
 

@@ -126,8 +126,11 @@ if __name__ == "__main__":
 
 
 def test_inductor_config_is_open_but_its_other_modules_are_not() -> None:
-    allowed = program("x.cos()", "import torch\nimport torch._inductor.config\n"
-                      "torch._inductor.config.fallback_random = True")  # fmt: skip
+    allowed = program(
+        "x.cos()",
+        "import torch\nimport torch._inductor.config\n"
+        "torch._inductor.config.fallback_random = True",
+    )
     assert load_source(allowed).model_class == "Model"
     with pytest.raises(Rejected):
         load_source(program("torch._inductor.cpp_builder.run_compile_cmd('ls', '.') or x"))

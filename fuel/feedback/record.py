@@ -1,0 +1,17 @@
+"""What one test taught the campaign: the record heuristics and generators learn from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fuel.judge.verdict import Verdict
+from fuel.program.record import Program
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    program: Program
+    verdict: Verdict
+    new_lines: int  # compiler lines this test covered for the first time in the campaign
+    new_lines_by_file: tuple[tuple[str, int], ...] = ()  # (torch-relative path, count)
+    new_bug: bool = False  # the verdict is a bug whose signature was not seen before
