@@ -8,7 +8,7 @@ whether that is a bug; :mod:`fuel.judge` decides.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fuel.program.record import ProgramSpec
@@ -44,11 +44,10 @@ class CompileOptions:
     backward: bool = False
     device: str = "cpu"
     seed: int = 0
+    eager_only: bool = False  # validity check only: no compiled run (fast)
 
     def with_backend(self, backend: str) -> CompileOptions:
-        return CompileOptions(
-            backend, self.mode, self.dynamic, self.fullgraph, self.backward, self.device, self.seed
-        )
+        return replace(self, backend=backend)
 
 
 @dataclass(frozen=True, slots=True)

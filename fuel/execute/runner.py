@@ -250,6 +250,8 @@ def run_phases(
     announce(Phase.EAGER_REPEAT)
     probe = ProbeMode()
     deliver(run_phase(Phase.EAGER_REPEAT, instance, options, mode=probe))
+    if options.eager_only:
+        return probe.report()
     announce(Phase.COMPILED)
     with compiled_context():
         compiled = run_phase(Phase.COMPILED, instance, options)

@@ -55,6 +55,8 @@ def _judge(result: RunResult, options: CompileOptions) -> Verdict:
         return Verdict(Outcome.INVALID, detail=f"setup failed: {summary(result.setup_failure)}")
     eager, repeat = result.outcome(Phase.EAGER), result.outcome(Phase.EAGER_REPEAT)
     compiled = result.outcome(Phase.COMPILED)
+    if options.eager_only and eager is not None and repeat is not None:
+        return judge_eager_alone(eager, repeat)
     if eager is None or repeat is None or compiled is None:
         return Verdict(Outcome.SKIPPED, detail="the worker returned an incomplete result")
     if eager.ok != repeat.ok or (eager.ok and not outcomes_identical(eager, repeat)):
@@ -64,6 +66,15 @@ def _judge(result: RunResult, options: CompileOptions) -> Verdict:
     if not compiled.ok:
         return judge_compile_failure(compiled, options)
     return judge_values(result, eager, compiled)
+
+
+def judge_eager_alone(eager: RunOutcome, repeat: RunOutcome) -> Verdict:
+    """A validity check: does the program run in eager, the same way twice?"""
+    if eager.failure is not None:
+        return Verdict(Outcome.INVALID, detail=f"eager raised {summary(eager.failure)}")
+    if not repeat.ok or not outcomes_identical(eager, repeat):
+        return Verdict(Outcome.SKIPPED, detail="eager is nondeterministic: two runs disagree")
+    return Verdict(Outcome.PASS, detail="eager only")
 
 
 def summary(failure: Failure) -> str:

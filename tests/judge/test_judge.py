@@ -238,3 +238,10 @@ def test_eager_out_of_memory_where_compiled_fits_is_not_a_bug() -> None:
     error = failure("RuntimeError", "DefaultCPUAllocator: can't allocate memory")
     v = verdict_of(error, torch.ones(2))
     assert v.outcome is Outcome.SKIPPED and v.kind is Kind.OOM
+
+
+def test_eager_only_validity_check() -> None:
+    options = CompileOptions(eager_only=True)
+    assert judge(result(torch.ones(2), None), options).outcome is Outcome.PASS
+    error = failure("RuntimeError", "bad shapes")
+    assert judge(result(error, None), options).outcome is Outcome.INVALID
