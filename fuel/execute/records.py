@@ -20,7 +20,7 @@ class Phase(str, enum.Enum):
     SETUP = "setup"  # import the program, build model and inputs
     EAGER = "eager"
     EAGER_REPEAT = "eager_repeat"  # second eager run: is eager itself deterministic?
-    COMPILED = "compiled"
+    COMPILED = "compiled"  # the side under test: compiled, or eager on another device
     REFERENCE = "reference"  # eager in float64: the yardstick for numeric judgement
     PERTURBED = "perturbed"  # eager on inputs nudged by a few ulps: conditioning
 
@@ -45,6 +45,14 @@ class CompileOptions:
     device: str = "cpu"
     seed: int = 0
     eager_only: bool = False  # validity check only: no compiled run (fast)
+    # "compiler": eager against torch.compile, both on ``device``;
+    # "device": eager on the CPU against eager on ``device`` (the side under test).
+    validate: str = "compiler"
+
+    @property
+    def home_device(self) -> str:
+        """Where the program is built and the eager (reference) side runs."""
+        return "cpu" if self.validate == "device" else self.device
 
     def with_backend(self, backend: str) -> CompileOptions:
         return replace(self, backend=backend)

@@ -154,6 +154,20 @@ def perturbed(
     return model, tensors.perturb_value(inputs, generator)
 
 
+def on_device(device: str) -> Prepare:
+    def move(
+        model: torch.nn.Module, inputs: tuple[Any, ...]
+    ) -> tuple[torch.nn.Module, tuple[Any, ...]]:
+        moved = tensors.pytree.tree_map(_to_device(device), list(tensors.clone_value(inputs)))
+        return model.to(device), tuple(moved)
+
+    return move
+
+
+def side_under_test(options: CompileOptions) -> Prepare:
+    return on_device(options.device) if options.validate == "device" else as_is
+
+
 def compile_model(model: torch.nn.Module, options: CompileOptions) -> Callable[..., Any]:
     torch._dynamo.reset()
     kwargs: dict[str, Any] = {"backend": options.backend, "fullgraph": options.fullgraph}
@@ -220,7 +234,8 @@ def run_phase(
     try:
         model, inputs = prepare(copy.deepcopy(instance.model), instance.inputs)
         model.eval()
-        fn = compile_model(model, options) if phase is Phase.COMPILED else model
+        compiling = phase is Phase.COMPILED and options.validate == "compiler"
+        fn = compile_model(model, options) if compiling else model
         torch.manual_seed(options.seed)
         with mode if mode is not None else nullcontext():
             if options.backward:
@@ -254,7 +269,7 @@ def run_phases(
         return probe.report()
     announce(Phase.COMPILED)
     with compiled_context():
-        compiled = run_phase(Phase.COMPILED, instance, options)
+        compiled = run_phase(Phase.COMPILED, instance, options, side_under_test(options))
     deliver(compiled)
     if eager.ok and compiled.ok and not tensors.outcomes_identical(eager, compiled):
         announce(Phase.REFERENCE)

@@ -102,10 +102,9 @@ def warm_up(device: str) -> None:
 
 
 class Worker:
-    def __init__(self, conn: Connection, root: Path, device: str, coverage: bool) -> None:
+    def __init__(self, conn: Connection, root: Path, coverage: bool) -> None:
         self.conn = conn
         self.root = root
-        self.device = device
         self.policy: sandbox.AuditPolicy | None = None
         self.jobs_done = 0
         self.coverage: Any = None
@@ -141,7 +140,8 @@ class Worker:
         try:
             self.announce(Phase.SETUP)
             try:
-                instance = instantiate(job.spec, jobdir, self.device, job.options.seed)
+                options = job.options
+                instance = instantiate(job.spec, jobdir, options.home_device, options.seed)
             except BaseException as exc:
                 setup_failure = failure_from(exc)
             else:
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     gc.freeze()  # what torch loaded stays: later collections skip it
     sandbox.limit_resources(args.memory_mb, FILE_SIZE_LIMIT_MB)
     layers.append("resource limits")
-    worker = Worker(conn, args.root, args.device, args.coverage)
+    worker = Worker(conn, args.root, args.coverage)
     if not args.no_sandbox:
         worker.policy = sandbox.install_audit_hook(args.root)
         layers.append("audit hook")

@@ -106,3 +106,15 @@ def test_recycled_worker_is_a_new_process() -> None:
         second = pool.run(load_file(VALID), OPTIONS)
     assert first.worker_pid != second.worker_pid
     assert judge(second, OPTIONS).outcome is Outcome.PASS
+
+
+def test_device_validation_runs_the_side_under_test_without_compiling(
+    hostile_pool: WorkerPool,
+) -> None:
+    # On a CPU-only machine the "other device" is the CPU itself: eager against eager.
+    options = CompileOptions(validate="device", device="cpu")
+    result = hostile_pool.run(load_file(VALID), options)
+    verdict = judge(result, options)
+    assert verdict.outcome is Outcome.PASS
+    compiled = result.outcomes[2]
+    assert compiled.phase.value == "compiled" and compiled.seconds < 0.5
