@@ -1,10 +1,12 @@
-"""The pool: long-lived worker processes, each importing torch once.
+"""The pool: long-lived worker processes, each with torch imported and warm.
 
-A job goes to an idle worker over a socketpair; phase announcements and outcomes come
-back as they happen, so when a worker segfaults, hangs or is killed the pool still
-knows which phase it died in. Dead workers are reaped and replaced, workers are
-recycled after a number of jobs to bound memory growth, and closing the pool (also on
-Ctrl-C) kills every worker's process group and removes every temporary directory.
+Workers are forked from a warm zygote (:mod:`fuel.execute.zygote`), so a new one is
+ready in well under a second. A job goes to an idle worker over a socketpair; phase
+announcements and outcomes come back as they happen, so when a worker segfaults,
+hangs or is killed the pool still knows which phase it died in. Dead workers are
+replaced, workers are recycled after a number of jobs to bound memory growth, and
+closing the pool (also on Ctrl-C) kills every worker's process group and removes
+every temporary directory.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ import queue
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,13 +26,12 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-import fuel
 from fuel.errors import FuelError
 from fuel.execute import protocol
 from fuel.execute.records import CompileOptions, ExitStatus, Job, Phase, RunOutcome, RunResult
+from fuel.execute.spawn import ROOT_PREFIX, Zygote, tail
 from fuel.program.record import ProgramSpec
 
-ROOT_PREFIX = "fuel-worker-"
 STDERR_TAIL_BYTES = 4000
 
 
@@ -73,70 +72,48 @@ def _alive(pid: int) -> bool:
 
 
 class WorkerProcess:
-    """The pool's handle on one worker process."""
+    """The pool's handle on one worker, forked by the zygote when first needed."""
 
-    def __init__(self, index: int, settings: PoolSettings) -> None:
+    def __init__(self, index: int, settings: PoolSettings, zygote: Zygote) -> None:
         self.index = index
         self.settings = settings
+        self.zygote = zygote
         self.jobs_done = 0
+        self.pid = 0
         self.hello: protocol.Hello | None = None
-        self.root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{os.getpid()}-{index}-"))
-        ours, theirs = socket.socketpair()
-        self.conn = Connection(ours.detach())
-        self._stderr = open(self.root / "stderr.log", "wb")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            self._command(theirs.fileno()),
-            pass_fds=(theirs.fileno(),),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=self._stderr,
-            cwd=self.root,
-            env=self._environment(),
-            start_new_session=True,  # Ctrl-C reaches the pool, not the workers
-        )
-        theirs.close()
         self.killed_by_us = False
-
-    def _command(self, fd: int) -> list[str]:
-        s = self.settings
-        command = [sys.executable, "-m", "fuel.execute.worker", "--fd", str(fd)]
-        command += ["--root", str(self.root), "--memory-mb", str(s.memory_mb)]
-        command += ["--threads", str(s.threads()), "--device", s.device]
-        command += ["--coverage"] if s.coverage else []
-        command += [] if s.sandbox else ["--no-sandbox"]
-        return command
-
-    def _environment(self) -> dict[str, str]:
-        env = dict(os.environ)
-        package_parent = str(Path(fuel.__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (package_parent, env.get("PYTHONPATH", "")) if p
-        )
-        env["PYTHONUNBUFFERED"] = "1"
-        return env
+        self.root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{os.getpid()}-{index}-"))
+        self.conn: Connection | None = None
 
     @property
     def alive(self) -> bool:
-        return self.process.poll() is None
+        if self.pid == 0:
+            return True  # not started yet: nothing has died
+        return not self.zygote.has_exited(self.pid) and _alive(self.pid)
 
     def wait_ready(self) -> None:
         if self.hello is not None:
             return
+        ours, theirs = socket.socketpair()
+        self.conn = Connection(ours.detach())
+        try:
+            self.pid = self.zygote.spawn(self.root, theirs.fileno(), self.settings.start_timeout_s)
+        finally:
+            theirs.close()
         if not self.conn.poll(self.settings.start_timeout_s):
             self.kill()
             raise FuelError(f"a worker did not start in {self.settings.start_timeout_s:.0f} s")
         try:
             message = protocol.receive(self.conn)
         except (EOFError, OSError):
-            self.process.wait()
-            tail = self.stderr_tail().strip().splitlines()
-            last = tail[-1] if tail else f"exit code {self.process.returncode}"
-            raise FuelError(f"a worker failed to start: {last}") from None
+            lines = self.stderr_tail().strip().splitlines()
+            raise FuelError(f"a worker failed to start: {lines[-1] if lines else '?'}") from None
         assert isinstance(message, protocol.Hello)
         self.hello = message
 
     def run(self, job: Job, timeout_s: float) -> RunResult:
         self.wait_ready()
+        assert self.conn is not None
         self.jobs_done += 1
         start = time.monotonic()
         protocol.send(self.conn, job)
@@ -179,16 +156,15 @@ class WorkerProcess:
             stdout=tail.stdout,
             sandbox_violations=tail.sandbox_violations,
             seconds=time.monotonic() - start,
-            worker_pid=self.process.pid,
+            worker_pid=self.pid,
         )
 
     def _died(self, outcomes: list[RunOutcome], phase: Phase | None, start: float) -> RunResult:
-        try:
-            code = self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            code = self.process.wait()
-        signal_number = -code if code < 0 else None
+        code = self.zygote.exit_status(self.pid, timeout_s=10)
+        if code is None:  # still running with its socket closed, or the zygote is gone
+            self._signal_group()
+            code = self.zygote.exit_status(self.pid, timeout_s=5)
+        signal_number = -code if code is not None and code < 0 else None
         status = ExitStatus.CRASHED
         if signal_number == signal.SIGKILL and not self.killed_by_us:
             status = ExitStatus.OOM
@@ -214,40 +190,35 @@ class WorkerProcess:
             signal=signal_number,
             exit_code=exit_code,
             seconds=time.monotonic() - start,
-            worker_pid=self.process.pid,
+            worker_pid=self.pid,
             stderr_tail=self.stderr_tail(),
             detail=detail,
         )
 
     def stderr_tail(self) -> str:
-        try:
-            with open(self.root / "stderr.log", "rb") as handle:
-                handle.seek(0, os.SEEK_END)
-                handle.seek(max(0, handle.tell() - STDERR_TAIL_BYTES))
-                return handle.read().decode(errors="replace")
-        except OSError:
-            return ""
+        return tail(self.root / "stderr.log", STDERR_TAIL_BYTES)
 
     def stop(self) -> None:
         """Ask the worker to leave; kill it if it does not within a few seconds."""
-        if self.alive:
-            try:
+        if self.conn is not None and self.pid and self.alive:
+            with contextlib.suppress(OSError):
                 protocol.send(self.conn, protocol.Shutdown())
-                self.process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
+                self.zygote.exit_status(self.pid, timeout_s=5)
         self.kill()
 
+    def _signal_group(self) -> None:
+        self.killed_by_us = True
+        for kill in (os.killpg, os.kill):  # killpg fails if it has not called setsid yet
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                kill(self.pid, signal.SIGKILL)
+
     def kill(self) -> None:
-        """Kill the worker's whole process group (its compiler children too) and clean up."""
-        if self.alive:
-            self.killed_by_us = True
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=10)
-        self.conn.close()
-        self._stderr.close()
+        """Kill the worker's process group (its compiler children too) and clean up."""
+        if self.pid and self.alive:
+            self._signal_group()
+            self.zygote.exit_status(self.pid, timeout_s=10)
+        if self.conn is not None:
+            self.conn.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -264,15 +235,30 @@ class WorkerPool:
         self._closed = False
         self._idle: queue.Queue[WorkerProcess] = queue.Queue()
         self._workers: list[WorkerProcess] = []
+        self._zygote = self._new_zygote()
         for index in range(settings.workers):
             self._idle.put(self._spawn(index))
         self._executor = ThreadPoolExecutor(settings.workers, thread_name_prefix="fuel-pool")
 
+    def _new_zygote(self) -> Zygote:
+        s = self.settings
+        return Zygote(
+            threads=s.threads(), memory_mb=s.memory_mb, coverage=s.coverage, sandbox=s.sandbox
+        )
+
     def _spawn(self, index: int) -> WorkerProcess:
-        worker = WorkerProcess(index, self.settings)
         with self._lock:
+            if self._zygote.dead and not self._closed:
+                self._zygote.close()
+                self._zygote = self._new_zygote()
+            worker = WorkerProcess(index, self.settings, self._zygote)
             self._workers.append(worker)
         return worker
+
+    @property
+    def torch_version(self) -> str:
+        self._zygote.wait_ready(self.settings.start_timeout_s)
+        return self._zygote.torch_version
 
     def wait_ready(self) -> protocol.Hello:
         """Block until every worker has started; the first worker's hello."""
@@ -310,6 +296,7 @@ class WorkerPool:
             workers = list(self._workers)
         for worker in workers:
             worker.kill()
+        self._zygote.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> WorkerPool:

@@ -65,6 +65,33 @@ class Shutdown:
 Message = Hello | PhaseStarted | PhaseDone | JobTail | WorkerFailed | Shutdown | Job
 
 
+# Between the pool and its zygote (see fuel.execute.zygote).
+@dataclass(frozen=True, slots=True)
+class ZygoteReady:
+    torch_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Spawn:
+    """Fork a worker; its end of the job socketpair travels with this message."""
+
+    root: str
+
+
+@dataclass(frozen=True, slots=True)
+class Spawned:
+    pid: int
+
+
+@dataclass(frozen=True, slots=True)
+class Exited:
+    pid: int
+    returncode: int  # as subprocess reports it: negative for a signal
+
+
+ZygoteMessage = ZygoteReady | Spawn | Spawned | Exited
+
+
 def send(conn: Connection, message: Message) -> None:
     conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 

@@ -117,8 +117,11 @@ def limit_resources(memory_mb: int, file_mb: int) -> None:
 class AuditPolicy:
     """The audit hook's rules; keeps the violations it refused, for the verdict."""
 
-    def __init__(self, root: Path, trusted_dirs: tuple[str, ...]) -> None:
-        self.writable = (str(root.resolve()), "/dev/null")
+    def __init__(
+        self, root: Path, trusted_dirs: tuple[str, ...], extra_writable: tuple[Path, ...] = ()
+    ) -> None:
+        roots = (root, *extra_writable)
+        self.writable = (*(str(r.resolve()) for r in roots), "/dev/null")
         self.trusted_dirs = trusted_dirs
         self.violations: list[str] = []
 
@@ -170,11 +173,11 @@ def _short(args: tuple[Any, ...]) -> str:
     return text if len(text) < 120 else text[:117] + "..."
 
 
-def install_audit_hook(root: Path) -> AuditPolicy:
+def install_audit_hook(root: Path, extra_writable: tuple[Path, ...] = ()) -> AuditPolicy:
     import torch
 
     torch_dir = os.path.dirname(torch.__file__)
     trusted = (os.path.join(torch_dir, "_inductor") + os.sep,)
-    policy = AuditPolicy(root, trusted)
+    policy = AuditPolicy(root, trusted, extra_writable)
     sys.addaudithook(policy)
     return policy

@@ -8,7 +8,6 @@ pays no cold start. Every job then runs in its own directory under the worker's 
 
 from __future__ import annotations
 
-import argparse
 import gc
 import io
 import os
@@ -17,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -183,43 +183,40 @@ class Worker:
             gc.collect()
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="fuel-worker")
-    parser.add_argument("--fd", type=int, required=True, help="the pool's end of a socketpair")
-    parser.add_argument("--root", type=Path, required=True)
-    parser.add_argument("--memory-mb", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--coverage", action="store_true")
-    parser.add_argument("--no-sandbox", action="store_true")
-    return parser.parse_args(argv)
+@dataclass(frozen=True, slots=True)
+class WorkerArgs:
+    """What every worker of a pool shares, fixed when the zygote starts."""
+
+    threads: int
+    memory_mb: int
+    coverage: bool
+    sandbox: bool
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    conn = Connection(args.fd)
-    prepare_environment(args.root, args.threads)
-    layers: list[str] = []
-    if sandbox.die_with_parent():
-        layers.append("parent-death signal")
-    if not args.no_sandbox and (namespace := sandbox.isolate_network()):
-        layers.append(namespace)
+def become_worker(fd: int, root: Path, zygote_root: Path, args: WorkerArgs) -> None:
+    """Turn a freshly forked child of the zygote into a sandboxed worker and serve."""
+    import tempfile
+
     import torch
 
-    configure_torch(args.threads)
-    warm_up(args.device)
-    gc.freeze()  # what torch loaded stays: later collections skip it
+    os.setsid()  # its own process group: the pool kills it with its compiler children
+    stderr = os.open(root / "stderr.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(stderr, 2)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    prepare_environment(root, args.threads)
+    tempfile.tempdir = None  # re-read TMPDIR, now inside this worker's root
+    torch.set_num_threads(args.threads)
+    layers = ["forked from a warm zygote"]
+    if sandbox.die_with_parent():
+        layers.append("parent-death signal")
+    if args.sandbox and (namespace := sandbox.isolate_network()):
+        layers.append(namespace)
     sandbox.limit_resources(args.memory_mb, FILE_SIZE_LIMIT_MB)
     layers.append("resource limits")
-    worker = Worker(conn, args.root, args.coverage)
-    if not args.no_sandbox:
-        worker.policy = sandbox.install_audit_hook(args.root)
+    conn = Connection(fd)
+    worker = Worker(conn, root, args.coverage)
+    if args.sandbox:
+        worker.policy = sandbox.install_audit_hook(root, extra_writable=(zygote_root,))
         layers.append("audit hook")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
     protocol.send(conn, protocol.Hello(os.getpid(), torch.__version__, tuple(layers)))
     worker.serve()
-
-
-if __name__ == "__main__":
-    main()
