@@ -1,0 +1,292 @@
+"""The LLM generator: generation, analysis and repair models around one client.
+
+Each round, the analysis of the last program this generator wrote (if any) is asked
+first, and its summary goes into the generation prompt with that previous program.
+A reply that does not load is counted and answered with its rejection reason, up to
+``reply_attempts`` replies per round; nothing the model writes runs here.
+
+When the endpoint stays down after every retry, the round is served by the fallback
+generator (the built-in one, created only then) and the status says so; every
+``probe_every`` fallback programs, one round tries the endpoint again with a single
+attempt, and the generator returns to the model as soon as it answers. When the next
+request could pass the budget, ``BudgetExhausted`` stops the campaign.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+
+import click
+
+from fuel.errors import Rejected
+from fuel.feedback.record import Feedback
+from fuel.generate.base import GenerationRequest, Generator
+from fuel.judge.verdict import Verdict
+from fuel.llm.cache import ResponseCache
+from fuel.llm.client import ChatClient
+from fuel.llm.config import ResolvedConfig, Role
+from fuel.llm.errors import BudgetExhausted, EndpointDown, RequestRefused
+from fuel.llm.extract import candidates, extract
+from fuel.llm.ledger import CostReport, Ledger
+from fuel.llm.prompts import Messages, PromptBook, clip, eager_error
+from fuel.llm.repair import RepairTracker, needs_repair
+from fuel.llm.settings import LLMSettings
+from fuel.llm.status import LLMStatus, Mode
+from fuel.program.record import Program
+
+SUMMARY_CHARS = 1200  # an analysis longer than this is clipped before it steers
+REASON_CHARS = 80  # rejection reasons are grouped by their first characters
+REPAIR_SUFFIX = re.compile(r"-r\d+$")
+
+
+class LLMGenerator:
+    name = "llm"
+
+    def __init__(
+        self,
+        config: ResolvedConfig,
+        settings: LLMSettings,
+        *,
+        fallback: Callable[[], Generator] | None = None,
+        cache: ResponseCache | None = None,
+        prompts: PromptBook | None = None,
+        echo: Callable[[str], None] = click.echo,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self.settings = settings
+        self.ledger = Ledger(settings.budget_usd)
+        self.client = ChatClient(config, self.ledger, cache, sleep=sleep)
+        self.prompts = prompts or PromptBook(settings.prompt_dir)
+        self.tracker = RepairTracker(settings.max_repairs)
+        self._fallback_factory = fallback
+        self._fallback: Generator | None = None
+        self._echo = echo
+        self._mode = Mode.DRY_RUN if settings.dry_run else Mode.LLM
+        self._message = "dry run: prompts printed, nothing sent" if settings.dry_run else ""
+        self._lock = threading.Lock()
+        self._round = 0
+        self._summary = ""
+        self._previous = ""
+        self._pending: Feedback | None = None
+        self._mine: set[str] = set()  # digests of the programs whose analysis we want
+        self._since_down = 0
+        self._n_llm = 0
+        self._n_fallback = 0
+        self._rejected = 0
+        self._reasons: Counter[str] = Counter()  # rejection reason -> replies
+
+    # --- the Generator protocol -------------------------------------------------------
+
+    def generate(self, request: GenerationRequest) -> Program:
+        with self._lock:
+            self._round += 1
+            round_ = self._round
+        if self._mode is Mode.STOPPED:
+            raise BudgetExhausted(self.ledger.spent_usd, self.settings.budget_usd or 0.0)
+        if self._mode is Mode.DRY_RUN:
+            return self._dry_run(request, round_)
+        probing = self._mode is Mode.FALLBACK
+        if probing and self._since_down < self.settings.probe_every:
+            return self._from_fallback(request)
+        try:
+            self._analyse_pending(round_, retries=0 if probing else None)
+            program = self._write(request, round_, retries=0 if probing else None)
+        except EndpointDown as down:
+            self._go_down(down.reason)
+            return self._from_fallback(request)
+        except BudgetExhausted as spent:
+            self._stop(spent)
+            raise
+        if probing:
+            self._mode, self._message = Mode.LLM, f"endpoint answers again since round {round_}"
+        return program
+
+    def observe(self, feedback: Feedback) -> None:
+        self.tracker.observed(feedback.program, feedback.verdict)
+        if self._fallback is not None and feedback.program.origin != "llm":
+            self._fallback.observe(feedback)
+        if self.settings.analyse and feedback.program.digest in self._mine:
+            self._pending = feedback
+
+    def repair(self, program: Program, verdict: Verdict) -> Program | None:
+        """A repaired ``program``, or None: not invalid, attempts used, or nothing usable."""
+        if not needs_repair(verdict) or self._mode in (Mode.FALLBACK, Mode.STOPPED):
+            return None
+        messages = self.prompts.repair(program.source, eager_error(verdict), "eager")
+        if self._mode is Mode.DRY_RUN:
+            self._show(messages, self._round, Role.REPAIR)
+            return None
+        if not self.tracker.begin(program):
+            return None
+        attempt = self.tracker.attempts_used(program) + 1
+        name = f"{REPAIR_SUFFIX.sub('', program.name)}-r{attempt}"
+        template = replace(program, source="", name=name, origin="llm", recipe="")
+        try:
+            reply = self.client.complete(
+                Role.REPAIR, self.client.request(Role.REPAIR, messages), self._round
+            )
+            repaired = extract(reply.content, template).program
+        except EndpointDown as down:
+            self._go_down(down.reason)
+            return None
+        except BudgetExhausted as spent:
+            self._stop(spent)
+            raise
+        except RequestRefused as refused:
+            if refused.fatal:
+                raise
+            self._reject(str(refused))
+            self.tracker.failed(program)
+            return None
+        except Rejected as rejected:
+            self._reject(rejected.reason)
+            self.tracker.failed(program)
+            return None
+        if repaired.source.strip() == program.source.strip():
+            self._reject("repair returned the program unchanged")
+            self.tracker.failed(program)
+            return None
+        self.tracker.made(program, repaired)
+        self._mine.add(repaired.digest)
+        return repaired
+
+    # --- hooks for the campaign -------------------------------------------------------
+
+    def preflight(self) -> None:
+        """One line and exit code 2 for a bad key, unknown model or unreachable host."""
+        if self._mode is not Mode.DRY_RUN:
+            self.client.preflight()
+
+    @property
+    def should_stop(self) -> bool:
+        return self._mode is Mode.STOPPED
+
+    @property
+    def max_repairs(self) -> int:
+        """K: repair attempts per invalid program (``--max-repairs``)."""
+        return self.settings.max_repairs
+
+    def status(self) -> LLMStatus:
+        cache = self.client.cache
+        return LLMStatus(
+            mode=self._mode,
+            model=self.config.generation.model,
+            message=self._message,
+            rounds=self._round,
+            from_llm=self._n_llm,
+            from_fallback=self._n_fallback,
+            rejected_replies=self._rejected,
+            rejection_reasons=tuple(self._reasons.most_common()),
+            repairs=self.tracker.stats(),
+            endpoint_failures=tuple(sorted(self.client.failures.items())),
+            cost_usd=self.ledger.spent_usd,
+            budget_usd=self.ledger.budget_usd,
+            cache_hits=cache.hits if cache else 0,
+        )
+
+    def cost_report(self) -> CostReport:
+        return self.ledger.report()
+
+    # --- the rounds -------------------------------------------------------------------
+
+    def _write(self, request: GenerationRequest, round_: int, retries: int | None) -> Program:
+        template = Program(
+            source="", name=f"llm-{request.seed}", seed=request.seed, ops=request.ops, origin="llm"
+        )
+        messages = self.prompts.generation(request.ops, request.seed, self._summary, self._previous)
+        reason = ""
+        for _ in range(max(1, self.settings.reply_attempts)):
+            try:
+                reply = self.client.complete(
+                    Role.GENERATE, self.client.request(Role.GENERATE, messages), round_, retries
+                )
+            except RequestRefused as refused:
+                if refused.fatal:
+                    raise
+                self._reject(str(refused))
+                raise Rejected(str(refused)) from None
+            try:
+                program = extract(reply.content, template).program
+            except Rejected as rejected:
+                reason = rejected.reason
+                self._reject(reason)
+                shown = next(iter(candidates(reply.content)), clip(reply.content, 2000))
+                messages = self.prompts.repair(shown, reason, "load")
+                continue
+            with self._lock:
+                self._n_llm += 1
+            self._previous = program.source
+            self._mine.add(program.digest)
+            return program
+        raise Rejected(f"no usable program in {self.settings.reply_attempts} replies: {reason}")
+
+    def _analyse_pending(self, round_: int, retries: int | None) -> None:
+        feedback, self._pending = self._pending, None
+        if feedback is None:
+            return
+        messages = self.prompts.analysis(feedback)
+        try:
+            reply = self.client.complete(
+                Role.ANALYSE, self.client.request(Role.ANALYSE, messages), round_, retries
+            )
+        except RequestRefused as refused:
+            if refused.fatal:
+                raise
+            return  # this analysis only: the round goes on without a summary
+        self._summary = clip(reply.content.strip(), SUMMARY_CHARS)
+
+    def _dry_run(self, request: GenerationRequest, round_: int) -> Program:
+        feedback, self._pending = self._pending, None
+        if feedback is not None:
+            self._show(self.prompts.analysis(feedback), round_, Role.ANALYSE)
+        messages = self.prompts.generation(request.ops, request.seed, "", self._previous)
+        self._show(messages, round_, Role.GENERATE)
+        program = self._from_fallback(request)
+        self._previous = program.source
+        self._mine.add(program.digest)
+        return program
+
+    def _show(self, messages: Messages, round_: int, role: Role) -> None:
+        model = self.config.role(role).model
+        lines = [f"===== dry run: round {round_}, {role.value}, model {model} ====="]
+        for speaker, content in messages:
+            lines += [f"----- {speaker} -----", content.rstrip()]
+        self._echo("\n".join(lines))
+
+    def _from_fallback(self, request: GenerationRequest) -> Program:
+        with self._lock:
+            self._since_down += 1
+        if self._fallback is None:
+            if self._fallback_factory is None:
+                raise Rejected(f"no fallback generator ({self._message or 'none configured'})")
+            try:
+                self._fallback = self._fallback_factory()
+            except Exception as exc:  # the built-in generator may not exist in this build
+                raise Rejected(f"fallback generator unavailable: {exc}") from None
+        program = self._fallback.generate(request)
+        with self._lock:
+            self._n_fallback += 1
+        return program
+
+    def _go_down(self, reason: str) -> None:
+        with self._lock:
+            self._since_down = 0
+            self._pending = None
+            if self._mode is not Mode.FALLBACK:
+                self._mode = Mode.FALLBACK
+            self._message = f"LLM endpoint down ({reason}); using the built-in generator"
+
+    def _stop(self, spent: BudgetExhausted) -> None:
+        self._mode, self._message = Mode.STOPPED, str(spent)
+
+    def _reject(self, reason: str) -> None:
+        key = re.sub(r"\(line \d+\)|line \d+", "", reason).strip()[:REASON_CHARS]
+        with self._lock:
+            self._rejected += 1
+            self._reasons[key] += 1

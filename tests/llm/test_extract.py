@@ -1,0 +1,75 @@
+"""Code out of replies: fenced or not, prose around, several blocks, truncated."""
+
+from __future__ import annotations
+
+import pytest
+
+from fuel.errors import Rejected
+from fuel.llm.extract import candidates, extract
+from fuel.program.record import Program
+from tests.llm.conftest import VALID, fenced
+
+TEMPLATE = Program(source="", name="t", origin="llm")
+MODEL_PART, INPUTS_PART = VALID.split("\n\ndef make_inputs")
+INPUTS_PART = "import torch\n\ndef make_inputs" + INPUTS_PART
+
+
+def test_plain_fenced_block() -> None:
+    spec = extract(fenced(VALID), TEMPLATE)
+    assert spec.program.source == VALID and spec.model_class == "Model"
+    assert spec.program.origin == "llm"
+
+
+def test_prose_before_and_after() -> None:
+    reply = fenced(VALID, "Sure! Here is a program:\n\n", "\nIt exercises matmul and relu.")
+    assert extract(reply, TEMPLATE).program.source == VALID
+
+
+def test_program_split_over_two_blocks() -> None:
+    reply = f"The model:\n{fenced(MODEL_PART + chr(10))}and its inputs:\n{fenced(INPUTS_PART)}"
+    spec = extract(reply, TEMPLATE)
+    assert "class Model" in spec.program.source and "def make_inputs" in spec.program.source
+
+
+def test_usage_block_after_the_program_is_ignored() -> None:
+    usage = "m = Model()\nprint(m(*make_inputs()))\n"
+    reply = fenced(VALID) + "Run it with:\n" + fenced(usage)
+    assert extract(reply, TEMPLATE).program.source == VALID
+
+
+def test_unterminated_fence_from_a_truncated_reply() -> None:
+    assert extract(f"```python\n{VALID}", TEMPLATE).program.source == VALID
+
+
+def test_unfenced_code_with_prose_around() -> None:
+    reply = f"Here you go.\n{VALID}\nThis should stress the compiler.\n"
+    assert extract(reply, TEMPLATE).program.source == VALID
+
+
+def test_other_fence_languages_and_tildes() -> None:
+    assert extract(f"~~~py\n{VALID}~~~\n", TEMPLATE).program.source == VALID
+    reply = "```bash\npip install torch\n```\n" + fenced(VALID)
+    assert candidates(reply)[0] == VALID
+
+
+def test_no_code_at_all() -> None:
+    with pytest.raises(Rejected, match="no code"):
+        extract("I cannot help with that.", TEMPLATE)
+
+
+def test_no_model_class() -> None:
+    source = "import torch\n\n\ndef f(x):\n    return x + 1\n"
+    with pytest.raises(Rejected, match=r"no torch.nn.Module subclass"):
+        extract(fenced(source), TEMPLATE)
+
+
+def test_forbidden_import_is_rejected_not_run() -> None:
+    source = VALID.replace("import torch\n", "import torch\nimport os\n", 1)
+    with pytest.raises(Rejected, match="static check"):
+        extract(fenced(source), TEMPLATE)
+
+
+def test_real_syntax_error_is_reported_as_such() -> None:
+    broken = VALID.replace("return torch.relu(x @ y)", "return torch.relu(x @ y")
+    with pytest.raises(Rejected, match="syntax error"):
+        extract(broken, TEMPLATE)
