@@ -22,6 +22,9 @@ from fuel.judge.tolerance import NO_REFERENCE_SLACK, tolerance_for
 from fuel.judge.verdict import Kind, NumericEvidence
 
 
+UNSIGNED = (torch.uint8, torch.uint16, torch.uint32, torch.uint64)
+
+
 @dataclass(frozen=True, slots=True)
 class Mismatch:
     kind: Kind
@@ -247,8 +250,11 @@ def compare_discrete(v: Values) -> Mismatch | None:
 
 
 def overflow_hazard(e: torch.Tensor, c: torch.Tensor, differs: torch.Tensor) -> str:
-    """Why an integer mismatch may be overflow (undefined behaviour), or ''."""
-    if e.dtype is torch.bool:
+    """Why an integer mismatch may be signed overflow (undefined behaviour), or ''.
+
+    Unsigned types wrap around by definition, so their mismatches are always judged.
+    """
+    if e.dtype is torch.bool or e.dtype in UNSIGNED:
         return ""
     info = torch.iinfo(e.dtype)
     values = torch.cat([e[differs].long(), c[differs].long()])

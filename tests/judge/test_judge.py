@@ -245,3 +245,10 @@ def test_eager_only_validity_check() -> None:
     assert judge(result(torch.ones(2), None), options).outcome is Outcome.PASS
     error = failure("RuntimeError", "bad shapes")
     assert judge(result(error, None), options).outcome is Outcome.INVALID
+
+
+def test_unsigned_wraparound_is_defined_so_mismatches_count() -> None:
+    eager = torch.tensor([255, 1], dtype=torch.uint8)
+    compiled = torch.tensor([254, 1], dtype=torch.uint8)
+    v = verdict_of(eager, compiled, eager.clone(), eager.clone())
+    assert v.outcome is Outcome.BUG
