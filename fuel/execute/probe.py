@@ -1,6 +1,7 @@
 """The probe: watches the eager run at the aten level for unjudgeable behaviour.
 
-ORACLE.md lists behaviour that makes a mismatch meaningless: random operators,
+ORACLE.md lists behaviour that makes a mismatch meaningless: random operators (a
+dropout with p = 0 is not one), uninitialised memory (found in the source),
 writes through duplicate indices (scatter, index_put without accumulate, index_copy,
 put), and ties in sort/topk/argmax order. Which of them a program really hits is only
 known at run time, with the real index and value tensors, so the second eager run
@@ -9,6 +10,7 @@ goes through this dispatch mode. The aten operators seen also name a numeric bug
 
 from __future__ import annotations
 
+import ast
 import contextlib
 from typing import Any
 
@@ -58,6 +60,50 @@ def has_ties(values: torch.Tensor, dim: int | None) -> bool:
     return has_duplicates_along(values, dim)
 
 
+def bound_arguments(func: Any, args: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Each schema argument's value in this call, defaults included."""
+    named = dict(kwargs)
+    for argument, value in zip(func._schema.arguments, args, strict=False):
+        named[argument.name] = value
+    for argument in func._schema.arguments:
+        if argument.name not in named and argument.has_default_value():
+            named[argument.name] = argument.default_value
+    return named
+
+
+def draws_random_numbers(func: Any, args: Any, kwargs: dict[str, Any]) -> bool:
+    """Tagged random, and not a dropout switched off (p = 0 or not training)."""
+    if torch.Tag.nondeterministic_seeded not in func.tags:
+        return False
+    named = bound_arguments(func, args, kwargs)
+    if any(named.get(key) == 0 for key in ("dropout_p", "p")):
+        return False
+    return named.get("train") is not False
+
+
+EMPTY_CALLS = frozenset({"empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided"})
+
+
+def uninitialised_calls(source: str) -> tuple[str, ...]:
+    """The calls of a program that allocate without initialising (torch.empty and kin).
+
+    Read from the source rather than the aten trace: torch's own kernels allocate with
+    ``empty`` and fill it, and only a program's direct call can leave garbage behind.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ()
+    found: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in EMPTY_CALLS:
+                found.setdefault(name, None)
+    return tuple(found)
+
+
 class ProbeMode(TorchDispatchMode):
     """Records the aten operators of a run and the ORACLE.md hazards they meet."""
 
@@ -72,7 +118,7 @@ class ProbeMode(TorchDispatchMode):
         kwargs = kwargs or {}
         name = str(func.overloadpacket.__name__)
         self.ops.setdefault(str(func), None)
-        if torch.Tag.nondeterministic_seeded in func.tags:
+        if draws_random_numbers(func, args, kwargs):
             self.random.setdefault(name, None)
         with contextlib.suppress(Exception):  # the probe must never change the run it watches
             self._inspect(name, str(func._overloadname), args, kwargs)
@@ -105,10 +151,11 @@ class ProbeMode(TorchDispatchMode):
             if has_ties(first, dim):
                 self.ties.setdefault(name, None)
 
-    def report(self) -> Probe:
+    def report(self, source: str = "") -> Probe:
         return Probe(
             aten_ops=tuple(self.ops),
             random_ops=tuple(self.random),
             duplicate_index_writes=tuple(self.duplicates),
             ties=tuple(self.ties),
+            uninitialised=uninitialised_calls(source),
         )

@@ -20,6 +20,7 @@ class Phase(str, enum.Enum):
     SETUP = "setup"  # import the program, build model and inputs
     EAGER = "eager"
     EAGER_REPEAT = "eager_repeat"  # second eager run: is eager itself deterministic?
+    PROBE = "probe"  # a third eager run, watched at the aten level (see fuel.execute.probe)
     COMPILED = "compiled"  # the side under test: compiled, or eager on another device
     REFERENCE = "reference"  # eager in float64: the yardstick for numeric judgement
     PERTURBED = "perturbed"  # eager on inputs nudged by a few ulps: conditioning
@@ -108,6 +109,7 @@ class Probe:
     random_ops: tuple[str, ...] = ()
     duplicate_index_writes: tuple[str, ...] = ()
     ties: tuple[str, ...] = ()
+    uninitialised: tuple[str, ...] = ()  # calls such as torch.empty in the program
 
 
 @dataclass(frozen=True, slots=True)

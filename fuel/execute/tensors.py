@@ -14,7 +14,12 @@ from torch.utils import _pytree as pytree
 
 from fuel.execute.records import RunOutcome
 
-DYNAMO_MARKS = ("_dynamo_dynamic_indices", "_dynamo_static_indices", "_dynamo_unbacked_indices")
+DYNAMO_MARKS = (
+    "_dynamo_dynamic_indices",
+    "_dynamo_weak_dynamic_indices",
+    "_dynamo_static_indices",
+    "_dynamo_unbacked_indices",
+)
 
 
 def clone_tensor(t: torch.Tensor) -> torch.Tensor:

@@ -21,7 +21,6 @@ from fuel.execute.records import Labelled, RunOutcome
 from fuel.judge.tolerance import NO_REFERENCE_SLACK, tolerance_for
 from fuel.judge.verdict import Kind, NumericEvidence
 
-
 UNSIGNED = (torch.uint8, torch.uint16, torch.uint32, torch.uint64)
 
 

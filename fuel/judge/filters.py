@@ -12,9 +12,6 @@ from collections.abc import Callable
 from fuel.execute.records import Probe
 from fuel.judge.compare import Mismatch
 
-UNINITIALISED_OPS = ("aten.empty.", "aten.empty_like.", "aten.new_empty.", "aten.empty_strided.",
-                     "aten.new_empty_strided.")  # fmt: skip
-
 Rule = Callable[[Mismatch, Probe], str | None]
 
 
@@ -32,9 +29,8 @@ def duplicate_index_writes(mismatch: Mismatch, probe: Probe) -> str | None:
 
 
 def uninitialised_memory(mismatch: Mismatch, probe: Probe) -> str | None:
-    used = [op for op in probe.aten_ops if op.startswith(UNINITIALISED_OPS)]
-    if used:
-        return f"{used[0]} leaves memory uninitialised"
+    if probe.uninitialised:
+        return f"the program calls {probe.uninitialised[0]}, which leaves memory uninitialised"
     return None
 
 

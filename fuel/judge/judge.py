@@ -32,7 +32,9 @@ from fuel.judge.signature import (
 from fuel.judge.stage import failure_stage, innermost, torch_frames
 from fuel.judge.verdict import CrashEvidence, Kind, Outcome, Stage, Verdict
 
-EAGER_PHASES = (Phase.SETUP, Phase.EAGER, Phase.EAGER_REPEAT)
+EAGER_PHASES = (Phase.SETUP, Phase.EAGER, Phase.EAGER_REPEAT, Phase.PROBE)
+# Dynamo refuses a dim the program marked dynamic but itself specialises: user error.
+PROGRAM_ERRORS = ("ConstraintViolationError",)
 OOM_MARKERS = ("can't allocate memory", "out of memory", "DefaultCPUAllocator", "bad_alloc")
 UNSUPPORTED = "torch._dynamo.exc.Unsupported"
 
@@ -117,6 +119,8 @@ def judge_compile_failure(compiled: RunOutcome, options: CompileOptions) -> Verd
     assert failure is not None
     if options.fullgraph and innermost(failure).exc_type == UNSUPPORTED:
         return Verdict(Outcome.SKIPPED, detail=f"graph break under fullgraph: {summary(failure)}")
+    if innermost(failure).exc_type.endswith(PROGRAM_ERRORS):
+        return Verdict(Outcome.INVALID, detail=f"the program's dynamic marks: {summary(failure)}")
     kind = Kind.OOM if is_oom(failure) else Kind.COMPILE_CRASH
     return Verdict(
         Outcome.BUG,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import torch
 
-from fuel.execute.probe import ProbeMode
+from fuel.execute.probe import ProbeMode, uninitialised_calls
 from fuel.execute.records import Probe
 
 
@@ -60,3 +60,15 @@ def test_ties_in_argmax_and_sort() -> None:
 
 def test_value_only_max_has_no_order_to_tie() -> None:
     assert probed(lambda: torch.ones(4).max()).ties == ()
+
+
+def test_attention_without_dropout_is_not_random() -> None:
+    q = torch.randn(1, 2, 4, 8)
+    attention = torch.nn.functional.scaled_dot_product_attention
+    assert probed(lambda: attention(q, q, q)).random_ops == ()
+    assert probed(lambda: torch.nn.functional.dropout(q, p=0.5)).random_ops
+
+
+def test_uninitialised_calls_come_from_the_source() -> None:
+    source = "import torch\nx = torch.empty(3)\ny = x.new_empty(2)\nz = torch.ones(2)\n"
+    assert uninitialised_calls(source) == ("empty", "new_empty")

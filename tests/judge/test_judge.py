@@ -150,7 +150,7 @@ def test_ties_excuse_only_discrete_outputs() -> None:
 
 
 def test_uninitialised_memory_mismatch_is_skipped() -> None:
-    probe = Probe(aten_ops=("aten.empty.memory_format",))
+    probe = Probe(aten_ops=("aten.empty.memory_format",), uninitialised=("empty",))
     v = verdict_of(torch.zeros(3), torch.ones(3), torch.zeros(3).double(), probe=probe)
     assert v.outcome is Outcome.SKIPPED
 
@@ -252,3 +252,14 @@ def test_unsigned_wraparound_is_defined_so_mismatches_count() -> None:
     compiled = torch.tensor([254, 1], dtype=torch.uint8)
     v = verdict_of(eager, compiled, eager.clone(), eager.clone())
     assert v.outcome is Outcome.BUG
+
+
+def test_empty_inside_torch_kernels_does_not_excuse_a_mismatch() -> None:
+    probe = Probe(aten_ops=("aten.empty.memory_format", "aten.mul.Tensor"))
+    v = verdict_of(torch.zeros(3), torch.ones(3), torch.zeros(3).double(), probe=probe)
+    assert v.outcome is Outcome.BUG
+
+
+def test_dynamic_mark_the_program_itself_specialises_is_invalid() -> None:
+    error = failure("torch.fx.experimental.symbolic_shapes.ConstraintViolationError", "L['x'] size")
+    assert verdict_of(torch.ones(2), error).outcome is Outcome.INVALID
