@@ -1,2 +1,16 @@
 """Program generation: the contract in ``base``; the built-in synthesizer realises
-catalog operators as programs, with no LLM and no network."""
+catalog operators as programs, with no LLM and no network.
+
+========================  =============================================  ==================
+hook                      default                                        caller
+========================  =============================================  ==================
+``BuiltinGenerator``      registered as ``builtin`` (``registry``)       campaign, CLI
+``.generate(request)``    ``synth.synthesize``: 1-20 checked calls       campaign
+``.mutate(program, s)``   ``mutate.MUTATIONS``; ``ast_mutate`` fallback  campaign
+``choices.*``             dtype/profile/layout/form weights              ``synth``
+``profiles.PROFILES``     input value profiles and layouts               ``render``
+``adapters``              shape/dtype steps and value guards             ``synth``
+``fake.Workbench``        meta-device check, then tiny real tensors      ``synth``
+``render.render``         recipe to source, pure                         ``builtin``
+========================  =============================================  ==================
+"""

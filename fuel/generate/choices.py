@@ -1,0 +1,114 @@
+"""The synthesizer's weighted choices, in one place so their bias is easy to read.
+
+Recent CPU-compiler bugs cluster in integer and low-precision dtypes, type promotion,
+rounding-mode arithmetic and values near overflow, so those are drawn more often than
+a uniform choice would; the rest of the catalog still gets a uniform share, because
+breadth is what finds the bugs nobody thought to weight for.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from fuel.catalog.spec import CallKind, OpSpec, Template
+from fuel.generate.profiles import layouts_for, profiles_for
+
+DTYPE_WEIGHTS = {
+    "float32": 1.5,
+    "float16": 2.0,
+    "bfloat16": 2.0,
+    "float64": 0.7,
+    "int8": 1.5,
+    "uint8": 1.5,
+    "int32": 1.5,
+    "int64": 1.5,
+    "bool": 1.0,
+}
+THEME_CHANCE = 0.6  # a program often sticks to one dtype: fewer casts, longer fusions
+THEME_STICK = 0.7
+FLOW_STICK = 0.5
+PROFILE_WEIGHTS = {
+    "normal": 3.0,
+    "small_int": 1.2,
+    "near_limit": 1.2,
+    "tiny": 0.8,
+    "neg_zero": 0.8,
+    "multiples": 1.2,
+    "ties": 0.8,
+    "special": 1.0,
+}
+LAYOUT_WEIGHTS = {
+    "contiguous": 5.0,
+    "transposed": 1.5,
+    "strided": 1.0,
+    "channels_last": 1.0,
+    "offset": 0.7,
+}
+FORM_WEIGHTS = {"function": 4.0, "method": 3.0, "inplace": 2.0, "module": 1.0}
+HOT_FAMILIES = ("binary", "unary", "reduction", "conversion", "indexing")
+HOT_SHARE = 0.4  # operators drawn from the bug-prone families instead of uniformly
+LIFT_SCALAR = 0.15  # a float argument becomes a Python-scalar input of forward
+MAX_NODES = 20
+
+
+def weighted(rng: random.Random, options: Sequence[str], weights: dict[str, float]) -> str:
+    return rng.choices(list(options), [weights.get(o, 1.0) for o in options])[0]
+
+
+def theme(rng: random.Random) -> str | None:
+    if rng.random() < THEME_CHANCE:
+        return weighted(rng, tuple(DTYPE_WEIGHTS), DTYPE_WEIGHTS)
+    return None
+
+
+def dtype(
+    rng: random.Random, options: Sequence[str], theme: str | None, flowing: Sequence[str] = ()
+) -> str:
+    """An op dtype: the program's theme, or one its latest values already have (no cast
+    needed: longer fusions), or a weighted draw."""
+    if theme is not None and theme in options and rng.random() < THEME_STICK:
+        return theme
+    near = [d for d in flowing if d in options]
+    if near and rng.random() < FLOW_STICK:
+        return rng.choice(near)
+    return weighted(rng, options, DTYPE_WEIGHTS)
+
+
+def profile(rng: random.Random, dtype: str) -> str:
+    return weighted(rng, profiles_for(dtype), PROFILE_WEIGHTS)
+
+
+def layout(rng: random.Random, shape: tuple[int, ...]) -> str:
+    return weighted(rng, layouts_for(shape), LAYOUT_WEIGHTS)
+
+
+def forms(spec: OpSpec, template: Template) -> list[str]:
+    """The ways this call can be written."""
+    if spec.call.kind is CallKind.MODULE:
+        return ["module"]
+    found = ["function"] if spec.call.kind is CallKind.FUNCTION else []
+    receiver = isinstance(template.input, dict) and "tensor" in template.input
+    if receiver and spec.call.method:
+        found.append("method")
+    if receiver and spec.call.inplace:
+        found.append("inplace")
+    return found
+
+
+def form(rng: random.Random, spec: OpSpec, template: Template, plain: bool) -> str:
+    found = forms(spec, template)
+    if plain:
+        return found[0]
+    return weighted(rng, found, FORM_WEIGHTS)
+
+
+def node_count(rng: random.Random) -> int:
+    """1 to 20 calls, most programs between 3 and 9."""
+    return max(1, min(MAX_NODES, round(rng.triangular(1, MAX_NODES, 5))))
+
+
+def operator(rng: random.Random, usable: Sequence[OpSpec], hot: Sequence[OpSpec]) -> OpSpec:
+    if hot and rng.random() < HOT_SHARE:
+        return rng.choice(hot)
+    return rng.choice(usable)

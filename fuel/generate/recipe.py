@@ -1,0 +1,174 @@
+"""The recipe: a generated program's structured form, from which the source is rendered.
+
+All the generator's random choices end up here; rendering a recipe is a pure function
+(``fuel.generate.render``), so the recipe stored in ``Program.recipe`` (JSON) is the
+whole program, and mutation edits a recipe, never source text. A recipe holds copies
+of the catalog calls it uses, so it stays renderable when the catalog changes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from fuel.catalog.spec import Template, template_from_json
+
+RECIPE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One argument of ``forward``, made by ``make_inputs``."""
+
+    name: str  # x0, x1... (tensors) or s0... (Python scalars)
+    shape: tuple[int, ...]
+    dtype: str  # for scalars: "int" or "float"
+    profile: str  # a value profile (``fuel.generate.profiles``), "literal" or "scalar"
+    layout: str = "contiguous"  # contiguous | transposed | strided | channels_last | offset
+    values: tuple[Any, ...] = ()  # literal values, row-major (literal and scalar inputs)
+    dynamic: tuple[int, ...] = ()  # dims marked dynamic with torch._dynamo.mark_dynamic
+
+    @property
+    def is_tensor(self) -> bool:
+        return self.profile != "scalar"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One adapter on the way from a value to a slot: ``kind`` and its parameters."""
+
+    kind: str  # see fuel.generate.adapters.RENDER
+    params: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """Where one tensor slot of a call gets its tensor, and how it was adapted.
+
+    ``from_shape``/``from_dtype`` record the source as it was when the steps were
+    planned: a mutation that changes the source re-plans the steps, others keep them.
+    """
+
+    source: str  # an input name or a value expression such as v3 or v3[1]
+    steps: tuple[Step, ...] = ()
+    direct: bool = False  # the slot takes the source's shape as is (no shape adapter)
+    mixed: bool = False  # the slot takes the source's dtype as is: the call promotes
+    guards: tuple[str, ...] = ()  # value guards the slot needs (fuel.catalog.domains)
+    from_shape: tuple[int, ...] = ()
+    from_dtype: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A tensor a node produced: its expression and what fake tensors said of it."""
+
+    expr: str  # v3, v3[0], v3[1][0]
+    shape: tuple[int, ...]
+    dtype: str
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One operator call in ``forward``."""
+
+    name: str  # v0, v1...
+    op: str  # catalog name
+    index: int  # which of the operator's templates the call came from
+    call: Template  # that template, copied (scalars lifted to inputs appear as such)
+    dtype: str  # the op dtype of the call
+    form: str  # function | method | inplace | module
+    target: str  # torch.add / add / add_ / torch.nn.Conv2d
+    bindings: tuple[Binding, ...]  # one per slot of ``call``
+    outputs: tuple[Value, ...] = ()
+    view: bool = False  # the operator returns a view of an argument
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    seed: int
+    inputs: tuple[Input, ...]
+    nodes: tuple[Node, ...]
+    outputs: tuple[str, ...]  # value expressions returned by forward
+    version: int = RECIPE_VERSION
+    notes: tuple[str, ...] = field(default=())
+
+    def ops(self) -> tuple[str, ...]:
+        return tuple(node.op for node in self.nodes)
+
+    def input(self, name: str) -> Input | None:
+        return next((i for i in self.inputs if i.name == name), None)
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready data of a record (as ``dataclasses.asdict``, without its deep copies)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def dumps(recipe: Recipe) -> str:
+    return json.dumps(plain(recipe), separators=(",", ":"), sort_keys=True)
+
+
+def loads(text: str) -> Recipe:
+    raw = json.loads(text)
+    if raw.get("version") != RECIPE_VERSION:
+        raise ValueError(f"recipe version {raw.get('version')} is not {RECIPE_VERSION}")
+    return Recipe(
+        seed=raw["seed"],
+        inputs=tuple(_input(i) for i in raw["inputs"]),
+        nodes=tuple(_node(n) for n in raw["nodes"]),
+        outputs=tuple(raw["outputs"]),
+        version=raw["version"],
+        notes=tuple(raw.get("notes", ())),
+    )
+
+
+def _input(raw: dict[str, Any]) -> Input:
+    return Input(
+        name=raw["name"],
+        shape=tuple(raw["shape"]),
+        dtype=raw["dtype"],
+        profile=raw["profile"],
+        layout=raw["layout"],
+        values=tuple(raw["values"]),
+        dynamic=tuple(raw["dynamic"]),
+    )
+
+
+def _node(raw: dict[str, Any]) -> Node:
+    return Node(
+        name=raw["name"],
+        op=raw["op"],
+        index=raw["index"],
+        call=template_from_json(raw["call"]),
+        dtype=raw["dtype"],
+        form=raw["form"],
+        target=raw["target"],
+        bindings=tuple(_binding(b) for b in raw["bindings"]),
+        outputs=tuple(Value(v["expr"], tuple(v["shape"]), v["dtype"]) for v in raw["outputs"]),
+        view=raw["view"],
+    )
+
+
+def _binding(raw: dict[str, Any]) -> Binding:
+    steps = tuple(Step(s["kind"], tuple(_tuples(p) for p in s["params"])) for s in raw["steps"])
+    return Binding(
+        source=raw["source"],
+        steps=steps,
+        direct=raw["direct"],
+        mixed=raw["mixed"],
+        guards=tuple(raw["guards"]),
+        from_shape=tuple(raw["from_shape"]),
+        from_dtype=raw["from_dtype"],
+    )
+
+
+def _tuples(value: Any) -> Any:
+    """JSON turns tuples into lists; step parameters are tuples again when read back."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
