@@ -269,18 +269,26 @@ class WorkerPool:
             hellos.append(worker.hello)
         return hellos[0]
 
-    def run(self, spec: ProgramSpec, options: CompileOptions) -> RunResult:
-        """Run one program on the next idle worker; blocks until it has a result."""
+    def run(
+        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+    ) -> RunResult:
+        """Run one program on the next idle worker; blocks until it has a result.
+
+        ``timeout_s`` overrides the pool's per-test timeout for this run only.
+        """
         if self._closed:
             raise FuelError("the worker pool is closed")
         worker = self._idle.get()
         try:
-            return worker.run(Job(next(self._ids), spec, options), self.settings.timeout_s)
+            job = Job(next(self._ids), spec, options)
+            return worker.run(job, timeout_s or self.settings.timeout_s)
         finally:
             self._idle.put(self._renewed(worker))
 
-    def submit(self, spec: ProgramSpec, options: CompileOptions) -> Future[RunResult]:
-        return self._executor.submit(self.run, spec, options)
+    def submit(
+        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+    ) -> Future[RunResult]:
+        return self._executor.submit(self.run, spec, options, timeout_s)
 
     def _renewed(self, worker: WorkerProcess) -> WorkerProcess:
         if self._closed or (worker.alive and worker.jobs_done < self.settings.recycle_after):

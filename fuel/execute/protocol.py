@@ -2,14 +2,20 @@
 
 Each message is a pickled record sent with ``send_bytes``. Pickle is used with the
 standard library's pickler, not multiprocessing's: torch registers reducers there that
-share tensors through file descriptors, which the sandbox forbids.
+share tensors through file descriptors, which the sandbox forbids. Tensors travel as
+their raw bytes plus dtype and shape: torch's own pickling cannot rebuild tensors of
+some dtypes (uint16/32/64, float8, complex32) in torch 2.13.
 """
 
 from __future__ import annotations
 
+import io
 import pickle
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any
+
+import torch
 
 from fuel.execute.records import (
     CoverageDelta,
@@ -92,8 +98,30 @@ class Exited:
 ZygoteMessage = ZygoteReady | Spawn | Spawned | Exited
 
 
+def rebuild_tensor(data: bytes, dtype: torch.dtype, shape: tuple[int, ...]) -> torch.Tensor:
+    if not data:
+        return torch.empty(shape, dtype=dtype)
+    raw = torch.frombuffer(bytearray(data), dtype=torch.uint8)
+    return raw.view(dtype).reshape(shape)
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is torch.Tensor and obj.layout is torch.strided and obj.device.type == "cpu":
+            flat = obj.detach().contiguous().reshape(-1)
+            data = flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
+            return rebuild_tensor, (data, obj.dtype, tuple(obj.shape))
+        return NotImplemented
+
+
+def dumps(message: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(message)
+    return buffer.getvalue()
+
+
 def send(conn: Connection, message: Message) -> None:
-    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    conn.send_bytes(dumps(message))
 
 
 def receive(conn: Connection) -> Message:

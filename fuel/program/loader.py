@@ -195,7 +195,11 @@ def module_level_assignments(tree: ast.Module) -> dict[str, ast.expr]:
 
 
 def builds_tensor(value: ast.expr) -> bool:
-    """True for expressions such as ``torch.randn(2, 3)`` or ``torch.ones(4).t()``."""
+    """True for ``torch.randn(2, 3)``, ``torch.ones(4).t()``, ``torch.rand(4) + 0.5``."""
+    if isinstance(value, ast.BinOp):
+        return builds_tensor(value.left) or builds_tensor(value.right)
+    if isinstance(value, ast.UnaryOp):
+        return builds_tensor(value.operand)
     node: ast.expr = value
     while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
         node = node.func if isinstance(node, ast.Call) else node.value

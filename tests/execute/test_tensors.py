@@ -41,3 +41,26 @@ def test_identity_treats_nan_in_same_place_as_equal() -> None:
     b = (torch.tensor([1.0, float("nan")]), 3, float("nan"))
     assert leaves_identical(a, b)
     assert not leaves_identical(a, (torch.tensor([1.0, 2.0]), 3, float("nan")))
+
+
+def test_every_dtype_crosses_the_pipe() -> None:
+    import pickle
+
+    from fuel.execute.protocol import dumps
+
+    dtypes = [
+        torch.uint16,
+        torch.uint32,
+        torch.uint64,
+        torch.float8_e4m3fn,
+        torch.bfloat16,
+        torch.bool,
+        torch.complex64,
+        torch.int8,
+    ]
+    for dtype in dtypes:
+        original = torch.arange(6).reshape(2, 3).to(dtype).t()
+        copy = pickle.loads(dumps((original, torch.empty(0, 2, dtype=dtype))))
+        assert copy[0].dtype == dtype and copy[0].shape == original.shape
+        assert torch.equal(copy[0].view(torch.uint8), original.contiguous().view(torch.uint8))
+        assert copy[1].shape == (0, 2)

@@ -141,3 +141,15 @@ def test_unreadable_file_is_rejected(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(Rejected):
         load_file(path)
+
+
+def test_bare_tensor_built_by_arithmetic() -> None:
+    source = """
+import torch
+class Model(torch.nn.Module):
+    def forward(self, x, y):
+        return x / y
+x = -torch.randn(4)
+y = torch.rand(4) + 0.5
+"""
+    assert load_source(source).input_names == ("x", "y")
