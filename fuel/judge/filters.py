@@ -40,7 +40,8 @@ def order_ties(mismatch: Mismatch, probe: Probe) -> str | None:
     return None
 
 
-def integer_overflow(mismatch: Mismatch, probe: Probe) -> str | None:
+def comparison_hazard(mismatch: Mismatch, probe: Probe) -> str | None:
+    """What the comparison itself found suspect: signed overflow, no float64 evidence."""
     return mismatch.hazard or None
 
 
@@ -49,7 +50,7 @@ RULES: tuple[Rule, ...] = (
     duplicate_index_writes,
     uninitialised_memory,
     order_ties,
-    integer_overflow,
+    comparison_hazard,
 )
 
 

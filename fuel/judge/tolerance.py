@@ -37,7 +37,3 @@ LOW_PRECISION_FLOAT = Tolerance(rtol=1.25e-1, atol=1e-2, multiplier=3.0, floor=6
 
 def tolerance_for(dtype: torch.dtype) -> Tolerance:
     return TOLERANCES.get(dtype, LOW_PRECISION_FLOAT)
-
-
-# Without a float64 reference, only differences this many times past rtol/atol count.
-NO_REFERENCE_SLACK = 10.0

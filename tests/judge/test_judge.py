@@ -263,3 +263,8 @@ def test_empty_inside_torch_kernels_does_not_excuse_a_mismatch() -> None:
 def test_dynamic_mark_the_program_itself_specialises_is_invalid() -> None:
     error = failure("torch.fx.experimental.symbolic_shapes.ConstraintViolationError", "L['x'] size")
     assert verdict_of(torch.ones(2), error).outcome is Outcome.INVALID
+
+
+def test_value_mismatch_without_float64_reference_is_not_reported() -> None:
+    v = verdict_of(torch.zeros(3), torch.ones(3))
+    assert v.outcome is Outcome.SKIPPED and "float64" in v.detail
