@@ -1,1 +1,17 @@
-"""Feedback: what each test taught the campaign, and the heuristics that learn from it."""
+"""Feedback: what each test taught the campaign, and the heuristics that learn from it.
+
+:class:`~fuel.feedback.record.Feedback` is the record; heuristics choose the operators
+of the next program from it. They are pluggable through a registry
+(:mod:`fuel.feedback.heuristic`), one class per file:
+
+=================== ================================= ==================================
+hook                default                           caller
+=================== ================================= ==================================
+``register(name)``  ``fasa`` (``--heuristic SA``);    ``fuel.campaign`` via ``create``,
+                    baselines ``random``, ``uniform`` once per campaign (and resume)
+``propose()``       1 to 3 sorted catalog names       the generation thread, once per
+                                                      generated (not mutated) program
+``observe(fb)``     reads ops, outcome, new_lines,    the generation thread, once per
+                    new_bug only (replayed on resume) recorded test, in record order
+=================== ================================= ==================================
+"""

@@ -41,6 +41,7 @@ class ChatServer:
         self.key = key
         self.models = models  # empty: any model exists
         self.script = Script()
+        self.standing: dict[str, Reply] = {}  # per model, once the script is exhausted
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -83,6 +84,8 @@ class ChatServer:
             self.script.requests.append(body)
             if body.get("max_tokens") == 1:
                 return Reply("ok", prompt_tokens=5, completion_tokens=1)
+            if not self.script.replies and body.get("model") in self.standing:
+                return self.standing[body["model"]]
             if not self.script.replies:
                 return Reply(status=500, body='{"error": {"message": "script exhausted"}}')
             return self.script.replies.popleft()

@@ -165,3 +165,49 @@ def test_bad_key_through_the_command_line_is_one_line_and_exit_2(
     (tmp_path / "model.yaml").write_text("default: [\n")
     assert main(["llm-smoke", "--llm-config", config]) == 2
     assert "malformed YAML" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("generator", ["llm", "hybrid"])
+def test_fuel_fuzz_runs_a_campaign_on_the_endpoint(
+    generator: str,
+    server: ChatServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`fuel fuzz --generator llm|hybrid` end to end: flags → preflight → programs from the
+    endpoint → the pool (a fake one: no compiling) → store, with the spending recorded."""
+    from fuel.campaign import hooks, session
+    from fuel.cli.main import main
+    from fuel.llm.status import Mode
+    from fuel.store import CampaignStore
+    from tests.campaign.toy import FakePool
+    from tests.llm.server import Reply
+
+    monkeypatch.setattr(session, "warm_pool", lambda settings: FakePool())
+    monkeypatch.setattr(hooks, "PROVIDERS", ())
+    monkeypatch.setattr(hooks, "_PROCESSORS", {})
+    monkeypatch.setenv("FUEL_API_KEY", KEY)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    server.standing = {
+        "test-gen": Reply(fenced(VALID, before="Here it is:\n")),
+        "test-analysis": Reply("All passed; try integer dtypes next."),
+    }
+    out = tmp_path / "c"
+    argv = ["fuzz", "--generator", generator, "--max-round", "6", "--out", str(out)]
+    argv += ["--llm-config", str(write_config(tmp_path, server.url)), "--no-coverage", "-q"]
+    code = main(argv)
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "tests          6 " in printed and "round limit" in printed
+    assert len(server.preflights) == 2  # both roles checked before any work
+    generation = [r for r in server.requests if r["model"] == "test-gen"]
+    assert generation, "no program was asked of the generation model"
+    with CampaignStore.read(out) as reader:
+        status = json.loads(reader.meta("generator_status") or "{}")
+        cost = json.loads(reader.meta("generator_cost") or "{}")
+        origins = {test.program.origin for test in reader.history()}
+    assert status["mode"] == Mode.LLM.value and status["from_llm"] >= 1
+    assert cost["total"]["cost_usd"] > 0 and cost["by_role"]["analyse"]["requests"] >= 1
+    assert "llm" in origins
+    assert KEY not in (out / "campaign.db").read_bytes().decode("latin-1")

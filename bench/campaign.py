@@ -1,0 +1,207 @@
+"""The campaign benchmark: two timed ``fuel fuzz`` campaigns, coverage off and on.
+
+Runs ``fuel fuzz --time T -j N`` twice with the same seed (``--no-coverage``, then
+``--coverage``), reads both databases, and prints for each: tests/min (campaign time,
+which starts once the workers are warm; the start-up is printed apart), valid %,
+unique and total bugs, covered lines over time, and where a test's time goes. Then it
+re-checks every recorded bug's program in a fresh pool and counts how many show the
+same bug signature again. Bug processing (reduction) is off unless ``--reduce``: it
+shares the workers, so it would mix reduction runs into the fuzzing rate. Targets
+(issue 3): >= 60 tests/min with coverage off and >= 35 with it on, on a 2-core
+machine with -j 2; coverage tracing under 2x.
+
+    python bench/campaign.py [--minutes 10] [--jobs 2] [--generator builtin]
+                             [--only off|on] [--out results/bench] [--seed 1] [--reduce]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MARKS_MIN = (1, 2, 5, 10, 20, 30, 60)  # covered lines are printed at these minutes
+
+
+def run_campaign(out: Path, args: argparse.Namespace, coverage: bool) -> float:
+    """Run one campaign; the wall seconds of the whole command (start-up included)."""
+    command = [
+        sys.executable,
+        "-m",
+        "fuel.cli.main",
+        "fuzz",
+        "--generator",
+        args.generator,
+        "--heuristic",
+        args.heuristic,
+        "--time",
+        f"{args.minutes}m",
+        "-j",
+        str(args.jobs),
+        "--seed",
+        str(args.seed),
+        "--out",
+        str(out),
+        "--quiet",
+        "--coverage" if coverage else "--no-coverage",
+        *([] if args.reduce else ["--no-reduce"]),
+    ]
+    print(f"$ {' '.join(command[1:])}", flush=True)
+    start = time.monotonic()
+    subprocess.run(command, cwd=ROOT, check=True)
+    return time.monotonic() - start
+
+
+def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def report(out: Path, wall_s: float, jobs: int) -> dict[str, float]:
+    db = out / "campaign.db"
+    summary = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "fuel.cli.main", "status", str(out), "--json"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    tests = summary["tests"]
+    # Campaign time up to the last recorded test: the summary's elapsed_s also counts
+    # the wind-down (running tests awaited, bug processing finished).
+    elapsed = query(db, "SELECT MAX(elapsed_s) FROM tests")[0][0] or 0.0
+    rate = 60 * tests / elapsed if elapsed else 0.0
+    print(f"  tests                  {tests} in {elapsed / 60:.1f} min campaign time")
+    print(f"  tests/min              {rate:.1f}")
+    print(f"  outside campaign time  {wall_s - elapsed:.0f} s (start-up, wind-down)")
+    print(
+        f"  valid                  {100 * summary['valid_share']:.1f} %  "
+        f"(pass {summary['passed']}, invalid {summary['invalid']}, "
+        f"skipped {summary['skipped']}, rejected {summary['rejected']})"
+    )
+    kinds = ", ".join(f"{k} {v['unique']}/{v['total']}" for k, v in summary["by_kind"].items())
+    print(f"  bugs unique/total      {summary['bugs_unique']}/{summary['bugs_total']}  ({kinds})")
+    print(f"  covered lines          {summary['covered_lines']}")
+    if summary["covered_lines"]:
+        marks = []
+        for minute in MARKS_MIN:
+            row = query(
+                db, f"SELECT MAX(covered_lines) FROM tests WHERE elapsed_s <= {minute * 60}"
+            )
+            if minute * 60 <= elapsed + 30 and row[0][0] is not None:
+                marks.append(f"{minute} min: {row[0][0]}")
+        print(f"  covered over time      {'; '.join(marks)}")
+    phases: dict[str, list[float]] = {}
+    for (verdict,) in query(db, "SELECT verdict FROM tests"):
+        for phase, seconds in json.loads(verdict).get("phase_seconds", {}).items():
+            phases.setdefault(phase, []).append(seconds)
+    run_s, gen_s = query(db, "SELECT SUM(run_seconds), AVG(generate_seconds) FROM tests")[0]
+    busy = 100 * (run_s or 0) / (elapsed * jobs) if elapsed else 0.0
+    print(
+        "  per test (mean s)      "
+        + ", ".join(f"{p} {mean(v):.3f}" for p, v in sorted(phases.items()))
+        + f"; in worker {(run_s or 0) / max(1, tests):.3f}; generate {gen_s or 0:.3f}"
+    )
+    print(f"  workers busy           {busy:.0f} % of campaign time")
+    return {"rate": rate, "run_s": (run_s or 0) / max(1, tests)}
+
+
+def recheck(out: Path, jobs: int) -> None:
+    """Re-run every reportable bug's first program; does the same signature come back?"""
+    from fuel.execute.pool import PoolSettings, WorkerPool
+    from fuel.judge.judge import judge
+    from fuel.judge.verdict import Verdict
+    from fuel.program import load_file
+    from fuel.store.db import bug_identity
+
+    bugs = query(
+        out / "campaign.db",
+        "SELECT b.signature_id, s.value FROM bugs b, meta s "
+        "WHERE s.key = 'settings' AND b.known IS NULL",
+    )
+    if not bugs:
+        print("  recheck                no bugs to re-check")
+        return
+    from fuel.campaign.settings import CampaignSettings
+
+    options = CampaignSettings.from_stored(json.loads(bugs[0][1]), out).options
+    same = kind_only = 0
+    with WorkerPool(PoolSettings(workers=jobs, timeout_s=120)) as pool:
+        futures = []
+        for signature_id, _ in bugs:
+            directory = out / "bugs" / signature_id
+            spec = load_file(directory / "program.py")
+            first = Verdict.from_json((directory / "verdict.json").read_text())
+            futures.append((signature_id, first, pool.submit(spec, options)))
+        for signature_id, first, future in futures:
+            again = judge(future.result(), options)
+            if again.is_bug and bug_identity(again)[1] == signature_id:
+                same += 1
+            elif again.is_bug and again.kind is first.kind:
+                kind_only += 1
+            else:
+                print(
+                    f"    not reproduced: {signature_id} ({first.kind}) -> "
+                    f"{again.outcome.value}: {again.detail[:100]}"
+                )
+    print(
+        f"  recheck                {same}/{len(bugs)} same signature, "
+        f"{kind_only} same kind only, {len(bugs) - same - kind_only} not reproduced"
+    )
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--generator", default="builtin")
+    parser.add_argument("--heuristic", default="fasa")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", choices=("off", "on"), default=None)
+    parser.add_argument(
+        "--reduce", action="store_true", help="run the bug processors too (they share the workers)"
+    )
+    parser.add_argument("--out", type=Path, default=Path("results/bench"))
+    args = parser.parse_args()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    rates: dict[bool, dict[str, float]] = {}
+    for coverage in (False, True):
+        if args.only and args.only != ("on" if coverage else "off"):
+            continue
+        out = args.out / f"campaign-{stamp}-coverage-{'on' if coverage else 'off'}"
+        print(f"\ncoverage {'on' if coverage else 'off'}: {load()}", flush=True)
+        wall = run_campaign(out, args, coverage)
+        print(f"  after: {load()}")
+        rates[coverage] = report(out, wall, args.jobs)
+        recheck(out, args.jobs)
+    if len(rates) == 2 and rates[True]["rate"]:
+        slowdown = rates[False]["rate"] / rates[True]["rate"]
+        print(
+            f"\ncoverage cost: tests/min off/on = {slowdown:.2f}x;"
+            f" time in worker per test on/off = "
+            f"{rates[True]['run_s'] / max(1e-9, rates[False]['run_s']):.2f}x (target < 2x)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""The round loop: take a program → load → run in the pool → judge → record → teach.
+
+The campaign's thread keeps ``2 × workers`` programs submitted to the pool (one
+running and one queued per worker), so a worker that finishes starts the next
+program at once, while the generation thread keeps more ready behind them. Results
+are recorded in the order they finish; each is one commit (see :mod:`fuel.store`).
+Only this thread touches the store.
+
+Stopping: the round limit is never overshot (nothing is submitted past it); at the
+time limit, programs not yet started are cancelled and running ones are awaited and
+recorded. Ctrl-C stops at once: what is recorded stays, what was running is lost and
+regenerated on resume.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import Protocol
+
+from fuel.campaign.corpus import Admission
+from fuel.campaign.events import Display, RoundDone
+from fuel.campaign.hooks import BugProcessing, NewBug
+from fuel.campaign.producer import Candidate, GeneratorDone, Lesson, Producer
+from fuel.campaign.settings import CampaignSettings
+from fuel.errors import FuelError, Rejected
+from fuel.execute.records import CompileOptions, CoverageDelta, RunResult
+from fuel.feedback.record import Feedback
+from fuel.judge.judge import judge
+from fuel.judge.verdict import Outcome, Verdict
+from fuel.program import ProgramSpec, load_program
+from fuel.store import CampaignStore, NewTest
+
+POLL_S = 0.2  # how long the loop waits for a result before refreshing the display
+
+
+class Pool(Protocol):
+    def submit(self, spec: ProgramSpec, options: CompileOptions) -> Future[RunResult]: ...
+
+    def close(self) -> None: ...
+
+
+def graceful(error: FuelError) -> bool:
+    """Errors that end a campaign as planned (a generator done, an LLM budget spent)."""
+    if isinstance(error, GeneratorDone):
+        return True
+    try:
+        from fuel.llm.errors import BudgetExhausted
+    except ImportError:
+        return False
+    return isinstance(error, BudgetExhausted)
+
+
+class Campaign:
+    def __init__(
+        self,
+        settings: CampaignSettings,
+        store: CampaignStore,
+        pool: Pool,
+        producer: Producer,
+        admission: Admission,
+        display: Display,
+        processing: BugProcessing | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.pool = pool
+        self.producer = producer
+        self.admission = admission
+        self.display = display
+        self.processing = processing
+        self.in_flight: dict[Future[RunResult], Candidate] = {}
+        self.recorded = store.tests_recorded()
+        self.capacity = 2 * max(1, settings.jobs)
+        self.error: FuelError | None = None  # what stopped the campaign, if not a limit
+
+    def run(self) -> str:
+        """Test until a limit is reached; the reason it stopped. Ctrl-C propagates.
+        The producer must have been started.
+
+        A ``FuelError`` (from the generator or the pool) ends the campaign like a limit,
+        with what was running recorded; it is kept in ``self.error`` for the caller."""
+        reason = None
+        try:
+            while reason is None:
+                self._fill()
+                self._collect(POLL_S if self.in_flight else 0.0)
+                self._note_processed()
+                if self.display.wants_refresh():
+                    self.display.refresh(self.store.summary(), self.producer.status_line)
+                reason = self._limit_reached()
+            self._wind_down(cancel=reason == "time limit")
+        except FuelError as error:
+            planned = graceful(error)  # then what was generated still gets tested
+            self.error = None if planned else error
+            reason = f"stopped: {error}" if planned else f"error: {error}"
+            with contextlib.suppress(FuelError):
+                self._wind_down(cancel=not planned)
+        return reason
+
+    # ---------------------------------------------------------------- limits
+    def _limit_reached(self) -> str | None:
+        if self._rounds_left() == 0 and not self.in_flight:
+            return "round limit"
+        limit = self.settings.time_limit_s
+        if limit is not None and self.store.elapsed() >= limit:
+            return "time limit"
+        return None
+
+    def _rounds_left(self) -> int | None:
+        if self.settings.max_rounds is None:
+            return None
+        return max(0, self.settings.max_rounds - self.recorded - len(self.in_flight))
+
+    # ---------------------------------------------------------------- submitting
+    def _fill(self) -> None:
+        while len(self.in_flight) < self.capacity and self._rounds_left() != 0:
+            candidate = self.producer.take(0.0 if self.in_flight else POLL_S)
+            if candidate is None:
+                return
+            try:
+                spec = load_program(candidate.program)
+            except Rejected as rejected:
+                self._record(candidate, Verdict(Outcome.REJECTED, detail=rejected.reason), None)
+                continue
+            self.in_flight[self.pool.submit(spec, self.settings.options)] = candidate
+
+    def _collect(self, timeout: float) -> None:
+        if not self.in_flight:
+            return
+        done, _ = wait(list(self.in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in done:
+            candidate = self.in_flight.pop(future)
+            result = future.result()
+            self._record(candidate, judge(result, self.settings.options), result)
+
+    def _wind_down(self, cancel: bool) -> None:
+        """Finish what is in flight: cancel what has not started if asked, record the rest."""
+        if cancel:
+            for future in list(self.in_flight):
+                if future.cancel():
+                    del self.in_flight[future]
+        while self.in_flight:
+            self._collect(POLL_S)
+        if self.processing is not None and self.processing.pending:
+            self.display.note(f"processing {self.processing.pending} new bug(s)...")
+        while self.processing is not None and self.processing.pending:
+            self._note_processed()
+            time.sleep(POLL_S)
+        self.display.refresh(self.store.summary(), self.producer.status_line)
+
+    # ---------------------------------------------------------------- recording
+    def _record(self, candidate: Candidate, verdict: Verdict, result: RunResult | None) -> None:
+        program = candidate.program
+        novelty = self.store.novelty(verdict, result.coverage if result else CoverageDelta())
+        feedback = Feedback(
+            program, verdict, novelty.new_lines, novelty.counts_by_file(), novelty.new_bug
+        )
+        corpus = self.admission.admits(feedback)
+        entry = NewTest(
+            program,
+            verdict,
+            novelty,
+            candidate.parent,
+            corpus,
+            result.seconds if result else 0.0,
+            candidate.generate_seconds,
+        )
+        recorded = self.store.record(entry)
+        self.recorded += 1
+        self.producer.teach(Lesson(feedback, recorded.test_id, corpus, candidate.repairs))
+        if recorded.bug_dir is not None and self.processing is not None:
+            self.processing.submit(
+                NewBug(novelty.signature_id, recorded.bug_dir, recorded.test_id, program, verdict)
+            )
+        self.display.tested(
+            RoundDone(
+                recorded, candidate, verdict, novelty.new_lines, novelty.new_bug, novelty.known
+            )
+        )
+
+    def _note_processed(self) -> None:
+        if self.processing is None:
+            return
+        for processed in self.processing.finished():
+            self.store.mark_processed(processed.signature_id, processed.error)

@@ -1,0 +1,197 @@
+"""The generation thread: keeps a few programs ready so that workers never wait.
+
+It owns the generator, the heuristic and the corpus; nothing else touches them, so
+neither generators nor heuristics need to be thread-safe. The campaign's thread sends
+it one :class:`Lesson` per recorded test and takes :class:`Candidate` programs from a
+bounded queue. Before making each program it learns from every lesson waiting, so a
+proposal always uses all the feedback recorded so far. Invalid programs are offered
+to ``generator.repair`` first; otherwise a share of rounds mutates a corpus program
+(when the generator can mutate), and the rest generate around the heuristic's
+operators.
+"""
+
+from __future__ import annotations
+
+import collections
+import queue
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from fuel.campaign.corpus import Corpus, credit_of
+from fuel.errors import FuelError, Rejected
+from fuel.feedback.heuristic import Heuristic
+from fuel.feedback.record import Feedback
+from fuel.generate.base import GenerationRequest, Generator
+from fuel.judge.verdict import Outcome, Verdict
+from fuel.program.record import Program
+
+MAX_REPAIRS = 2  # a program repaired twice and still invalid is dropped (unless the
+# generator says otherwise through a ``max_repairs`` attribute, as the LLM's does)
+# A generator that fails this many times in a row is broken, not unlucky: stop.
+MAX_FAILURES_IN_A_ROW = 200
+
+
+@runtime_checkable
+class Mutator(Protocol):
+    def mutate(self, program: Program, seed: int) -> Program:
+        """A variant of ``program``; raises ``fuel.errors.Rejected`` if none could be made."""
+        ...
+
+
+class GeneratorDone(FuelError):
+    """The generator says it will make no more programs (``should_stop``, e.g. its
+    budget is spent): the campaign ends as at a limit, not as on an error."""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    program: Program
+    parent: int | None = None  # tests.id it was mutated or repaired from
+    repairs: int = 0  # how many repairs led to it
+    generate_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    feedback: Feedback
+    test_id: int
+    corpus: bool  # the program joins the corpus
+    repairs: int
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    program: Program
+    verdict: Verdict
+    test_id: int
+    repairs: int
+
+
+class Producer:
+    def __init__(
+        self,
+        generator: Generator,
+        heuristic: Heuristic,
+        corpus: Corpus,
+        *,
+        seed: str,
+        mutate_share: float,
+        ahead: int,
+    ) -> None:
+        self.generator = generator
+        self.heuristic = heuristic
+        self.corpus = corpus
+        self.mutator = generator if isinstance(generator, Mutator) else None
+        self.mutate_share = mutate_share
+        self.rng = random.Random(seed)
+        self.failures = 0  # generation attempts that produced no program
+        self.last_failure = ""
+        self.max_repairs = int(getattr(generator, "max_repairs", MAX_REPAIRS))
+        # The generator's own status (``status()``, e.g. the LLM's mode and spend), read
+        # on this thread after each program; the display reads the copy.
+        self.status_line = ""
+        self.status_json = ""
+        self._ready: queue.Queue[Candidate] = queue.Queue(maxsize=max(1, ahead))
+        self._lessons: queue.SimpleQueue[Lesson] = queue.SimpleQueue()
+        self._repairs: collections.deque[Repair] = collections.deque()
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._serve, name="fuel-generate", daemon=True)
+
+    # ------------------------------------------------------- the campaign's side
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def teach(self, lesson: Lesson) -> None:
+        self._lessons.put(lesson)
+
+    def take(self, timeout: float) -> Candidate | None:
+        """A ready program, or None if none came within ``timeout``; raises the
+        generation thread's error if it failed."""
+        try:
+            return self._ready.get(timeout=timeout) if timeout > 0 else self._ready.get_nowait()
+        except queue.Empty:
+            if self._error is not None:
+                raise self._error from None
+            return None
+
+    # ------------------------------------------------------- the thread's side
+    def _serve(self) -> None:
+        try:
+            in_a_row = 0
+            while not self._stop.is_set():
+                self._learn()
+                if getattr(self.generator, "should_stop", False):
+                    raise GeneratorDone(f"the generator stopped: {self.status_line or 'done'}")
+                candidate = self._make()
+                self._read_status()
+                if candidate is None:
+                    in_a_row += 1
+                    if in_a_row >= MAX_FAILURES_IN_A_ROW:
+                        raise FuelError(
+                            f"the generator failed {in_a_row} times in a row; "
+                            f"last: {self.last_failure}"
+                        )
+                    continue
+                in_a_row = 0
+                while not self._stop.is_set():
+                    try:
+                        self._ready.put(candidate, timeout=0.1)
+                        break
+                    except queue.Full:
+                        self._learn()
+        except BaseException as error:  # handed to the campaign's thread by ``take``
+            self._error = error
+
+    def _learn(self) -> None:
+        while True:
+            try:
+                lesson = self._lessons.get_nowait()
+            except queue.Empty:
+                return
+            feedback = lesson.feedback
+            self.heuristic.observe(feedback)
+            self.generator.observe(feedback)
+            if lesson.corpus:
+                credit = credit_of(feedback.new_lines, feedback.new_bug)
+                self.corpus.add(lesson.test_id, feedback.program, credit)
+            if feedback.verdict.outcome is Outcome.INVALID and lesson.repairs < self.max_repairs:
+                self._repairs.append(
+                    Repair(feedback.program, feedback.verdict, lesson.test_id, lesson.repairs)
+                )
+
+    def _read_status(self) -> None:
+        status = getattr(self.generator, "status", None)
+        if callable(status):
+            current = status()
+            self.status_line = str(current.line()) if hasattr(current, "line") else str(current)
+            self.status_json = str(current.to_json()) if hasattr(current, "to_json") else ""
+
+    def _make(self) -> Candidate | None:
+        start = time.perf_counter()
+        try:
+            while self._repairs:
+                repair = self._repairs.popleft()
+                fixed = self.generator.repair(repair.program, repair.verdict)
+                if fixed is not None:
+                    return Candidate(
+                        fixed, repair.test_id, repair.repairs + 1, time.perf_counter() - start
+                    )
+            seed = self.rng.getrandbits(31)
+            if self.mutator is not None and self.rng.random() < self.mutate_share:
+                entry = self.corpus.pick(self.rng)
+                if entry is not None:
+                    program = self.mutator.mutate(entry.program, seed)
+                    return Candidate(program, entry.test_id, 0, time.perf_counter() - start)
+            program = self.generator.generate(GenerationRequest(self.heuristic.propose(), seed))
+            return Candidate(program, None, 0, time.perf_counter() - start)
+        except Rejected as rejected:
+            self.failures += 1
+            self.last_failure = rejected.reason
+            return None

@@ -1,0 +1,326 @@
+"""``fuel fuzz``: a feedback-driven campaign against torch.compile.
+
+Exit codes: 0 when the campaign ran to its limit or was stopped (Ctrl-C, SIGTERM:
+the summary is printed, everything recorded is kept; continue with ``--resume``);
+2 for usage errors, or when an error ended it (the summary is printed first).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fuel.cli.options import compile_options, default_jobs, require_device
+from fuel.errors import UsageError
+from fuel.llm.options import llm_options
+
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+STDERR_LOG = "stderr.log"  # in OUT: the campaign process's stderr under the live panel
+# Flags a resume may change (their CampaignSettings names); the others are the campaign's.
+RESUMABLE_FLAGS = {
+    "max_round": "max_rounds",
+    "time_limit": "time_limit_s",
+    "jobs": "jobs",
+    "no_reduce": "process_bugs",
+    "timeout": "timeout_s",
+    "memory_mb": "memory_mb",
+    "known_issues": "known_issues",
+}
+DISPLAY_FLAGS = {"quiet", "log_mode", "resume", "lib"}  # not settings of the campaign
+
+
+def parse_duration(text: str) -> float:
+    """'30m' -> 1800.0; '90s', '2h', '1d', or plain seconds."""
+    match = DURATION.match(text)
+    if not match or float(match[1]) <= 0:
+        raise UsageError(f"--time {text!r}: expected a duration such as 90s, 30m, 2h or 1d")
+    return float(match[1]) * UNITS[match[2]]
+
+
+def generator_extra(params: dict[str, Any]) -> dict[str, Any]:
+    """``GeneratorSettings.extra`` from the flags of generator families.
+
+    ``@llm_options`` (``fuel.llm.options``) adds the ``llm_*`` flags to ``command``;
+    they arrive here in ``params`` and go in under the family's key,
+    ``extra["llm"] = LLMSettings(...)``."""
+    if not any(name.startswith("llm_") for name in params):
+        return {}
+    from fuel.llm.options import settings_from_params
+
+    return {"llm": settings_from_params(params)}
+
+
+@click.command("fuzz")
+@click.option(
+    "--lib", default="pytorch", show_default=True, help="library under test (only pytorch so far)"
+)
+@click.option(
+    "--generator",
+    default="builtin",
+    show_default=True,
+    help="program generator: builtin, llm, hybrid",
+)
+@click.option(
+    "--heuristic",
+    default="fasa",
+    show_default=True,
+    help="operator selection: fasa (also SA), random, uniform",
+)
+@click.option(
+    "--max-round",
+    "--max_round",
+    "max_round",
+    type=click.IntRange(min=1),
+    default=None,
+    help="stop after this many tests (over all runs)",
+)
+@click.option(
+    "--time",
+    "time_limit",
+    default=None,
+    help="stop after this long (over all runs): 90s, 30m, 2h; new bugs being reduced "
+    "are finished first (see --no-reduce)",
+)
+@compile_options
+@click.option(
+    "--validate",
+    type=click.Choice(("compiler", "device")),
+    default="compiler",
+    show_default=True,
+    help="compiler: eager vs torch.compile; device: CPU vs CUDA (needs a GPU)",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="campaign directory (default: results/fuzz-DATE-TIME)",
+)
+@click.option(
+    "--resume",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="continue the campaign in this directory",
+)
+@click.option("--seed", type=int, default=None, help="campaign seed (default: random)")
+@click.option(
+    "--coverage/--no-coverage",
+    default=True,
+    show_default=True,
+    help="measure line coverage of torch's compiler (steers FASA, grows the corpus)",
+)
+@click.option(
+    "--known-issues",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="rules for bugs already reported: counted, not reported",
+)
+@click.option("--no-reduce", is_flag=True, help="run no bug processors (reduction, reports)")
+@llm_options
+@click.option("-q", "--quiet", is_flag=True, help="print only the final summary")
+@click.option(
+    "--log",
+    "log_mode",
+    is_flag=True,
+    help="one line per test (the default when stdout is not a terminal)",
+)
+@click.pass_context
+def command(
+    ctx: click.Context,
+    lib: str,
+    generator: str,
+    heuristic: str,
+    max_round: int | None,
+    time_limit: str | None,
+    backend: str,
+    mode: str | None,
+    dynamic: bool | None,
+    fullgraph: bool,
+    backward: bool,
+    device: str,
+    timeout: float,
+    memory_mb: int,
+    jobs: int | None,
+    validate: str,
+    out: Path | None,
+    resume: Path | None,
+    seed: int | None,
+    coverage: bool,
+    known_issues: Path | None,
+    no_reduce: bool,
+    quiet: bool,
+    log_mode: bool,
+    **generator_params: Any,
+) -> int:
+    """Generate programs, run them eagerly and compiled, and keep what breaks.
+
+    Each round picks operators (FASA learns from coverage, validity and bugs), makes a
+    program around them, checks it in a warm sandboxed worker and records the verdict
+    in OUT/campaign.db; bugs go to OUT/bugs/ and OUT/bug_reports.txt. Without --time
+    or --max-round it runs until Ctrl-C. `fuel status OUT` shows a running campaign.
+    """
+    if lib.lower() not in ("pytorch", "torch"):
+        raise UsageError(f"--lib {lib}: not supported yet (fuel fuzzes pytorch only)")
+    limit_s = parse_duration(time_limit) if time_limit is not None else None
+    if validate == "device":
+        require_gpu_for_device_validation()
+        device = "cuda"
+    require_device(device)
+    from fuel.campaign import session
+    from fuel.campaign.settings import CampaignSettings
+    from fuel.execute.records import CompileOptions
+
+    extra = generator_extra(generator_params)
+    argv = sys.argv[:]
+    display, live = make_display(quiet, log_mode)
+    target = resume if resume is not None else (out or default_out())
+    with stop_on_sigterm(), stderr_into(target / STDERR_LOG if live else None):
+        try:
+            if resume is not None:
+                changes = resume_changes(ctx, out, extra, set(generator_params))
+                finished = session.resume(changes, resume, display, argv)
+            else:
+                options = CompileOptions(
+                    backend,
+                    None if mode == "default" else mode,
+                    dynamic,
+                    fullgraph,
+                    backward,
+                    device,
+                    validate=validate,
+                )
+                settings = CampaignSettings(
+                    out=target,
+                    generator=generator,
+                    heuristic=heuristic,
+                    seed=seed if seed is not None else int.from_bytes(os.urandom(4), "big"),
+                    max_rounds=max_round,
+                    time_limit_s=limit_s,
+                    jobs=default_jobs(jobs),
+                    options=options,
+                    coverage=coverage,
+                    timeout_s=timeout,
+                    memory_mb=memory_mb,
+                    known_issues=known_issues.resolve() if known_issues else None,
+                    process_bugs=not no_reduce,
+                    generator_extra=extra,
+                )
+                display.note(f"campaign in {settings.out} (seed {settings.seed})")
+                finished = session.start(settings, display, argv)
+        finally:
+            display.close()
+    click.echo(render(finished.summary))
+    click.echo(f"{'stopped':14} {finished.reason}")
+    if finished.error is not None:
+        raise finished.error
+    return 0
+
+
+def resume_changes(
+    ctx: click.Context, out: Path | None, extra: dict[str, Any], generator_flags: set[str]
+) -> dict[str, Any]:
+    """The settings a resume's command line changes; an error for flags it may not change."""
+    if out is not None:
+        raise UsageError("--out and --resume exclude each other: --resume names the directory")
+    params = ctx.params
+    changes: dict[str, Any] = {"generator_extra": extra}
+    for name, param in ((p.name, p) for p in ctx.command.params if p.name):
+        source = ctx.get_parameter_source(name)
+        mine = name not in DISPLAY_FLAGS and name not in generator_flags
+        if source is not click.core.ParameterSource.COMMANDLINE or not mine:
+            continue
+        if name not in RESUMABLE_FLAGS:
+            flag = param.opts[0] if isinstance(param, click.Option) else name
+            raise UsageError(
+                f"{flag} cannot change on --resume: the campaign keeps its "
+                f"settings (only {', '.join(sorted(RESUMABLE_FLAGS))} may)"
+            )
+        value = params[name]
+        if name == "time_limit":
+            value = parse_duration(value)
+        elif name == "no_reduce":
+            value = not value
+        elif name == "jobs":
+            value = default_jobs(value)
+        elif name == "known_issues":
+            value = value.resolve()
+        changes[RESUMABLE_FLAGS[name]] = value
+    return changes
+
+
+def require_gpu_for_device_validation() -> None:
+    import torch
+
+    if not torch.cuda.is_available():
+        raise UsageError(
+            "--validate device compares the CPU with a CUDA GPU, and no CUDA GPU is available here"
+        )
+
+
+def default_out() -> Path:
+    return Path("results") / time.strftime("fuzz-%Y%m%d-%H%M%S")
+
+
+def make_display(quiet: bool, log_mode: bool) -> tuple[Any, bool]:
+    """The display, and whether it is the live panel."""
+    from fuel.campaign.display import LineDisplay, LiveDisplay, QuietDisplay
+
+    if quiet:
+        return QuietDisplay(), False
+    if log_mode or not sys.stdout.isatty():
+        return LineDisplay(sys.stdout), False
+    from rich.console import Console
+
+    return LiveDisplay(Console()), True
+
+
+@contextmanager
+def stderr_into(path: Path | None) -> Iterator[None]:
+    """While the live panel is drawn, send this process's stderr to ``path``.
+
+    Generation runs in this process, and torch logs from it (C++ and Python, straight
+    to file descriptor 2) would tear the panel apart; they are kept in OUT/stderr.log
+    instead. Workers have their own logs. Nothing changes for --log and --quiet."""
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def render(summary: Any) -> str:
+    from fuel.campaign.display import render_summary
+
+    return render_summary(summary)
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM stops the campaign like Ctrl-C: summary printed, results kept."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

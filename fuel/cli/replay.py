@@ -1,0 +1,79 @@
+"""``fuel replay OUT|BUG_DIR...``: which stored bugs the installed torch still shows."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from fuel.cli.options import compile_options, require_device
+
+
+@click.command("replay")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))  # fmt: skip
+@click.option("--original", is_flag=True, help="replay program.py even where reduced.py exists")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per bug")
+@click.option(
+    "--allow-unsafe",
+    is_flag=True,
+    help="skip the static check and the audit hook: only for your own trusted files",
+)
+@compile_options
+def command(
+    paths: tuple[Path, ...],
+    original: bool,
+    as_json: bool,
+    allow_unsafe: bool,
+    backend: str,
+    mode: str | None,
+    dynamic: bool | None,
+    fullgraph: bool,
+    backward: bool,
+    device: str,
+    timeout: float,
+    memory_mb: int,
+    jobs: int | None,
+) -> int:
+    """Re-run the bugs of each campaign OUT or BUG_DIR on the installed torch.
+
+    Says which still reproduce, which are fixed (the program now passes) and which
+    behave differently. Each bug runs with the options it was found with; the flags
+    apply to bug directories that do not record theirs. Exit code 1 when any bug
+    still reproduces, 0 otherwise.
+    """
+    require_device(device)
+    from fuel.execute.pool import PoolSettings, WorkerPool
+    from fuel.execute.records import CompileOptions
+    from fuel.judge.verdict import Verdict
+    from fuel.reduce.oracle import PoolJudge
+    from fuel.report.replay import Replayed, bug_directories, replay
+
+    options = CompileOptions(backend, None if mode == "default" else mode, dynamic, fullgraph,
+                             backward, device)  # fmt: skip
+    bugs = list(bug_directories(paths, options))
+    if not bugs:
+        click.echo("no bugs to replay")
+        return 0
+    settings = PoolSettings(workers=jobs or 1, timeout_s=timeout, memory_mb=memory_mb,
+                            device=device, sandbox=not allow_unsafe)  # fmt: skip
+    counts: Counter[str] = Counter()
+    with WorkerPool(settings) as pool:
+
+        def run(source: str, bug_options: CompileOptions) -> Verdict:
+            return PoolJudge(pool, bug_options, allow_unsafe)(source)
+
+        for done in replay(bugs, run, original=original):
+            if isinstance(done, str):
+                counts["skipped"] += 1
+                click.echo(done, err=as_json)
+                continue
+            assert isinstance(done, Replayed)
+            counts[done.status.value] += 1
+            click.echo(json.dumps(done.to_dict()) if as_json else done.line())
+    if not as_json:
+        parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+        click.echo(f"{sum(counts.values())} replayed: {parts}")
+    return 1 if counts["reproduces"] else 0

@@ -1,0 +1,367 @@
+"""The campaign store: one writer (the campaign), any number of readers (``fuel status``).
+
+Every test is one transaction: its row, the coverage lines it was first to reach, its
+bug's row (new, or one more duplicate) and the run's heartbeat are committed together,
+then its files are written. A campaign killed at any instant therefore resumes from
+its last commit with nothing half-recorded, and :meth:`CampaignStore.open` rewrites
+whatever file the kill prevented. An exclusive lock on ``campaign.lock`` keeps two
+campaigns from writing one directory; the kernel drops it when the process dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+from fuel.errors import UsageError
+from fuel.execute.records import CoverageDelta
+from fuel.judge.verdict import Verdict
+from fuel.program.record import Program
+from fuel.store import files, reads, schema, summary
+from fuel.store.known import KnownIssues
+from fuel.store.records import (
+    BugRecord,
+    Environment,
+    NewTest,
+    Novelty,
+    Recorded,
+    StoredTest,
+    Summary,
+)
+
+TEST_COLUMNS = (
+    "run_id", "recorded_at", "elapsed_s", "name", "digest", "source", "seed", "ops", "origin",
+    "recipe", "parent", "outcome", "kind", "stage", "signature_id", "detail", "verdict",
+    "run_seconds", "generate_seconds", "new_lines", "covered_lines", "new_bug", "corpus",
+)  # fmt: skip
+INSERT_TEST = (
+    f"INSERT INTO tests({', '.join(TEST_COLUMNS)}) VALUES ({', '.join('?' for _ in TEST_COLUMNS)})"
+)
+UPSERT_BUG = """
+INSERT INTO bugs(signature_id, signature, kind, stage, first_test, last_test, count, known)
+VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+ON CONFLICT(signature_id) DO UPDATE SET count = count + 1, last_test = excluded.last_test
+RETURNING count
+"""
+
+
+def bug_identity(verdict: Verdict) -> tuple[str, str]:
+    """(signature, signature id) of a bug verdict; a bug without signature gets one."""
+    signature = verdict.signature
+    if not signature:
+        kind = verdict.kind.value if verdict.kind else "bug"
+        signature = f"{kind}|{verdict.detail}"
+    return signature, hashlib.sha1(signature.encode()).hexdigest()[:12]
+
+
+class CampaignStore:
+    def __init__(
+        self,
+        layout: files.Layout,
+        conn: sqlite3.Connection,
+        lock: IO[str] | None,
+        known: KnownIssues,
+    ) -> None:
+        self.layout = layout
+        self.conn = conn
+        self.known = known
+        self._lock = lock
+        self.covered: dict[str, set[int]] = {}
+        self.covered_count = 0
+        self.run_id: int | None = None
+        self._run_started = 0.0
+        self._elapsed_before = 0.0
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def create(
+        cls,
+        out: Path,
+        settings: dict[str, Any],
+        environment: Environment,
+        known: KnownIssues | None = None,
+    ) -> CampaignStore:
+        layout = files.Layout(out)
+        if layout.db.exists():
+            raise UsageError(
+                f"{out} already holds a campaign: continue it with "
+                f"--resume {out}, or choose another --out"
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        lock = _take_lock(layout)
+        meta = {
+            "created_at": str(time.time()),
+            "settings": json.dumps(settings, sort_keys=True),
+            **{k: str(v) for k, v in asdict(environment).items()},
+        }
+        # Built aside and renamed into place: a kill during creation leaves no
+        # campaign.db without its settings, which resume could not make sense of.
+        building = layout.db.with_name(layout.db.name + ".creating")
+        building.unlink(missing_ok=True)
+        draft = sqlite3.connect(building)
+        try:
+            schema.create_tables(draft)
+            with draft:
+                draft.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", meta.items())
+        finally:
+            draft.close()
+        os.replace(building, layout.db)
+        conn = schema.connect(layout.db)
+        layout.tests_dir.mkdir(exist_ok=True)
+        layout.bugs_dir.mkdir(exist_ok=True)
+        return cls(layout, conn, lock, known or KnownIssues())
+
+    @classmethod
+    def open(cls, out: Path, known: KnownIssues | None = None) -> CampaignStore:
+        """Open a campaign to continue it: reload its coverage, mend its files."""
+        layout = files.Layout(out)
+        if not layout.db.exists():
+            raise UsageError(f"{out} holds no campaign (no campaign.db there)")
+        lock = _take_lock(layout)
+        conn = schema.connect(layout.db)
+        schema.check_version(conn, layout.db)
+        store = cls(layout, conn, lock, known or KnownIssues())
+        for path, line in conn.execute("SELECT file, line FROM coverage"):
+            store.covered.setdefault(path, set()).add(line)
+        store.covered_count = sum(len(lines) for lines in store.covered.values())
+        store.reconcile_files()
+        return store
+
+    @classmethod
+    def read(cls, out: Path) -> CampaignStore:
+        """Open read-only, beside a campaign that may be running (``fuel status``)."""
+        layout = files.Layout(out)
+        if not layout.db.exists():
+            raise UsageError(f"{out} holds no campaign (no campaign.db there)")
+        conn = schema.connect(layout.db, readonly=True)
+        schema.check_version(conn, layout.db)
+        return cls(layout, conn, None, KnownIssues())
+
+    def close(self) -> None:
+        self.conn.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> CampaignStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- metadata
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def settings(self) -> dict[str, Any]:
+        return dict(json.loads(self.meta("settings") or "{}"))
+
+    def options_json(self) -> str:
+        """The campaign's compile options as ``options.json`` holds them (sorted keys)."""
+        return json.dumps(self.settings().get("options", {}), sort_keys=True)
+
+    def update_settings(self, settings: dict[str, Any]) -> None:
+        """A resume may change the limits and worker count; the rest stays as created."""
+        with self.conn:
+            self.conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'settings'",
+                (json.dumps(settings, sort_keys=True),),
+            )
+
+    # ---------------------------------------------------------------- runs
+    def start_run(self, argv: list[str]) -> int:
+        now = time.time()
+        row = self.conn.execute(
+            "SELECT COALESCE(SUM(heartbeat_at - started_at), 0) FROM runs"
+        ).fetchone()
+        self._elapsed_before = float(row[0])
+        with self.conn:
+            cursor = self.conn.execute(
+                "INSERT INTO runs(started_at, heartbeat_at, pid, argv) VALUES (?, ?, ?, ?)",
+                (now, now, os.getpid(), json.dumps(argv)),
+            )
+        self.run_id = int(cursor.lastrowid or 0)
+        self._run_started = now
+        return self.run_id
+
+    def finish_run(self, reason: str) -> None:
+        if self.run_id is None:
+            return
+        with self.conn:
+            self.conn.execute(
+                "UPDATE runs SET heartbeat_at = ?, stop_reason = ? WHERE id = ?",
+                (time.time(), reason, self.run_id),
+            )
+
+    def elapsed(self) -> float:
+        return self._elapsed_before + (time.time() - self._run_started if self.run_id else 0.0)
+
+    # ---------------------------------------------------------------- recording
+    def novelty(self, verdict: Verdict, coverage: CoverageDelta) -> Novelty:
+        """What a test would add if recorded now; nothing is changed."""
+        lines = []
+        for path, measured in coverage.files:
+            seen = self.covered.get(path, set())
+            new = tuple(line for line in measured if line not in seen)
+            if new:
+                lines.append((path, new))
+        if not verdict.is_bug:
+            return Novelty(tuple(lines))
+        signature, signature_id = bug_identity(verdict)
+        row = self.conn.execute(
+            "SELECT known FROM bugs WHERE signature_id = ?", (signature_id,)
+        ).fetchone()
+        if row is not None:
+            return Novelty(tuple(lines), signature, signature_id, False, row[0])
+        known = self.known.match(signature, signature_id, verdict)
+        return Novelty(tuple(lines), signature, signature_id, known is None, known)
+
+    def record(self, entry: NewTest) -> Recorded:
+        assert self.run_id is not None, "start_run first"
+        program, verdict, novelty = entry.program, entry.verdict, entry.novelty
+        now = time.time()
+        elapsed = self.elapsed()
+        covered = self.covered_count + novelty.new_lines
+        values = (
+            self.run_id, now, elapsed, program.name, program.digest, program.source,
+            program.seed, json.dumps(list(program.ops)), program.origin, program.recipe,
+            entry.parent, verdict.outcome.value, verdict.kind.value if verdict.kind else None,
+            verdict.stage.value if verdict.stage else None, novelty.signature_id or None,
+            verdict.detail, verdict.to_json(), entry.run_seconds, entry.generate_seconds,
+            novelty.new_lines, covered, int(novelty.new_bug), int(entry.corpus),
+        )  # fmt: skip
+        bug_count = 0
+        with self.conn:
+            test_id = int(self.conn.execute(INSERT_TEST, values).lastrowid or 0)
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO coverage(file, line, test_id) VALUES (?, ?, ?)",
+                ((path, line, test_id) for path, lines in novelty.lines_by_file for line in lines),
+            )
+            if novelty.signature_id:
+                kind = verdict.kind.value if verdict.kind else "bug"
+                stage = verdict.stage.value if verdict.stage else None
+                bug = (novelty.signature_id, novelty.signature, kind, stage, test_id, test_id,
+                       novelty.known)  # fmt: skip
+                bug_count = self.conn.execute(UPSERT_BUG, bug).fetchone()[0]
+            self.conn.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", (now, self.run_id))
+        for path, lines in novelty.lines_by_file:
+            self.covered.setdefault(path, set()).update(lines)
+        self.covered_count = covered
+        files.atomic_write(self.layout.test_file(test_id), program.source)
+        bug_dir = None
+        if novelty.new_bug:
+            bug_dir = files.write_bug_files(
+                self.layout,
+                novelty.signature_id,
+                program.source,
+                verdict.to_json(),
+                self.options_json(),
+            )
+        if novelty.signature_id:
+            files.atomic_write(self.layout.reports, files.render_bug_reports(self.bugs()))
+        return Recorded(test_id, elapsed, covered, bug_count, bug_dir)
+
+    # ---------------------------------------------------------------- reading
+    def summary(self, running: bool | None = None) -> Summary:
+        """The campaign's summary; ``running`` defaults to whether a process holds it."""
+        held = self.is_running() if running is None else running
+        return summary.read_summary(self.conn, str(self.layout.out), held)
+
+    def is_running(self) -> bool:
+        """Does a fuel process hold this campaign now (this one included)?"""
+        if self._lock is not None:
+            return True
+        try:
+            with open(self.layout.lock, encoding="utf-8") as handle:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except FileNotFoundError:
+            return False
+        except BlockingIOError:
+            return True
+        return False
+
+    def tests_recorded(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM tests").fetchone()[0])
+
+    def history(self) -> Iterator[StoredTest]:
+        """Every test in record order, without its source: what resume replays."""
+        return reads.history(self.conn)
+
+    def corpus(self) -> list[StoredTest]:
+        return reads.corpus(self.conn)
+
+    def test_program(self, test_id: int) -> Program | None:
+        return reads.program(self.conn, test_id)
+
+    def test_verdict(self, test_id: int) -> Verdict | None:
+        return reads.verdict(self.conn, test_id)
+
+    def bugs(self, *, unprocessed: bool = False) -> list[BugRecord]:
+        """Every bug signature in order found; or those still owed bug processing."""
+        return reads.bugs(self.conn, unprocessed=unprocessed)
+
+    def mark_processed(self, signature_id: str, error: str | None = None) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE bugs SET processed = 1, processing_error = ? WHERE signature_id = ?",
+                (error, signature_id),
+            )
+
+    def timeline(self) -> list[sqlite3.Row]:
+        """Rows of the ``timeline`` view: tests, elapsed_s, covered_lines, valid, bugs."""
+        return list(self.conn.execute("SELECT * FROM timeline ORDER BY tests"))
+
+    # ---------------------------------------------------------------- files
+    def reconcile_files(self) -> None:
+        """Write every file the database implies and a kill may have prevented."""
+        files.remove_temporaries(self.layout)
+        self.layout.tests_dir.mkdir(parents=True, exist_ok=True)
+        present = {p.name for p in self.layout.tests_dir.iterdir()}
+        for test_id in reads.test_ids(self.conn):
+            path = self.layout.test_file(test_id)
+            if path.name not in present:
+                files.atomic_write(path, reads.source(self.conn, test_id))
+        bugs = self.bugs()
+        for bug in bugs:
+            directory = self.layout.bug_dir(bug.signature_id)
+            complete = all((directory / name).exists() for name in files.BUG_FILES)
+            if bug.known is None and not complete:
+                verdict = reads.verdict(self.conn, bug.first_test)
+                assert verdict is not None
+                source = reads.source(self.conn, bug.first_test)
+                files.write_bug_files(self.layout, bug.signature_id, source, verdict.to_json(),
+                                      self.options_json())  # fmt: skip
+        if bugs or self.layout.reports.exists():
+            files.atomic_write(self.layout.reports, files.render_bug_reports(bugs))
+
+
+def _take_lock(layout: files.Layout) -> IO[str]:
+    handle = open(layout.lock, "a+", encoding="utf-8")  # noqa: SIM115 (held until close)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise UsageError(f"another fuel process is running the campaign in {layout.out}") from None
+    with contextlib.suppress(OSError):
+        handle.truncate(0)
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+    return handle

@@ -1,0 +1,75 @@
+"""Reading recorded tests and bugs back from ``campaign.db`` as records."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+
+from fuel.judge.verdict import Outcome, Verdict
+from fuel.program.record import Program
+from fuel.store.records import BugRecord, StoredTest
+
+
+def test_ids(conn: sqlite3.Connection) -> list[int]:
+    return [row[0] for row in conn.execute("SELECT id FROM tests ORDER BY id")]
+
+
+def source(conn: sqlite3.Connection, test_id: int) -> str:
+    return str(conn.execute("SELECT source FROM tests WHERE id = ?", (test_id,)).fetchone()[0])
+
+
+def history(conn: sqlite3.Connection) -> Iterator[StoredTest]:
+    rows = conn.execute(
+        "SELECT id, name, seed, ops, origin, outcome, new_lines, new_bug, parent"
+        " FROM tests ORDER BY id"
+    )
+    for row in rows:
+        ops = tuple(json.loads(row["ops"]))
+        program = Program("", row["name"], row["seed"], ops, row["origin"])
+        yield StoredTest(row["id"], program, Outcome(row["outcome"]), row["new_lines"],
+                         bool(row["new_bug"]), row["parent"])  # fmt: skip
+
+
+def corpus(conn: sqlite3.Connection) -> list[StoredTest]:
+    rows = conn.execute(
+        "SELECT t.*, (SELECT COUNT(*) FROM tests c WHERE c.parent = t.id) AS times_mutated"
+        " FROM tests t WHERE t.corpus = 1 ORDER BY t.id"
+    )
+    return [StoredTest(row["id"], _program(row), Outcome(row["outcome"]), row["new_lines"],
+                       bool(row["new_bug"]), row["parent"], row["times_mutated"])
+            for row in rows]  # fmt: skip
+
+
+def program(conn: sqlite3.Connection, test_id: int) -> Program | None:
+    row = conn.execute("SELECT * FROM tests WHERE id = ?", (test_id,)).fetchone()
+    return _program(row) if row else None
+
+
+def verdict(conn: sqlite3.Connection, test_id: int) -> Verdict | None:
+    row = conn.execute("SELECT verdict FROM tests WHERE id = ?", (test_id,)).fetchone()
+    return Verdict.from_json(row[0]) if row else None
+
+
+def bugs(conn: sqlite3.Connection, *, unprocessed: bool = False) -> list[BugRecord]:
+    query = (
+        "SELECT b.*, t.detail, t.verdict FROM bugs b JOIN tests t ON t.id = b.first_test"
+        + (" WHERE b.known IS NULL AND b.processed = 0" if unprocessed else "")
+        + " ORDER BY b.first_test"
+    )
+    return [_bug(row) for row in conn.execute(query)]
+
+
+def _program(row: sqlite3.Row) -> Program:
+    ops = tuple(json.loads(row["ops"]))
+    return Program(row["source"], row["name"], row["seed"], ops, row["origin"], row["recipe"])
+
+
+def _bug(row: sqlite3.Row) -> BugRecord:
+    return BugRecord(
+        signature_id=row["signature_id"], signature=row["signature"], kind=row["kind"],
+        stage=row["stage"], first_test=row["first_test"], last_test=row["last_test"],
+        count=row["count"], known=row["known"], processed=bool(row["processed"]),
+        processing_error=row["processing_error"], detail=row["detail"],
+        ops=tuple(json.loads(row["verdict"]).get("ops", ())),
+    )  # fmt: skip

@@ -1,0 +1,148 @@
+"""Records going into and coming out of the campaign store."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from fuel.judge.verdict import Outcome, Verdict
+from fuel.program.record import Program
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """Where a campaign ran: stored once, shown by ``fuel status`` and reports."""
+
+    torch_version: str
+    python_version: str
+    fuel_version: str
+    cpu: str
+    platform: str
+
+
+@dataclass(frozen=True, slots=True)
+class Novelty:
+    """What one test adds to the campaign, worked out before it is recorded."""
+
+    lines_by_file: tuple[tuple[str, tuple[int, ...]], ...] = ()  # lines new to the campaign
+    signature: str = ""  # the bug's signature ("" unless the verdict is a bug)
+    signature_id: str = ""
+    new_bug: bool = False  # a reportable signature never seen before
+    known: str | None = None  # the known-issues rule it matches
+
+    @property
+    def new_lines(self) -> int:
+        return sum(len(lines) for _, lines in self.lines_by_file)
+
+    def counts_by_file(self) -> tuple[tuple[str, int], ...]:
+        return tuple((path, len(lines)) for path, lines in self.lines_by_file)
+
+
+@dataclass(frozen=True, slots=True)
+class NewTest:
+    """One finished test, as the campaign hands it to the store."""
+
+    program: Program
+    verdict: Verdict
+    novelty: Novelty
+    parent: int | None = None  # the test it was mutated or repaired from
+    corpus: bool = False  # kept for later mutation
+    run_seconds: float = 0.0
+    generate_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The store's answer once a test is committed."""
+
+    test_id: int
+    elapsed_s: float
+    covered_lines: int
+    bug_count: int = 0  # occurrences of the test's bug signature so far, this one included
+    bug_dir: Path | None = None  # set for a new reportable bug: its directory under bugs/
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTest:
+    """A recorded test read back (for resume: replay and the corpus)."""
+
+    test_id: int
+    program: Program
+    outcome: Outcome
+    new_lines: int
+    new_bug: bool
+    parent: int | None
+    times_mutated: int = 0  # tests recorded with this one as parent
+
+
+@dataclass(frozen=True, slots=True)
+class BugRecord:
+    signature_id: str
+    signature: str
+    kind: str
+    stage: str | None
+    first_test: int
+    last_test: int
+    count: int
+    known: str | None
+    processed: bool
+    processing_error: str | None
+    detail: str  # the first test's
+    ops: tuple[str, ...]  # aten operators the first test ran
+
+
+@dataclass(frozen=True, slots=True)
+class KindCount:
+    kind: str
+    unique: int  # reportable signatures
+    total: int  # tests judged a bug of this kind, known issues included
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A campaign's state, read from its database: what status and the display show."""
+
+    out: str
+    tests: int
+    valid: int  # outcome pass, bug or skipped: the program ran in eager
+    passed: int
+    invalid: int
+    skipped: int
+    rejected: int
+    bugs_unique: int  # reportable signatures (known issues excluded)
+    bugs_total: int  # tests judged a bug, duplicates and known issues included
+    bugs_known: int  # tests whose bug matched a known-issues rule
+    by_kind: tuple[KindCount, ...]
+    covered_lines: int
+    elapsed_s: float  # campaign time over all runs
+    run_tests: int  # tests recorded by the latest run
+    run_elapsed_s: float
+    runs: int
+    running: bool  # a fuel process holds the campaign now
+    corpus: int
+    last_ops: tuple[str, ...]
+    generator: str
+    heuristic: str
+    coverage: bool
+    torch_version: str
+    stop_reason: str | None
+
+    @property
+    def valid_share(self) -> float:
+        return self.valid / self.tests if self.tests else 0.0
+
+    @property
+    def tests_per_minute(self) -> float:
+        """Of the latest run: a resumed campaign's rate is not diluted by its pause."""
+        return 60.0 * self.run_tests / self.run_elapsed_s if self.run_elapsed_s > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["by_kind"] = {k.kind: {"unique": k.unique, "total": k.total} for k in self.by_kind}
+        data["last_ops"] = list(self.last_ops)
+        data["valid_share"] = round(self.valid_share, 4)
+        data["tests_per_minute"] = round(self.tests_per_minute, 2)
+        data["elapsed_s"] = round(self.elapsed_s, 2)
+        data["run_elapsed_s"] = round(self.run_elapsed_s, 2)
+        return data

@@ -1,0 +1,128 @@
+"""The SQL of ``campaign.db`` and how a connection to it is opened.
+
+The tables are documented in :mod:`fuel.store`'s docstring; change both together and
+bump ``SCHEMA_VERSION``. A database of another version is refused with one line
+rather than misread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from fuel.errors import FuelError
+
+SCHEMA_VERSION = 1
+VALID_OUTCOMES = ("pass", "bug", "skipped")  # the program ran in eager: a usable test
+# A reader (fuel status) may meet a writer mid-commit; WAL makes that rare and short.
+BUSY_TIMEOUT_MS = 10_000
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at REAL NOT NULL,
+    heartbeat_at REAL NOT NULL,
+    pid INTEGER NOT NULL,
+    argv TEXT NOT NULL,
+    stop_reason TEXT
+);
+CREATE TABLE IF NOT EXISTS tests (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    recorded_at REAL NOT NULL,
+    elapsed_s REAL NOT NULL,
+    name TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    source TEXT NOT NULL,
+    seed INTEGER,
+    ops TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    recipe TEXT NOT NULL,
+    parent INTEGER REFERENCES tests(id),
+    outcome TEXT NOT NULL,
+    kind TEXT,
+    stage TEXT,
+    signature_id TEXT,
+    detail TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    run_seconds REAL NOT NULL,
+    generate_seconds REAL NOT NULL,
+    new_lines INTEGER NOT NULL,
+    covered_lines INTEGER NOT NULL,
+    new_bug INTEGER NOT NULL,
+    corpus INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tests_by_signature ON tests(signature_id);
+CREATE INDEX IF NOT EXISTS tests_by_parent ON tests(parent);
+CREATE TABLE IF NOT EXISTS bugs (
+    signature_id TEXT PRIMARY KEY,
+    signature TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    stage TEXT,
+    first_test INTEGER NOT NULL REFERENCES tests(id),
+    last_test INTEGER NOT NULL REFERENCES tests(id),
+    count INTEGER NOT NULL,
+    known TEXT,
+    processed INTEGER NOT NULL DEFAULT 0,
+    processing_error TEXT
+);
+CREATE TABLE IF NOT EXISTS coverage (
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    test_id INTEGER NOT NULL REFERENCES tests(id),
+    PRIMARY KEY (file, line)
+) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS timeline AS
+SELECT id AS tests,
+       elapsed_s,
+       covered_lines,
+       SUM(outcome IN ('pass', 'bug', 'skipped')) OVER running AS valid,
+       SUM(outcome = 'bug') OVER running AS bugs_total,
+       SUM(new_bug) OVER running AS bugs_unique
+FROM tests
+WINDOW running AS (ORDER BY id ROWS UNBOUNDED PRECEDING);
+"""
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in WAL mode; transactions are explicit (``with conn:``)."""
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1e3)
+        else:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1e3)
+            # WAL: readers never block the writer, and a killed writer leaves the
+            # database as of its last commit. NORMAL sync keeps every commit across
+            # a process kill (kill -9 included); only an OS crash may lose the last
+            # few, and even then the file is never corrupt.
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.DatabaseError as error:
+        raise FuelError(f"cannot open {path}: {error}") from None
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def create_tables(conn: sqlite3.Connection) -> None:
+    with conn:
+        conn.executescript(DDL)
+        conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+
+
+def check_version(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise FuelError(f"{path} is not a fuel campaign database: {error}") from None
+    if row is None or row[0] != str(SCHEMA_VERSION):
+        found = row[0] if row else "none"
+        raise FuelError(f"{path} has schema version {found}; this fuel reads {SCHEMA_VERSION}")

@@ -1,0 +1,81 @@
+"""A campaign's :class:`Summary`, computed from its database alone.
+
+The live display, the final summary of ``fuel fuzz`` and ``fuel status`` all read
+this one function, so they cannot disagree. It costs a few indexed queries (about a
+millisecond for ten thousand tests), cheap enough to run twice a second.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+from fuel.store.records import KindCount, Summary
+from fuel.store.schema import VALID_OUTCOMES
+
+
+def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
+    outcomes = dict(conn.execute("SELECT outcome, COUNT(*) FROM tests GROUP BY outcome").fetchall())
+    totals = dict(
+        conn.execute(
+            "SELECT kind, COUNT(*) FROM tests WHERE outcome = 'bug' GROUP BY kind"
+        ).fetchall()
+    )
+    unique = dict(
+        conn.execute("SELECT kind, COUNT(*) FROM bugs WHERE known IS NULL GROUP BY kind").fetchall()
+    )
+    known = conn.execute(
+        "SELECT COALESCE(SUM(count), 0) FROM bugs WHERE known IS NOT NULL"
+    ).fetchone()[0]
+    last = conn.execute("SELECT covered_lines, ops FROM tests ORDER BY id DESC LIMIT 1").fetchone()
+    corpus = conn.execute("SELECT COUNT(*) FROM tests WHERE corpus = 1").fetchone()[0]
+    runs = conn.execute(
+        "SELECT id, started_at, heartbeat_at, stop_reason FROM runs ORDER BY id"
+    ).fetchall()
+    elapsed, run_elapsed, run_tests, reason = 0.0, 0.0, 0, None
+    if runs:
+        latest = runs[-1]
+        end = time.time() if running else latest["heartbeat_at"]
+        run_elapsed = max(0.0, end - latest["started_at"])
+        elapsed = sum(r["heartbeat_at"] - r["started_at"] for r in runs[:-1]) + run_elapsed
+        run_tests = conn.execute(
+            "SELECT COUNT(*) FROM tests WHERE run_id = ?", (latest["id"],)
+        ).fetchone()[0]
+        reason = latest["stop_reason"]
+    settings = json.loads(_meta(conn, "settings") or "{}")
+    by_kind = tuple(
+        KindCount(kind, unique.get(kind, 0), totals.get(kind, 0))
+        for kind in sorted(set(totals) | set(unique))
+    )
+    return Summary(
+        out=out,
+        tests=sum(outcomes.values()),
+        valid=sum(outcomes.get(o, 0) for o in VALID_OUTCOMES),
+        passed=outcomes.get("pass", 0),
+        invalid=outcomes.get("invalid", 0),
+        skipped=outcomes.get("skipped", 0),
+        rejected=outcomes.get("rejected", 0),
+        bugs_unique=sum(unique.values()),
+        bugs_total=outcomes.get("bug", 0),
+        bugs_known=int(known),
+        by_kind=by_kind,
+        covered_lines=last["covered_lines"] if last else 0,
+        elapsed_s=elapsed,
+        run_tests=run_tests,
+        run_elapsed_s=run_elapsed,
+        runs=len(runs),
+        running=running,
+        corpus=corpus,
+        last_ops=tuple(json.loads(last["ops"])) if last else (),
+        generator=str(settings.get("generator", "")),
+        heuristic=str(settings.get("heuristic", "")),
+        coverage=bool(settings.get("coverage", False)),
+        torch_version=_meta(conn, "torch_version") or "",
+        stop_reason=reason,
+    )
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,239 @@
+"""The round loop end to end on the toy generator and the fake pool (no compiling)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fuel.campaign import hooks, session
+from fuel.campaign.display import QuietDisplay
+from fuel.campaign.settings import CampaignSettings
+from fuel.errors import UsageError
+from tests.campaign.toy import FakePool, register_toys
+
+
+@pytest.fixture(autouse=True)
+def toys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The toy generators, and no bug processors but the tests' own."""
+    register_toys()
+    monkeypatch.setattr(hooks, "PROVIDERS", ())
+    monkeypatch.setattr(hooks, "_PROCESSORS", {})
+
+
+@pytest.fixture
+def processed() -> list[hooks.NewBug]:
+    """A bug processor registered for the test, recording what it was given."""
+    seen: list[hooks.NewBug] = []
+
+    def note(bug: hooks.NewBug, context: hooks.BugContext) -> None:
+        seen.append(bug)
+        (bug.directory / "report.md").write_text(f"bug {bug.signature_id}\n")
+
+    def fail(bug: hooks.NewBug, context: hooks.BugContext) -> None:
+        raise RuntimeError("cannot reduce this one")
+
+    hooks.register_bug_processor("test-note", order=1)(note)
+    hooks.register_bug_processor("test-fail", order=2)(fail)
+    return seen
+
+
+def settings(out: Path, **changes: Any) -> CampaignSettings:
+    base: dict[str, Any] = {"generator": "toy", "seed": 11, "max_rounds": 80, "jobs": 2}
+    return CampaignSettings(out=out, **{**base, **changes})
+
+
+def start(config: CampaignSettings, pool: FakePool | None = None) -> session.Finished:
+    return session.start(config, QuietDisplay(), ["test"], lambda _: pool or FakePool())
+
+
+def rows(out: Path, query: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(out / "campaign.db")
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
+
+
+def test_runs_exactly_the_round_limit_and_records_everything(tmp_path: Path) -> None:
+    pool = FakePool(delay_s=0.002)
+    finished = start(settings(tmp_path / "c"), pool)
+    assert finished.reason == "round limit" and finished.error is None
+    summary = finished.summary
+    assert summary.tests == 80 == pool.submitted + summary.rejected and not summary.running
+    assert pool.closed
+    ids = [r[0] for r in rows(tmp_path / "c", "SELECT id FROM tests ORDER BY id")]
+    assert ids == list(range(1, 81))
+    assert len(list((tmp_path / "c" / "tests").glob("*.py"))) == 80
+    assert summary.covered_lines == 3 * len(
+        rows(tmp_path / "c", "SELECT DISTINCT file FROM coverage")
+    )
+
+
+def test_duplicates_share_one_directory_and_count(tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    finished = start(settings(out, max_rounds=120))
+    bugs = rows(out, "SELECT signature_id, count FROM bugs")
+    assert finished.summary.bugs_unique == len(bugs) == 2  # boom and fizz
+    assert sorted(p.name for p in (out / "bugs").iterdir()) == sorted(b[0] for b in bugs)
+    per_signature = dict(
+        rows(
+            out,
+            "SELECT signature_id, COUNT(*) FROM tests WHERE outcome = 'bug' GROUP BY signature_id",
+        )
+    )
+    assert per_signature == dict(bugs)
+    assert finished.summary.bugs_total == sum(per_signature.values())
+
+
+def test_invalid_programs_are_repaired_and_corpus_programs_mutated(tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    start(settings(out, max_rounds=150, mutate_share=0.5))
+    repaired = rows(
+        out,
+        "SELECT t.ops, p.ops, p.outcome FROM tests t JOIN tests p "
+        "ON p.id = t.parent WHERE t.origin = 'repair'",
+    )
+    assert repaired
+    for ops, parent_ops, parent_outcome in repaired:
+        assert parent_outcome == "invalid" and "bad" in json.loads(parent_ops)
+        assert "bad" not in json.loads(ops)
+    mutated = rows(
+        out,
+        "SELECT p.corpus, t.id > p.id FROM tests t JOIN tests p "
+        "ON p.id = t.parent WHERE t.origin = 'mutation'",
+    )
+    assert mutated and all(corpus == 1 and later for corpus, later in mutated)
+    in_corpus = rows(out, "SELECT new_lines, new_bug FROM tests WHERE corpus = 1")
+    assert in_corpus and all(lines > 0 or bug for lines, bug in in_corpus)
+
+
+def test_bug_processors_run_once_per_new_bug_and_failures_are_recorded(
+    tmp_path: Path, processed: list[hooks.NewBug]
+) -> None:
+    out = tmp_path / "c"
+    start(settings(out, max_rounds=100))
+    bugs = rows(out, "SELECT signature_id, processed, processing_error FROM bugs")
+    assert sorted(b.signature_id for b in processed) == sorted(b[0] for b in bugs)
+    for signature_id, done, error in bugs:
+        assert done == 1 and error == "test-fail: RuntimeError: cannot reduce this one"
+        assert (out / "bugs" / signature_id / "report.md").exists()
+    first = processed[0]
+    assert (out / "tests" / f"{first.test_id:06d}.py").read_text() == first.program.source
+
+
+def test_no_reduce_runs_no_processor(tmp_path: Path, processed: list[hooks.NewBug]) -> None:
+    start(settings(tmp_path / "c", max_rounds=100, process_bugs=False))
+    assert processed == []
+    assert rows(tmp_path / "c", "SELECT COUNT(*) FROM bugs WHERE processed = 1") == [(0,)]
+
+
+def test_resume_continues_numbering_and_learnt_state(tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    start(settings(out, max_rounds=40, coverage=True))
+    before = rows(out, "SELECT id, digest, outcome FROM tests ORDER BY id")
+    finished = session.resume(
+        {"max_rounds": 90}, out, QuietDisplay(), ["again"], lambda _: FakePool()
+    )
+    after = rows(out, "SELECT id, digest, outcome FROM tests ORDER BY id")
+    assert finished.summary.tests == 90 and finished.summary.runs == 2
+    assert after[:40] == before and [r[0] for r in after] == list(range(1, 91))
+    # the coverage union survived: the resumed run re-found no line as new
+    new_again = rows(out, "SELECT SUM(new_lines) FROM tests WHERE id > 40")[0][0]
+    covered_before = rows(out, "SELECT covered_lines FROM tests WHERE id = 40")[0][0]
+    assert finished.summary.covered_lines == covered_before + new_again
+    assert rows(out, "SELECT COUNT(*) FROM coverage")[0][0] == finished.summary.covered_lines
+    stored = json.loads(rows(out, "SELECT value FROM meta WHERE key = 'settings'")[0][0])
+    assert stored["max_rounds"] == 90 and stored["seed"] == 11
+
+
+def test_time_limit_stops_the_campaign(tmp_path: Path) -> None:
+    finished = start(
+        settings(tmp_path / "c", max_rounds=None, time_limit_s=0.5), FakePool(delay_s=0.01)
+    )
+    assert finished.reason == "time limit"
+    assert 0.5 <= finished.summary.elapsed_s < 3.0 and finished.summary.tests > 5
+
+
+def test_a_generator_that_never_works_ends_the_campaign_with_an_error(tmp_path: Path) -> None:
+    finished = start(settings(tmp_path / "c", generator="broken"))
+    assert finished.error is not None and "failed 200 times in a row" in str(finished.error)
+    assert finished.reason.startswith("error:") and finished.summary.tests == 0
+
+
+def test_generation_failures_are_skipped_not_recorded(tmp_path: Path) -> None:
+    from tests.campaign import toy
+
+    class Sometimes(toy.ToyGenerator):
+        def __init__(self) -> None:
+            super().__init__(reject_every=3)
+
+    from fuel.generate import registry
+
+    if "sometimes" not in registry.names():
+        registry.register("sometimes")(lambda _: Sometimes())
+    finished = start(settings(tmp_path / "c", generator="sometimes", max_rounds=30))
+    assert finished.summary.tests == 30 and finished.error is None
+
+
+def test_unknown_generator_and_existing_directory_are_usage_errors(tmp_path: Path) -> None:
+    with pytest.raises(Exception, match="unknown generator 'nope'"):
+        start(settings(tmp_path / "a", generator="nope"))
+    assert not (tmp_path / "a").exists()
+    start(settings(tmp_path / "b", max_rounds=2))
+    with pytest.raises(UsageError, match="already holds a campaign"):
+        start(settings(tmp_path / "b", max_rounds=2))
+
+
+class StatusRecord:
+    def line(self) -> str:
+        return "llm test-model · $0.0100/$0.01"
+
+    def to_json(self) -> str:
+        return json.dumps({"mode": "stopped", "cost_usd": 0.01})
+
+
+def test_a_generator_that_says_stop_ends_the_campaign_gracefully(tmp_path: Path) -> None:
+    from fuel.generate import registry
+    from tests.campaign import toy
+
+    class Budgeted(toy.ToyGenerator):
+        @property
+        def should_stop(self) -> bool:
+            return self.calls >= 10
+
+        def status(self) -> StatusRecord:
+            return StatusRecord()
+
+        def cost_report(self) -> StatusRecord:
+            return StatusRecord()
+
+    if "budgeted" not in registry.names():
+        registry.register("budgeted")(lambda _: Budgeted())
+    out = tmp_path / "c"
+    finished = start(settings(out, generator="budgeted", max_rounds=None, mutate_share=0.0))
+    assert finished.error is None
+    assert finished.reason == "stopped: the generator stopped: llm test-model · $0.0100/$0.01"
+    generated = rows(out, "SELECT COUNT(*) FROM tests WHERE origin = 'toy'")[0][0]
+    assert generated == 10  # every program it made before stopping was tested
+    for key in ("generator_status", "generator_cost"):
+        stored = rows(out, f"SELECT value FROM meta WHERE key = '{key}'")
+        assert json.loads(stored[0][0]) == {"mode": "stopped", "cost_usd": 0.01}
+
+
+def test_operator_universe_comes_from_the_generator() -> None:
+    from types import SimpleNamespace
+    from typing import cast
+
+    from fuel.generate.base import Generator
+
+    def universe(**attributes: object) -> tuple[str, ...]:
+        return session.operators_of(cast(Generator, SimpleNamespace(**attributes)))
+
+    assert universe(operators=("b", "a", "b")) == ("a", "b")
+    assert universe(operators=lambda: ["c"]) == ("c",)
+    assert universe(catalog=SimpleNamespace(names=lambda: ("z", "y"))) == ("y", "z")
+    assert universe() == ()

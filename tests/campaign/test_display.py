@@ -1,0 +1,84 @@
+"""The three displays and the summary text, on a crafted summary (no campaign)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+
+from fuel.campaign.display import LineDisplay, LiveDisplay, log_line, render_summary
+from fuel.campaign.events import RoundDone
+from fuel.campaign.producer import Candidate
+from fuel.judge.verdict import Kind, Outcome, Verdict
+from fuel.program.record import Program
+from fuel.store import Recorded, Summary
+from fuel.store.records import KindCount
+
+SUMMARY = Summary(
+    out="results/x",
+    tests=120,
+    valid=108,
+    passed=100,
+    invalid=10,
+    skipped=6,
+    rejected=2,
+    bugs_unique=2,
+    bugs_total=5,
+    bugs_known=1,
+    by_kind=(KindCount("compile_crash", 1, 3), KindCount("numeric_mismatch", 1, 2)),
+    covered_lines=45678,
+    elapsed_s=125.0,
+    run_tests=60,
+    run_elapsed_s=60.0,
+    runs=2,
+    running=True,
+    corpus=34,
+    last_ops=("add", "relu"),
+    generator="builtin",
+    heuristic="fasa",
+    coverage=True,
+    torch_version="2.13.0",
+    stop_reason=None,
+)
+
+
+def event(new_bug: bool = True) -> RoundDone:
+    program = Program("", "p", 1, ("add", "relu"), "mutation")
+    verdict = Verdict(Outcome.BUG, Kind.COMPILE_CRASH, detail="compiled raised X")
+    return RoundDone(Recorded(17, 1.0, 45678), Candidate(program), verdict, 12, new_bug, None)
+
+
+def test_summary_text_names_every_figure() -> None:
+    text = render_summary(SUMMARY)
+    assert "tests          120  (60.0/min this run; 2 run(s))" in text
+    assert "valid          90.0 %  (pass 100 · invalid 10 · skipped 6 · rejected 2)" in text
+    assert "2 unique / 5 total  (compile_crash 1/3 · numeric_mismatch 1/2 · known issues 1)" in text
+    assert "covered lines  45,678  (corpus 34 programs)" in text
+    assert "elapsed        0:02:05" in text and "operators      add, relu" in text
+
+
+def test_log_line_per_test() -> None:
+    line = log_line(event())
+    assert line.startswith("#17     BUG compile_crash NEW")
+    assert "mutation  ops=add,relu +12 lines (45,678)" in line
+    stream = io.StringIO()
+    display = LineDisplay(stream)
+    display.tested(event(new_bug=False))
+    display.refresh(SUMMARY, "llm m · $0.01")
+    assert stream.getvalue().splitlines()[0].startswith("#17     BUG compile_crash   ")
+    assert "fuel: generator: llm m · $0.01" in stream.getvalue()
+    assert "120 tests (60.0/min), valid 90.0 %, bugs 2/5" in stream.getvalue()
+
+
+def test_live_panel_shows_remaining_and_latest_bugs(tmp_path: Path) -> None:
+    buffer = io.StringIO()
+    display = LiveDisplay(Console(file=buffer, force_terminal=True, width=160))
+    display.limits(600.0, 500)
+    display.note("starting 2 worker(s)")
+    display.tested(event())
+    display.refresh(SUMMARY, "llm m")
+    display.close()
+    shown = buffer.getvalue()
+    assert "remaining 0:07:55 or 380 tests" in shown
+    assert "#17" in shown and "starting 2 worker(s)" in shown and "llm m" in shown

@@ -1,0 +1,99 @@
+"""report.md: the title names operators and symptom; the sections a maintainer expects."""
+
+from __future__ import annotations
+
+from fuel.execute.records import CompileOptions
+from fuel.judge.verdict import CrashEvidence, Kind, NumericEvidence, Outcome, Stage, Verdict
+from fuel.report.markdown import ReportFacts, operator_names, render_report, title
+from fuel.report.repro import Confirmation
+
+SOURCE = """\
+import torch
+
+
+class Model(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(2, 2)
+
+    def forward(self, x, y):
+        a = torch.remainder(self.lin(x), y)
+        return a.sum(dim=0) // 2
+
+
+def make_inputs():
+    return (torch.randn(2, 2), torch.rand(2, 2))
+"""
+NAN = Verdict(
+    Outcome.BUG,
+    Kind.NAN_INF_MISMATCH,
+    Stage.UNKNOWN,
+    detail="output[0]: eager gave -0.0, compiled nan at [2]",
+    numeric=NumericEvidence(
+        "output[0]", "float32", (8,), 0.0, 0.0, 1, 8, None, None, (2,), "-0.0", "nan", "0.0"
+    ),
+    bisect="inductor",
+)
+CRASH = Verdict(
+    Outcome.BUG,
+    Kind.COMPILE_CRASH,
+    Stage.LOWERING,
+    detail="compiled raised InductorError: LoweringException: bad thing happened",
+    crash=CrashEvidence(
+        "torch._inductor.exc.InductorError",
+        "LoweringException: bad thing happened\n  target: aten.remainder",
+        ("torch/_inductor/lowering.py:12 in make", "torch/_inductor/graph.py:40 in run"),
+    ),
+    bisect="aot_eager_decomp_partition",
+)
+
+
+def facts(verdict: Verdict) -> ReportFacts:
+    return ReportFacts(
+        source=SOURCE,
+        repro="import torch\nprint('repro')\n",
+        verdict=verdict,
+        options=CompileOptions(),
+        confirmation=Confirmation(True, 1, False, 12.5, "BUG: compiled output[0] disagrees"),
+        versions="PyTorch version: 2.13.0+cpu\n",
+        original_statements=18,
+        reduced_statements=2,
+    )
+
+
+def test_operator_names_follow_forward() -> None:
+    assert operator_names(SOURCE) == ["torch.remainder", "nn.Linear", "Tensor.sum", "`//`"]
+
+
+def test_titles_name_layer_operators_and_symptom() -> None:
+    assert title(SOURCE, NAN, CompileOptions()) == (
+        "[inductor] torch.remainder, nn.Linear, Tensor.sum returns nan where eager "
+        "returns -0 (float32) on CPU"
+    )
+    assert title(SOURCE, CRASH, CompileOptions()).startswith(
+        "[decomp] torch.remainder, nn.Linear, Tensor.sum raises InductorError: "
+        "LoweringException: bad thing happened"
+    )
+
+
+def test_report_has_the_sections_of_a_pytorch_issue() -> None:
+    text = render_report(facts(NAN))
+    lines = text.splitlines()
+    assert lines[0].startswith("# [inductor] torch.remainder")
+    for heading in ("### 🐛 Describe the bug", "### Repro", "### Output", "### Bisected layer",
+                    "### Versions"):  # fmt: skip
+        assert heading in lines, heading
+    assert "```python\nimport torch\nprint('repro')\n```" in text
+    assert "BUG: compiled output[0] disagrees" in text
+    assert "| compiled error vs float64" not in text  # no reference errors were measured
+    assert "eager -0.0, compiled nan, float64 0.0" in text
+    assert "from 18 to 2 statements" in text
+    assert "PyTorch version: 2.13.0+cpu" in text
+    assert "The bug is in Inductor" in text
+
+
+def test_crash_report_shows_the_exception_and_frames() -> None:
+    text = render_report(facts(CRASH))
+    assert "raises where eager runs" in text
+    assert "torch/_inductor/lowering.py:12 in make" in text
+    assert "decompositions or the partitioner" in text

@@ -1,0 +1,193 @@
+"""The campaign store: round trip, dedup, known issues, coverage union, files, locking."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from fuel.errors import FuelError, UsageError
+from fuel.execute.records import CoverageDelta
+from fuel.judge.verdict import CrashEvidence, Kind, Outcome, Stage, Verdict
+from fuel.program.record import Program
+from fuel.store import CampaignStore, Environment, NewTest, bug_identity
+from fuel.store.known import parse_known_issues
+
+ENV = Environment("2.13.0", "3.11.7", "0.1.0", "Test CPU", "Linux")
+
+
+def program(n: int, ops: tuple[str, ...] = ("relu",)) -> Program:
+    return Program(f"# program {n}\nimport torch\n", f"p{n}", n, ops, "builtin", '{"n": 1}')
+
+
+def crash(message: str = "boom") -> Verdict:
+    return Verdict(
+        Outcome.BUG,
+        Kind.COMPILE_CRASH,
+        Stage.LOWERING,
+        f"compiled raised X: {message}",
+        signature=f"compile_crash|X|{message}|torch/_inductor/lowering.py:f",
+        crash=CrashEvidence("X", message),
+        ops=("aten.relu",),
+    )
+
+
+def add(
+    store: CampaignStore,
+    n: int,
+    verdict: Verdict,
+    lines: dict[str, tuple[int, ...]] | None = None,
+    parent: int | None = None,
+    corpus: bool = False,
+) -> int:
+    delta = CoverageDelta(tuple((lines or {}).items()))
+    novelty = store.novelty(verdict, delta)
+    entry = NewTest(program(n), verdict, novelty, parent, corpus, 1.5, 0.01)
+    return store.record(entry).test_id
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> CampaignStore:
+    created = CampaignStore.create(tmp_path / "out", {"generator": "toy", "seed": 7}, ENV)
+    created.start_run(["fuel", "fuzz"])
+    return created
+
+
+def test_round_trip_of_tests_bugs_coverage_and_settings(store: CampaignStore) -> None:
+    assert add(store, 1, Verdict(Outcome.PASS), {"torch/fx/a.py": (1, 2, 3)}, corpus=True) == 1
+    invalid = Verdict(Outcome.INVALID, detail="eager raised")
+    assert add(store, 2, invalid, {"torch/fx/a.py": (3, 4)}) == 2
+    assert add(store, 3, crash(), {"torch/fx/b.py": (9,)}, parent=1) == 3
+    assert add(store, 4, crash()) == 4  # a duplicate
+    assert add(store, 5, Verdict(Outcome.SKIPPED)) == 5
+    summary = store.summary()
+    assert (summary.tests, summary.valid, summary.passed, summary.invalid) == (5, 4, 1, 1)
+    assert (summary.bugs_unique, summary.bugs_total, summary.bugs_known) == (1, 2, 0)
+    assert summary.covered_lines == 5 and summary.corpus == 1 and summary.running
+    assert [(k.kind, k.unique, k.total) for k in summary.by_kind] == [("compile_crash", 1, 2)]
+    assert store.settings() == {"generator": "toy", "seed": 7}
+    assert store.meta("torch_version") == "2.13.0" and store.meta("cpu") == "Test CPU"
+    history = list(store.history())
+    assert [t.test_id for t in history] == [1, 2, 3, 4, 5]
+    assert [t.new_lines for t in history] == [3, 1, 1, 0, 0]
+    assert [t.new_bug for t in history] == [False, False, True, False, False]
+    assert history[2].parent == 1 and history[0].program.ops == ("relu",)
+    [entry] = store.corpus()
+    assert entry.test_id == 1 and entry.times_mutated == 1 and entry.program == program(1)
+    assert store.test_verdict(3) == crash()
+    [bug] = store.bugs()
+    assert (bug.first_test, bug.last_test, bug.count, bug.known) == (3, 4, 2, None)
+    timeline = store.timeline()
+    assert [row["covered_lines"] for row in timeline] == [3, 4, 5, 5, 5]
+    assert [row["valid"] for row in timeline] == [1, 1, 2, 3, 4]
+    assert [row["bugs_unique"] for row in timeline] == [0, 0, 1, 1, 1]
+    assert [row["bugs_total"] for row in timeline] == [0, 0, 1, 2, 2]
+
+
+def test_files_one_directory_per_signature_and_a_digest(store: CampaignStore) -> None:
+    add(store, 1, crash("boom"))
+    add(store, 2, crash("boom"))
+    add(store, 3, crash("bang"))
+    out = store.layout.out
+    names = sorted(p.name for p in (out / "tests").iterdir())
+    assert names == ["000001.py", "000002.py", "000003.py"]
+    assert (out / "tests" / "000002.py").read_text() == program(2).source
+    _, first_id = bug_identity(crash("boom"))
+    directories = sorted(p.name for p in (out / "bugs").iterdir())
+    assert directories == sorted([first_id, bug_identity(crash("bang"))[1]])
+    assert (out / "bugs" / first_id / "program.py").read_text() == program(1).source
+    saved = Verdict.from_json((out / "bugs" / first_id / "verdict.json").read_text())
+    assert saved == crash("boom") and saved.signature_id == first_id
+    digest = (out / "bug_reports.txt").read_text()
+    assert "2 unique bug(s), 3 occurrence(s)" in digest
+    assert f"{first_id}  compile_crash [inductor_lowering]  x2  first in test 1" in digest
+
+
+def test_known_issues_are_counted_but_not_reported(tmp_path: Path) -> None:
+    known = parse_known_issues("# already upstream\nmessage: went (wrong|bad)\n")
+    store = CampaignStore.create(tmp_path / "out", {}, ENV, known)
+    store.start_run([])
+    add(store, 1, crash("went wrong"))
+    add(store, 2, crash("went wrong"))
+    add(store, 3, crash("new thing"))
+    summary = store.summary()
+    assert (summary.bugs_unique, summary.bugs_total, summary.bugs_known) == (1, 3, 2)
+    assert [t.new_bug for t in store.history()] == [False, False, True]
+    assert len(list((tmp_path / "out" / "bugs").iterdir())) == 1
+    digest = (tmp_path / "out" / "bug_reports.txt").read_text()
+    assert "known issues (not reported again): 2 occurrence(s) of 1 signature(s)" in digest
+    assert "rule: message: went (wrong|bad)" in digest
+
+
+def test_known_issue_rules_parse_and_match() -> None:
+    verdict = crash("boom")
+    signature, signature_id = bug_identity(verdict)
+    rules = parse_known_issues(f"{signature_id}\nsignature: compile_crash|X|*\nmessage: ^zzz\n")
+    assert rules.match(signature, signature_id, verdict) == signature_id
+    assert parse_known_issues("signature: compile_crash|X|*").match(signature, "", verdict)
+    assert parse_known_issues("message: ^zzz").match(signature, "", verdict) is None
+    with pytest.raises(UsageError, match=r"rules.txt:2: expected a 12-hex"):
+        parse_known_issues("# fine\nnot a rule\n", "rules.txt")
+    with pytest.raises(UsageError, match="bad regular expression"):
+        parse_known_issues("message: (unclosed")
+
+
+def test_reopen_restores_coverage_and_rewrites_missing_files(store: CampaignStore) -> None:
+    add(store, 1, crash(), {"torch/fx/a.py": (1, 2)})
+    store.close()
+    out = store.layout.out
+    (out / "tests" / "000001.py").unlink()
+    bug_dir = next((out / "bugs").iterdir())
+    (bug_dir / "verdict.json").unlink()
+    (out / "tests" / ".tmp-000002.py.123").write_text("half a fil")
+    reopened = CampaignStore.open(out)
+    assert (out / "tests" / "000001.py").read_text() == program(1).source
+    assert Verdict.from_json((bug_dir / "verdict.json").read_text()) == crash()
+    assert not list((out / "tests").glob(".tmp-*"))
+    novelty = reopened.novelty(Verdict(Outcome.PASS), CoverageDelta((("torch/fx/a.py", (2, 3)),)))
+    assert novelty.lines_by_file == (("torch/fx/a.py", (3,)),)
+    assert not reopened.novelty(crash(), CoverageDelta()).new_bug  # seen before the reopen
+    reopened.start_run([])
+    assert add(reopened, 2, Verdict(Outcome.PASS)) == 2
+    assert reopened.summary().runs == 2
+
+
+def test_one_writer_at_a_time_and_readers_beside_it(store: CampaignStore) -> None:
+    out = store.layout.out
+    with pytest.raises(UsageError, match="another fuel process is running"):
+        CampaignStore.open(out)
+    add(store, 1, Verdict(Outcome.PASS))
+    with CampaignStore.read(out) as reader:
+        summary = reader.summary()
+        assert summary.tests == 1 and summary.running
+    store.finish_run("round limit")
+    store.close()
+    with CampaignStore.read(out) as reader:
+        summary = reader.summary()
+        assert not summary.running and summary.stop_reason == "round limit"
+
+
+def test_existing_campaign_is_not_overwritten_and_a_foreign_db_is_refused(
+    store: CampaignStore, tmp_path: Path
+) -> None:
+    with pytest.raises(UsageError, match="already holds a campaign"):
+        CampaignStore.create(store.layout.out, {}, ENV)
+    with pytest.raises(UsageError, match="holds no campaign"):
+        CampaignStore.open(tmp_path / "nothing")
+    store.close()
+    conn = sqlite3.connect(store.layout.db)
+    with conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    conn.close()
+    with pytest.raises(FuelError, match="schema version 99"):
+        CampaignStore.read(store.layout.out)
+
+
+def test_summary_json_has_the_documented_keys(store: CampaignStore) -> None:
+    add(store, 1, Verdict(Outcome.PASS), {"torch/fx/a.py": (1,)})
+    data = json.loads(json.dumps(store.summary().to_dict()))
+    for key in ("tests", "valid", "bugs_unique", "bugs_total", "covered_lines", "elapsed_s"):
+        assert key in data
+    assert data["tests"] == 1 and data["covered_lines"] == 1
