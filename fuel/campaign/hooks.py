@@ -109,6 +109,7 @@ class BugProcessing:
         self._inbox: queue.Queue[NewBug | None] = queue.Queue()
         self.done: queue.Queue[Processed] = queue.Queue()
         self.pending = 0  # submitted, not yet reported back through ``done``
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="fuel-bugs", daemon=True)
         self._thread.start()
 
@@ -127,8 +128,10 @@ class BugProcessing:
         return results
 
     def stop(self) -> None:
+        """Start no further bug; the queue is left for ``fuel reduce OUT`` or a resume."""
+        self._stopping.set()
         self._inbox.put(None)
 
     def _serve(self) -> None:
-        while (bug := self._inbox.get()) is not None:
+        while (bug := self._inbox.get()) is not None and not self._stopping.is_set():
             self.done.put(Processed(bug.signature_id, process(bug, self.context, self.processors)))

@@ -6,10 +6,12 @@ program at once, while the generation thread keeps more ready behind them. Resul
 are recorded in the order they finish; each is one commit (see :mod:`fuel.store`).
 Only this thread touches the store.
 
-Stopping: the round limit is never overshot (nothing is submitted past it); at the
-time limit, programs not yet started are cancelled and running ones are awaited and
-recorded. Ctrl-C stops at once: what is recorded stays, what was running is lost and
-regenerated on resume.
+Stopping: the round limit is never overshot (nothing is submitted past it), and the
+new bugs are processed before the campaign ends. At the time limit, programs not yet
+started are cancelled, running ones are awaited and recorded, and bugs still waiting
+for processing are left for ``fuel reduce OUT`` (or the next ``--resume``): a time
+limit bounds the wall time, and one reduction can take minutes. Ctrl-C stops at
+once: what is recorded stays, what was running is lost and regenerated on resume.
 """
 
 from __future__ import annotations
@@ -90,13 +92,14 @@ class Campaign:
                 if self.display.wants_refresh():
                     self.display.refresh(self.store.summary(), self.producer.status_line)
                 reason = self._limit_reached()
-            self._wind_down(cancel=reason == "time limit")
+            timed_out = reason == "time limit"
+            self._wind_down(cancel=timed_out, finish_bugs=not timed_out)
         except FuelError as error:
             planned = graceful(error)  # then what was generated still gets tested
             self.error = None if planned else error
             reason = f"stopped: {error}" if planned else f"error: {error}"
             with contextlib.suppress(FuelError):
-                self._wind_down(cancel=not planned)
+                self._wind_down(cancel=not planned, finish_bugs=planned)
         return reason
 
     # ---------------------------------------------------------------- limits
@@ -135,19 +138,28 @@ class Campaign:
             result = future.result()
             self._record(candidate, judge(result, self.settings.options), result)
 
-    def _wind_down(self, cancel: bool) -> None:
-        """Finish what is in flight: cancel what has not started if asked, record the rest."""
+    def _wind_down(self, cancel: bool, finish_bugs: bool) -> None:
+        """Finish what is in flight: cancel what has not started if asked, record the
+        rest; then wait for the bug processors, or leave their queue for later."""
         if cancel:
             for future in list(self.in_flight):
                 if future.cancel():
                     del self.in_flight[future]
         while self.in_flight:
             self._collect(POLL_S)
+        self._note_processed()
         if self.processing is not None and self.processing.pending:
-            self.display.note(f"processing {self.processing.pending} new bug(s)...")
-        while self.processing is not None and self.processing.pending:
-            self._note_processed()
-            time.sleep(POLL_S)
+            pending = self.processing.pending
+            if finish_bugs:
+                self.display.note(f"processing {pending} new bug(s)...")
+                while self.processing.pending:
+                    self._note_processed()
+                    time.sleep(POLL_S)
+            else:
+                self.display.note(
+                    f"{pending} new bug(s) not yet reduced: `fuel reduce {self.settings.out}` "
+                    "finishes them"
+                )
         self.display.refresh(self.store.summary(), self.producer.status_line)
 
     # ---------------------------------------------------------------- recording

@@ -211,14 +211,52 @@ def prepare(
         context = hooks.BugContext(cast(WorkerPool, pool), options, settings.out)
         processing = hooks.BugProcessing(context, processors)
         closers.append(processing.stop)
-        for bug in store.bugs(unprocessed=True):
-            program, verdict = (
-                store.test_program(bug.first_test),
-                store.test_verdict(bug.first_test),
-            )
-            if program is not None and verdict is not None:
-                directory = store.layout.bug_dir(bug.signature_id)
-                processing.submit(
-                    hooks.NewBug(bug.signature_id, directory, bug.first_test, program, verdict)
-                )
+        for bug in unprocessed_bugs(store):
+            processing.submit(bug)
     return Campaign(settings, store, pool, producer, admission, display, processing)
+
+
+def unprocessed_bugs(store: CampaignStore) -> list[hooks.NewBug]:
+    """Bugs recorded but not yet through the bug processors, oldest first."""
+    found = []
+    for bug in store.bugs(unprocessed=True):
+        program = store.test_program(bug.first_test)
+        verdict = store.test_verdict(bug.first_test)
+        if program is not None and verdict is not None:
+            directory = store.layout.bug_dir(bug.signature_id)
+            new = hooks.NewBug(bug.signature_id, directory, bug.first_test, program, verdict)
+            found.append(new)
+    return found
+
+
+def process_pending_bugs(
+    out: Path, jobs: int, log: Callable[[str], None], pool_factory: PoolFactory | None = None
+) -> int:
+    """Run the bug processors on every bug of the campaign in ``out`` that has not been
+    through them (a time limit or a kill cut them off); how many were processed.
+    The campaign must not be running (its lock is taken)."""
+    with CampaignStore.open(out) as store:
+        settings = CampaignSettings.from_stored(store.settings(), out)
+        pending = unprocessed_bugs(store)
+        processors = hooks.bug_processors()
+        if not pending or not processors:
+            log(f"{out}: no bug waits for processing")
+            return 0
+        log(f"{out}: processing {len(pending)} bug(s)")
+        pool = (pool_factory or warm_pool)(
+            PoolSettings(
+                workers=jobs,
+                timeout_s=settings.timeout_s,
+                memory_mb=settings.memory_mb,
+                device=settings.options.device,
+            )
+        )
+        try:
+            context = hooks.BugContext(cast(WorkerPool, pool), settings.options, out)
+            for bug in pending:
+                error = hooks.process(bug, context, processors)
+                store.mark_processed(bug.signature_id, error)
+                log(f"{bug.signature_id}: {'done' if error is None else error}")
+        finally:
+            pool.close()
+    return len(pending)

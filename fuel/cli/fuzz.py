@@ -88,8 +88,8 @@ def generator_extra(params: dict[str, Any]) -> dict[str, Any]:
     "--time",
     "time_limit",
     default=None,
-    help="stop after this long (over all runs): 90s, 30m, 2h; new bugs being reduced "
-    "are finished first (see --no-reduce)",
+    help="stop after this long (over all runs): 90s, 30m, 2h; bugs not yet reduced "
+    "by then are left for `fuel reduce OUT`",
 )
 @compile_options
 @click.option(

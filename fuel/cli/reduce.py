@@ -1,4 +1,4 @@
-"""``fuel reduce FILE|BUG_DIR``: shrink a bug, bisect it, confirm a repro, write a report."""
+"""``fuel reduce FILE|BUG_DIR|OUT``: shrink a bug, bisect it, confirm a repro, write a report."""
 
 from __future__ import annotations
 
@@ -56,11 +56,19 @@ def command(
 ) -> int:
     """Shrink the program of FILE or BUG_DIR while it shows the same bug.
 
+    Given a campaign directory OUT, process every bug of it that a time limit or a
+    kill left unreduced, with the campaign's own compile options.
+
     Writes DIR/reduced.py, DIR/repro.py (confirmed in a fresh interpreter) and
     DIR/report.md. The compile options of a bug directory (options.json) win over
     the flags. Exit code 0 when a confirmed repro was written, 1 otherwise.
     """
     require_device(device)
+    if (target / "campaign.db").is_file():
+        from fuel.campaign.session import process_pending_bugs
+
+        process_pending_bugs(target, jobs or 1, click.echo)
+        return 0
     from fuel.execute.pool import PoolSettings, WorkerPool
     from fuel.execute.records import CompileOptions
     from fuel.reduce.driver import TIME_LIMIT_S

@@ -237,3 +237,34 @@ def test_operator_universe_comes_from_the_generator() -> None:
     assert universe(operators=lambda: ["c"]) == ("c",)
     assert universe(catalog=SimpleNamespace(names=lambda: ("z", "y"))) == ("y", "z")
     assert universe() == ()
+
+
+def test_time_limit_leaves_slow_bug_processing_for_fuel_reduce(tmp_path: Path) -> None:
+    """A time limit bounds the wall time: bugs still queued for (slow) reduction stay
+    unprocessed, and processing the campaign directory later finishes exactly those."""
+    import threading
+
+    release = threading.Event()
+    seen: list[str] = []
+
+    def slow(bug: hooks.NewBug, context: hooks.BugContext) -> None:
+        seen.append(bug.signature_id)
+        release.wait(10)  # the first bug holds the bug thread past the time limit
+
+    hooks.register_bug_processor("test-slow")(slow)
+    out = tmp_path / "c"
+    finished = start(settings(out, max_rounds=None, time_limit_s=1.0), FakePool(delay_s=0.01))
+    release.set()
+    assert finished.reason == "time limit"
+    bugs = rows(out, "SELECT signature_id, processed FROM bugs ORDER BY first_test")
+    assert len(bugs) >= 2, "the toy should find both of its bugs within a second"
+    assert [done for _, done in bugs].count(0) >= 1
+
+    seen.clear()
+    logged: list[str] = []
+    count = session.process_pending_bugs(out, 1, logged.append, lambda _: FakePool())
+    waiting = [sid for sid, done in bugs if not done]
+    assert count == len(waiting) and sorted(seen) == sorted(waiting)
+    assert rows(out, "SELECT COUNT(*) FROM bugs WHERE processed = 0") == [(0,)]
+    assert session.process_pending_bugs(out, 1, logged.append, lambda _: FakePool()) == 0
+    assert logged[-1].endswith("no bug waits for processing")
