@@ -39,7 +39,7 @@ def bug_line(summary: Summary) -> str:
 def summary_rows(summary: Summary, remaining: str = "") -> list[tuple[str, str]]:
     state = "running" if summary.running else (summary.stop_reason or "killed")
     elapsed = clock(summary.elapsed_s) + (f"   remaining {remaining}" if remaining else "")
-    return [
+    rows = [
         (
             "campaign",
             f"{summary.out}  ({state}; generator {summary.generator}, heuristic "
@@ -60,6 +60,9 @@ def summary_rows(summary: Summary, remaining: str = "") -> list[tuple[str, str]]
         ("covered lines", f"{summary.covered_lines:,}  (corpus {summary.corpus} programs)"),
         ("operators", ", ".join(summary.last_ops) or "-"),
     ]
+    if summary.spent_usd is not None:
+        rows.append(("spent", f"${summary.spent_usd:.4f} by the generator (LLM)"))
+    return rows
 
 
 def render_summary(summary: Summary) -> str:

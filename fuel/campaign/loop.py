@@ -76,6 +76,7 @@ class Campaign:
         self.recorded = store.tests_recorded()
         self.capacity = 2 * max(1, settings.jobs)
         self.error: FuelError | None = None  # what stopped the campaign, if not a limit
+        self._stored_status = ""
 
     def run(self) -> str:
         """Test until a limit is reached; the reason it stopped. Ctrl-C propagates.
@@ -91,6 +92,7 @@ class Campaign:
                 self._note_processed()
                 if self.display.wants_refresh():
                     self.display.refresh(self.store.summary(), self.producer.status_line)
+                self._store_generator_status()
                 reason = self._limit_reached()
             timed_out = reason == "time limit"
             self._wind_down(cancel=timed_out, finish_bugs=not timed_out)
@@ -191,6 +193,14 @@ class Campaign:
                 recorded, candidate, verdict, novelty.new_lines, novelty.new_bug, novelty.known
             )
         )
+
+    def _store_generator_status(self) -> None:
+        """Keep the generator's own status (the LLM's mode and spending so far) in the
+        store as it changes, so that ``fuel status`` and a killed campaign have it."""
+        status = self.producer.status_json
+        if status and status != self._stored_status:
+            self.store.set_meta("generator_status", status)
+            self._stored_status = status
 
     def _note_processed(self) -> None:
         if self.processing is None:

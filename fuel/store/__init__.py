@@ -22,7 +22,8 @@ Tables (schema version 1; times are Unix seconds, elapsed times campaign seconds
                                torch_version, python_version, fuel_version, cpu, platform,
                                generator_status, generator_cost (the generator's
                                status() and cost_report() as JSON, e.g. the LLM's mode
-                               and spending, written when a run ends; absent if none)
+                               and spending; the status as it changes, the cost report
+                               when a run ends; absent if the generator has none)
     runs(id, started_at, heartbeat_at, pid, argv, stop_reason)
                                one row per start or resume; heartbeat_at is the time of
                                the run's last commit, so a killed run's length is known;

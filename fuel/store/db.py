@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from fuel.errors import UsageError
 from fuel.execute.records import CoverageDelta
+from fuel.judge.signature import evidence_key
 from fuel.judge.verdict import Verdict
 from fuel.program.record import Program
 from fuel.store import files, reads, schema, summary
@@ -80,6 +81,7 @@ class CampaignStore:
         self.run_id: int | None = None
         self._run_started = 0.0
         self._elapsed_before = 0.0
+        self._by_evidence: dict[str, str] | None = None  # evidence key -> signature id
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -226,6 +228,12 @@ class CampaignStore:
         if not verdict.is_bug:
             return Novelty(tuple(lines))
         signature, signature_id = bug_identity(verdict)
+        twin = self._same_evidence(verdict)
+        if twin is not None and twin != signature_id:  # the same wrong numbers: a duplicate
+            row = self.conn.execute(
+                "SELECT signature, known FROM bugs WHERE signature_id = ?", (twin,)
+            ).fetchone()
+            return Novelty(tuple(lines), row[0], twin, False, row[1])
         row = self.conn.execute(
             "SELECT known FROM bugs WHERE signature_id = ?", (signature_id,)
         ).fetchone()
@@ -233,6 +241,20 @@ class CampaignStore:
             return Novelty(tuple(lines), signature, signature_id, False, row[0])
         known = self.known.match(signature, signature_id, verdict)
         return Novelty(tuple(lines), signature, signature_id, known is None, known)
+
+    def _same_evidence(self, verdict: Verdict) -> str | None:
+        """The bug whose first test showed exactly this value mismatch, if any."""
+        key = evidence_key(verdict)
+        if key is None:
+            return None
+        if self._by_evidence is None:
+            self._by_evidence = {}
+            for bug in self.bugs():
+                first = self.test_verdict(bug.first_test)
+                known_key = evidence_key(first) if first is not None else None
+                if known_key is not None:
+                    self._by_evidence.setdefault(known_key, bug.signature_id)
+        return self._by_evidence.get(key)
 
     def record(self, entry: NewTest) -> Recorded:
         assert self.run_id is not None, "start_run first"
@@ -267,6 +289,9 @@ class CampaignStore:
         self.covered_count = covered
         files.atomic_write(self.layout.test_file(test_id), program.source)
         bug_dir = None
+        key = evidence_key(verdict) if novelty.signature_id else None
+        if key is not None and self._by_evidence is not None:
+            self._by_evidence.setdefault(key, novelty.signature_id)
         if novelty.new_bug:
             bug_dir = files.write_bug_files(
                 self.layout,

@@ -127,6 +127,7 @@ class Summary:
     coverage: bool
     torch_version: str
     stop_reason: str | None
+    spent_usd: float | None = None  # what the generator says it spent (an LLM), if it says
 
     @property
     def valid_share(self) -> float:

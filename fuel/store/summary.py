@@ -73,7 +73,17 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
         coverage=bool(settings.get("coverage", False)),
         torch_version=_meta(conn, "torch_version") or "",
         stop_reason=reason,
+        spent_usd=_spent(_meta(conn, "generator_status")),
     )
+
+
+def _spent(status: str | None) -> float | None:
+    """``cost_usd`` of the generator's stored status, when it reports one."""
+    try:
+        cost = json.loads(status or "{}").get("cost_usd")
+    except (ValueError, AttributeError):
+        return None
+    return float(cost) if isinstance(cost, int | float) else None
 
 
 def _meta(conn: sqlite3.Connection, key: str) -> str | None:

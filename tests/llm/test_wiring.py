@@ -207,7 +207,10 @@ def test_fuel_fuzz_runs_a_campaign_on_the_endpoint(
         status = json.loads(reader.meta("generator_status") or "{}")
         cost = json.loads(reader.meta("generator_cost") or "{}")
         origins = {test.program.origin for test in reader.history()}
+        spent = reader.summary(running=False).spent_usd
     assert status["mode"] == Mode.LLM.value and status["from_llm"] >= 1
     assert cost["total"]["cost_usd"] > 0 and cost["by_role"]["analyse"]["requests"] >= 1
     assert "llm" in origins
+    assert spent is not None and spent == pytest.approx(status["cost_usd"]) and spent > 0
+    assert f"spent          ${spent:.4f}" in printed
     assert KEY not in (out / "campaign.db").read_bytes().decode("latin-1")

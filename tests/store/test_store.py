@@ -191,3 +191,50 @@ def test_summary_json_has_the_documented_keys(store: CampaignStore) -> None:
     for key in ("tests", "valid", "bugs_unique", "bugs_total", "covered_lines", "elapsed_s"):
         assert key in data
     assert data["tests"] == 1 and data["covered_lines"] == 1
+
+
+def mismatch(ops: tuple[str, ...], compiled_error: float = 0.115) -> Verdict:
+    from fuel.judge.signature import numeric_signature
+    from fuel.judge.verdict import NumericEvidence
+
+    evidence = NumericEvidence(
+        "output[2]", "float32", (4, 5), 0.5, 0.25, 3, 20,
+        eager_fp64_error=3.73e-08, compiled_fp64_error=compiled_error,
+    )  # fmt: skip
+    return Verdict(
+        Outcome.BUG,
+        Kind.NUMERIC_MISMATCH,
+        detail="output[2]: compiled is far from float64",
+        signature=numeric_signature(Kind.NUMERIC_MISMATCH, "float32", ops),
+        numeric=evidence,
+        ops=ops,
+    )
+
+
+def test_the_same_wrong_numbers_from_a_mutant_are_one_bug(
+    store: CampaignStore, tmp_path: Path
+) -> None:
+    """A mutant that changed an unrelated part gets other aten ops, so another numeric
+    signature; the same evidence figures still make it a duplicate of the first."""
+    add(store, 1, mismatch(("aten.mm", "aten.sum")))
+    twin = store.novelty(mismatch(("aten.mm", "aten.sum", "aten.cos")), CoverageDelta())
+    assert not twin.new_bug and twin.signature_id == store.bugs()[0].signature_id
+    add(store, 2, mismatch(("aten.mm", "aten.sum", "aten.cos")))
+    add(store, 3, mismatch(("aten.mm", "aten.exp"), compiled_error=0.2))  # other numbers
+    bugs = store.bugs()
+    assert [b.count for b in bugs] == [2, 1]
+    store.close()
+    reopened = CampaignStore.open(tmp_path / "out")  # the index is rebuilt from the tests
+    try:
+        again = reopened.novelty(mismatch(("aten.mm", "aten.tanh")), CoverageDelta())
+        assert not again.new_bug and again.signature_id == bugs[0].signature_id
+    finally:
+        reopened.close()
+
+
+def test_generated_symbol_names_do_not_split_a_crash() -> None:
+    from fuel.judge.signature import normalise_message
+
+    first = normalise_message("vr must not be None for symbol q0")
+    assert first == normalise_message("vr must not be None for symbol q2")
+    assert normalise_message("index r0_1 of ks0") == normalise_message("index r0_3 of ks2")
