@@ -113,12 +113,37 @@ def missing_attributes(tree: ast.Module) -> list[str]:
             continue
         available = set(module_attributes())
         for member in chain:
-            available |= self_attributes(member, ast.Store)
+            available |= self_attributes(member, ast.Store) | registered_attributes(member)
             available |= {n.name for n in member.body if isinstance(n, SCOPES)}
             available |= {t for n in member.body if isinstance(n, ast.Assign)
                           for t in stored_names(n)}  # fmt: skip
         missing |= self_attributes(cls, ast.Load) - available
     return sorted(missing)
+
+
+REGISTERING = ("register_buffer", "register_parameter", "register_module", "add_module")
+
+
+def registered_attributes(cls: ast.ClassDef) -> set[str]:
+    """Names set by ``self.register_buffer("name", ...)`` and its kind; a name that is
+    not a literal could be anything, so every attribute read then counts as set."""
+    names: set[str] = set()
+    for call in (n for n in ast.walk(cls) if isinstance(n, ast.Call)):
+        func = call.func
+        registering = (
+            isinstance(func, ast.Attribute)
+            and func.attr in REGISTERING
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+        )
+        if not registering:
+            continue
+        first = call.args[0] if call.args else None
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            names.add(first.value)
+        else:
+            names |= self_attributes(cls, ast.Load)
+    return names
 
 
 def _local_chain(cls: ast.ClassDef, classes: dict[str, ast.ClassDef]) -> list[ast.ClassDef] | None:

@@ -69,3 +69,23 @@ def test_attributes_never_set_are_caught_and_module_ones_are_not() -> None:
     assert problems(source) == ["attribute 'self.gone' is never set"]
     unknown_base = source.replace("(torch.nn.Module)", "(torch.nn.Linear)")
     assert problems(unknown_base) == []  # a base we cannot see may set anything
+
+
+def test_registered_buffers_and_parameters_are_set() -> None:
+    """The built-in generator keeps dtypes in buffers (``register_buffer("dtype_x",
+    ...)``): refusing reads of them refused every candidate of such programs."""
+    source = """
+    import torch
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("dtype_float16", torch.zeros((), dtype=torch.float16))
+            self.register_parameter("w", torch.nn.Parameter(torch.ones(2)))
+
+        def forward(self, x):
+            return (x * self.w).to(self.dtype_float16.dtype) + self.gone
+    """
+    assert problems(source) == ["attribute 'self.gone' is never set"]
+    computed = source.replace('"w"', '"w" + ""')
+    assert problems(computed) == []  # a computed name may be any attribute
