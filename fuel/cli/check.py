@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from fuel.cli.options import compile_options, default_jobs, require_device
+from fuel.cli.options import compile_options, default_jobs, options_from, require_device
 
 
 @click.command("check")
@@ -43,11 +43,9 @@ def command(
     """
     require_device(device)
     from fuel.execute.pool import PoolSettings, WorkerPool
-    from fuel.execute.records import CompileOptions
     from fuel.judge.check import Checker
 
-    options = CompileOptions(backend, None if mode == "default" else mode, dynamic, fullgraph,
-                             backward, device)  # fmt: skip
+    options = options_from(backend, mode, dynamic, fullgraph, backward, device)
     settings = PoolSettings(
         workers=default_jobs(jobs, len(files)), timeout_s=timeout, memory_mb=memory_mb,
         device=device, sandbox=not allow_unsafe,

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from fuel.cli.options import compile_options, default_jobs, require_device
+from fuel.cli.options import compile_options, default_jobs, options_from, require_device
 from fuel.errors import UsageError
 from fuel.llm.options import llm_options
 
@@ -177,7 +177,6 @@ def command(
     require_device(device)
     from fuel.campaign import session
     from fuel.campaign.settings import CampaignSettings
-    from fuel.execute.records import CompileOptions
 
     extra = generator_extra(generator_params)
     argv = sys.argv[:]
@@ -189,14 +188,8 @@ def command(
                 changes = resume_changes(ctx, out, extra, set(generator_params))
                 finished = session.resume(changes, resume, display, argv)
             else:
-                options = CompileOptions(
-                    backend,
-                    None if mode == "default" else mode,
-                    dynamic,
-                    fullgraph,
-                    backward,
-                    device,
-                    validate=validate,
+                options = options_from(
+                    backend, mode, dynamic, fullgraph, backward, device, validate
                 )
                 settings = CampaignSettings(
                     out=target,

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from fuel.errors import UsageError
+from fuel.execute.records import CompileOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,6 +39,21 @@ def compile_options(func: F) -> F:
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
+
+
+def options_from(
+    backend: str,
+    mode: str | None,
+    dynamic: bool | None,
+    fullgraph: bool,
+    backward: bool,
+    device: str,
+    validate: str = "compiler",
+) -> CompileOptions:
+    """The CompileOptions the flags of ``compile_options`` ask for (``--mode default``
+    is torch.compile's own default: no mode)."""
+    chosen = None if mode == "default" else mode
+    return CompileOptions(backend, chosen, dynamic, fullgraph, backward, device, validate=validate)
 
 
 def require_device(device: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fuel.cli.options import compile_options, require_device
+from fuel.cli.options import compile_options, options_from, require_device
 
 
 @click.command("reduce")
@@ -70,7 +70,6 @@ def command(
         process_pending_bugs(target, jobs or 1, click.echo)
         return 0
     from fuel.execute.pool import PoolSettings, WorkerPool
-    from fuel.execute.records import CompileOptions
     from fuel.reduce.driver import TIME_LIMIT_S
     from fuel.reduce.pipeline import (
         ReduceSettings,
@@ -79,8 +78,7 @@ def command(
         read_bug,
     )
 
-    options = CompileOptions(backend, None if mode == "default" else mode, dynamic, fullgraph,
-                             backward, device)  # fmt: skip
+    options = options_from(backend, mode, dynamic, fullgraph, backward, device)
     bug, default_out = read_bug(target, options)
     settings = ReduceSettings(
         time_limit_s=time_limit or TIME_LIMIT_S,

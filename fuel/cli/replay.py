@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from fuel.cli.options import compile_options, require_device
+from fuel.cli.options import compile_options, options_from, require_device
 
 
 @click.command("replay")
@@ -51,8 +51,7 @@ def command(
     from fuel.reduce.oracle import PoolJudge
     from fuel.report.replay import Replayed, bug_directories, replay
 
-    options = CompileOptions(backend, None if mode == "default" else mode, dynamic, fullgraph,
-                             backward, device)  # fmt: skip
+    options = options_from(backend, mode, dynamic, fullgraph, backward, device)
     bugs = list(bug_directories(paths, options))
     if not bugs:
         click.echo("no bugs to replay")
