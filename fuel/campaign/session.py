@@ -256,7 +256,16 @@ def process_pending_bugs(
             for bug in pending:
                 error = hooks.process(bug, context, processors)
                 store.mark_processed(bug.signature_id, error)
-                log(f"{bug.signature_id}: {'done' if error is None else error}")
+                log(f"{bug.signature_id}: {error or outcome_line(bug.directory)}")
         finally:
             pool.close()
     return len(pending)
+
+
+def outcome_line(directory: Path) -> str:
+    """The report's title once a bug is processed (``# [inductor] ...``), else "done"."""
+    report = directory / "report.md"
+    if not report.is_file():
+        return "done"
+    first = report.read_text(encoding="utf-8", errors="replace").splitlines()[:1]
+    return first[0].lstrip("# ").strip() if first else "done"
