@@ -53,6 +53,17 @@ def warm_pool(settings: PoolSettings) -> Pool:
     return pool
 
 
+def pool_settings(settings: CampaignSettings, workers: int, coverage: bool) -> PoolSettings:
+    """The workers a campaign's programs run on: its limits and device."""
+    return PoolSettings(
+        workers=workers,
+        timeout_s=settings.timeout_s,
+        memory_mb=settings.memory_mb,
+        coverage=coverage,
+        device=settings.options.device,
+    )
+
+
 def derived_seed(seed: int, recorded: int, stream: str) -> int:
     digest = hashlib.sha256(f"{stream}:{seed}:{recorded}".encode()).hexdigest()
     return int(digest[:12], 16)
@@ -195,15 +206,7 @@ def prepare(
         f"starting {settings.jobs} worker(s){' with coverage' if settings.coverage else ''}..."
     )
     options = settings.options
-    pool = (pool_factory or warm_pool)(
-        PoolSettings(
-            workers=settings.jobs,
-            timeout_s=settings.timeout_s,
-            memory_mb=settings.memory_mb,
-            coverage=settings.coverage,
-            device=options.device,
-        )
-    )
+    pool = (pool_factory or warm_pool)(pool_settings(settings, settings.jobs, settings.coverage))
     closers.append(pool.close)
     processing = None
     processors = hooks.bug_processors() if settings.process_bugs else ()
@@ -243,14 +246,7 @@ def process_pending_bugs(
             log(f"{out}: no bug waits for processing")
             return 0
         log(f"{out}: processing {len(pending)} bug(s)")
-        pool = (pool_factory or warm_pool)(
-            PoolSettings(
-                workers=jobs,
-                timeout_s=settings.timeout_s,
-                memory_mb=settings.memory_mb,
-                device=settings.options.device,
-            )
-        )
+        pool = (pool_factory or warm_pool)(pool_settings(settings, jobs, coverage=False))
         try:
             context = hooks.BugContext(cast(WorkerPool, pool), settings.options, out)
             for bug in pending:
@@ -264,7 +260,9 @@ def process_pending_bugs(
 
 def outcome_line(directory: Path) -> str:
     """The report's title once a bug is processed (``# [inductor] ...``), else "done"."""
-    report = directory / "report.md"
+    from fuel.report.bugdir import BugFiles
+
+    report = BugFiles(directory).report
     if not report.is_file():
         return "done"
     first = report.read_text(encoding="utf-8", errors="replace").splitlines()[:1]
