@@ -123,11 +123,10 @@ def report(out: Path, wall_s: float, jobs: int) -> dict[str, float]:
 
 def recheck(out: Path, jobs: int) -> None:
     """Re-run every reportable bug's first program; does the same signature come back?"""
+    from fuel.check import Checker
     from fuel.execute.pool import PoolSettings, WorkerPool
-    from fuel.judge.judge import judge
-    from fuel.judge.verdict import Verdict
-    from fuel.program import load_file
-    from fuel.store.db import bug_identity
+    from fuel.judge.signature import identity_of
+    from fuel.store.bugdir import BugFiles
 
     bugs = query(
         out / "campaign.db",
@@ -142,15 +141,16 @@ def recheck(out: Path, jobs: int) -> None:
     options = CampaignSettings.from_stored(json.loads(bugs[0][1]), out).options
     same = kind_only = 0
     with WorkerPool(PoolSettings(workers=jobs, timeout_s=120)) as pool:
+        checker = Checker(pool, options)
         futures = []
         for signature_id, _ in bugs:
-            directory = out / "bugs" / signature_id
-            spec = load_file(directory / "program.py")
-            first = Verdict.from_json((directory / "verdict.json").read_text())
-            futures.append((signature_id, first, pool.submit(spec, options)))
+            files = BugFiles(out / "bugs" / signature_id)
+            first = files.read_verdict()
+            assert first is not None
+            futures.append((signature_id, first, checker.submit_file(files.program)))
         for signature_id, first, future in futures:
-            again = judge(future.result(), options)
-            if again.is_bug and bug_identity(again)[1] == signature_id:
+            again = future.result().verdict
+            if again.is_bug and identity_of(again).id == signature_id:
                 same += 1
             elif again.is_bug and again.kind is first.kind:
                 kind_only += 1

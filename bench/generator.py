@@ -27,22 +27,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fuel.check import Checker  # noqa: E402
 from fuel.errors import Rejected  # noqa: E402
 from fuel.execute.pool import PoolSettings, WorkerPool  # noqa: E402
 from fuel.execute.records import CompileOptions  # noqa: E402
 from fuel.generate.base import GenerationRequest  # noqa: E402
 from fuel.generate.builtin import BuiltinGenerator  # noqa: E402
 from fuel.generate.recipe import loads  # noqa: E402
-from fuel.judge.judge import judge  # noqa: E402
 from fuel.judge.verdict import Verdict  # noqa: E402
-from fuel.program import Program, load_program  # noqa: E402
+from fuel.program import Program  # noqa: E402
 
 
 def verdicts(
     pool: WorkerPool, programs: Sequence[Program], options: CompileOptions
 ) -> list[Verdict]:
-    futures = [pool.submit(load_program(p), options) for p in programs]
-    return [judge(f.result(), options) for f in futures]
+    checker = Checker(pool, options)
+    futures = [checker.submit(p) for p in programs]
+    return [f.result().verdict for f in futures]
 
 
 def shares(found: Sequence[Verdict]) -> str:

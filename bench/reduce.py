@@ -22,9 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from fuel.check import Checker  # noqa: E402
 from fuel.execute.pool import PoolSettings, WorkerPool  # noqa: E402
 from fuel.execute.records import CompileOptions  # noqa: E402
-from fuel.reduce.pipeline import ReduceSettings, process_bug, read_bug  # noqa: E402
+from fuel.triage.pipeline import ReduceSettings, process_bug, read_bug  # noqa: E402
 
 TARGET_STATEMENTS = 10
 TARGET_SECONDS = 120.0
@@ -50,11 +51,12 @@ def main() -> int:
         for path in paths:
             bug, _ = read_bug(path, options)
             start = time.monotonic()
-            done = process_bug(bug, pool, Path(scratch) / path.stem, settings)
+            checker = Checker(pool, bug.options)
+            done = process_bug(bug, checker, Path(scratch) / path.stem, settings)
             total = time.monotonic() - start
             r = done.reduction
             kind = r.target.kind.value if r.target and r.target.kind else "-"
-            repro = "-" if done.confirmation is None else (
+            repro = "-" if done.report.repro is None else (
                 "yes" if done.repro_confirmed else "NO")  # fmt: skip
             reached = r.seconds_to(TARGET_STATEMENTS)
             rows.append((path.stem, kind, r.before.forward_statements,

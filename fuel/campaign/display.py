@@ -62,6 +62,9 @@ def summary_rows(summary: Summary, remaining: str = "") -> list[tuple[str, str]]
     ]
     if summary.spent_usd is not None:
         rows.append(("spent", f"${summary.spent_usd:.4f} by the generator (LLM)"))
+    if summary.fuel_errors:
+        rows.append(("fuel errors", f"{summary.fuel_errors} test(s) skipped because fuel's own "
+                     f"code failed (tracebacks in {summary.out}/fuel-errors.log)"))
     return rows
 
 

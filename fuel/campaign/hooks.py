@@ -1,110 +1,61 @@
 """Bug processors: what runs after a new unique bug is recorded (reduce, repro, report).
 
-A processor is a function ``(bug: NewBug, context: BugContext) -> None`` registered
-under a name with :func:`register_bug_processor`; processors run in ``order`` (then
-name), one bug at a time, on a thread of their own so the campaign keeps testing.
-They may run programs through ``context.pool`` (the campaign's warm workers, shared
-with the campaign) and write files into ``bug.directory``, atomically (temporary file
-and rename). A processor that raises is recorded in ``bugs.processing_error`` and the
-next one still runs. ``bugs.processed`` is set once all have run, so bugs whose
-processing a kill or Ctrl-C interrupted are processed again on ``--resume``.
-``fuel fuzz --no-reduce`` runs none.
-
-Modules in ``PROVIDERS`` are imported before the first bug, so that they can register;
-a provider that does not exist yet is skipped.
+A :class:`BugProcessor` is a name and a function ``(bug, checker) -> str``; the
+composition root (``fuel fuzz``, ``fuel reduce OUT``) passes the campaign the ones it
+wants, in order (``--no-reduce``: none). They run one bug at a time on a thread of
+their own so the campaign keeps testing. They may check programs through ``checker``
+(the campaign's warm workers, shared with the campaign, and its compile options) and
+write files into ``bug.directory`` atomically; each returns one line for the display
+(the report's title). A processor that raises is recorded in
+``bugs.processing_error`` and the next one still runs. ``bugs.processed`` is set once
+all have run, so bugs whose processing a kill or Ctrl-C interrupted are processed
+again on ``--resume``.
 """
 
 from __future__ import annotations
 
-import importlib
 import queue
 import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
-from fuel.execute.pool import WorkerPool
-from fuel.execute.records import CompileOptions
-from fuel.judge.verdict import Verdict
-from fuel.program.record import Program
-
-PROVIDERS: tuple[str, ...] = ("fuel.reduce.hooks",)
+from fuel.check import Checker
+from fuel.store.records import NewBug
 
 
 @dataclass(frozen=True, slots=True)
-class NewBug:
-    signature_id: str
-    directory: Path  # OUT/bugs/<signature_id>/, holding program.py and verdict.json
-    test_id: int  # the first test that showed it (tests.id)
-    program: Program
-    verdict: Verdict
-
-
-@dataclass(frozen=True, slots=True)
-class BugContext:
-    pool: WorkerPool
-    options: CompileOptions  # how the campaign compiled the program
-    out: Path  # the campaign directory
-
-
-BugProcessor = Callable[[NewBug, BugContext], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Registered:
+class BugProcessor:
     name: str
-    order: int
-    process: BugProcessor
-
-
-_PROCESSORS: dict[str, Registered] = {}
-
-
-def register_bug_processor(name: str, order: int = 100) -> Callable[[BugProcessor], BugProcessor]:
-    def decorate(process: BugProcessor) -> BugProcessor:
-        if name in _PROCESSORS:
-            raise ValueError(f"bug processor {name!r} registered twice")
-        _PROCESSORS[name] = Registered(name, order, process)
-        return process
-
-    return decorate
-
-
-def bug_processors() -> tuple[Registered, ...]:
-    for module in PROVIDERS:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as missing:
-            if missing.name is None or not module.startswith(missing.name):
-                raise
-    return tuple(sorted(_PROCESSORS.values(), key=lambda r: (r.order, r.name)))
-
-
-def process(bug: NewBug, context: BugContext, processors: tuple[Registered, ...]) -> str | None:
-    """Run every processor on one bug; the failures, one line each, or None."""
-    errors = []
-    for registered in processors:
-        try:
-            registered.process(bug, context)
-        except Exception as error:  # a processor's failure must not stop the campaign
-            last = traceback.format_exception_only(error)[-1].strip()
-            errors.append(f"{registered.name}: {last}")
-    return "\n".join(errors) or None
+    process: Callable[[NewBug, Checker], str]
 
 
 @dataclass(frozen=True, slots=True)
 class Processed:
     signature_id: str
-    error: str | None
+    line: str  # what the processors said (the report's title), "" if nothing
+    error: str | None  # the failures, one line each, or None
+
+
+def process(bug: NewBug, checker: Checker, processors: tuple[BugProcessor, ...]) -> Processed:
+    """Run every processor on one bug."""
+    lines, errors = [], []
+    for processor in processors:
+        try:
+            lines.append(processor.process(bug, checker))
+        except Exception as error:  # a processor's failure must not stop the campaign
+            last = traceback.format_exception_only(error)[-1].strip()
+            errors.append(f"{processor.name}: {last}")
+    return Processed(bug.signature_id, " · ".join(line for line in lines if line),
+                     "\n".join(errors) or None)  # fmt: skip
 
 
 class BugProcessing:
     """A thread that processes new bugs in the order found; results come back by queue
     because only the campaign's thread writes the database."""
 
-    def __init__(self, context: BugContext, processors: tuple[Registered, ...]) -> None:
-        self.context = context
+    def __init__(self, checker: Checker, processors: tuple[BugProcessor, ...]) -> None:
+        self.checker = checker
         self.processors = processors
         self._inbox: queue.Queue[NewBug | None] = queue.Queue()
         self.done: queue.Queue[Processed] = queue.Queue()
@@ -134,4 +85,4 @@ class BugProcessing:
 
     def _serve(self) -> None:
         while (bug := self._inbox.get()) is not None and not self._stopping.is_set():
-            self.done.put(Processed(bug.signature_id, process(bug, self.context, self.processors)))
+            self.done.put(process(bug, self.checker, self.processors))

@@ -1,4 +1,4 @@
-"""The round loop: take a program → load → run in the pool → judge → record → teach.
+"""The round loop: take a program → check it (load, run in the pool, judge) → record → teach.
 
 The campaign's thread keeps ``2 × workers`` programs submitted to the pool (one
 running and one queued per worker), so a worker that finishes starts the next
@@ -12,6 +12,11 @@ started are cancelled, running ones are awaited and recorded, and bugs still wai
 for processing are left for ``fuel reduce OUT`` (or the next ``--resume``): a time
 limit bounds the wall time, and one reduction can take minutes. Ctrl-C stops at
 once: what is recorded stays, what was running is lost and regenerated on resume.
+
+fuel's own failures (a worker's code raising, the judge raising on a test) are not
+verdicts on torch: each is counted, its traceback goes to ``OUT/fuel-errors.log``,
+and the campaign stops with a clear message once ``MAX_FUEL_ERRORS`` have happened in
+a run.
 """
 
 from __future__ import annotations
@@ -19,39 +24,25 @@ from __future__ import annotations
 import contextlib
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from typing import Protocol
 
 from fuel.campaign.corpus import Admission
 from fuel.campaign.events import Display, RoundDone
-from fuel.campaign.hooks import BugProcessing, NewBug
-from fuel.campaign.producer import Candidate, GeneratorDone, Lesson, Producer
+from fuel.campaign.hooks import BugProcessing
+from fuel.campaign.producer import Candidate, Lesson, Producer
 from fuel.campaign.settings import CampaignSettings
-from fuel.errors import FuelError, Rejected
-from fuel.execute.records import CompileOptions, CoverageDelta, RunResult
+from fuel.check import Checked, Checker
+from fuel.errors import FuelError
+from fuel.execute.records import CoverageDelta
 from fuel.feedback.record import Feedback
-from fuel.judge.judge import judge
-from fuel.judge.verdict import Outcome, Verdict
-from fuel.program import ProgramSpec, load_program
+from fuel.generate.base import GeneratorDone
 from fuel.store import CampaignStore, NewTest
+from fuel.store.records import NewBug
 
 POLL_S = 0.2  # how long the loop waits for a result before refreshing the display
-
-
-class Pool(Protocol):
-    def submit(self, spec: ProgramSpec, options: CompileOptions) -> Future[RunResult]: ...
-
-    def close(self) -> None: ...
-
-
-def graceful(error: FuelError) -> bool:
-    """Errors that end a campaign as planned (a generator done, an LLM budget spent)."""
-    if isinstance(error, GeneratorDone):
-        return True
-    try:
-        from fuel.llm.errors import BudgetExhausted
-    except ImportError:
-        return False
-    return isinstance(error, BudgetExhausted)
+# A fuel bug that hits every test would turn a campaign into hours of skipped tests;
+# a handful of failures in one run is enough to say so and stop.
+MAX_FUEL_ERRORS = 10
+FUEL_ERRORS_LOG = "fuel-errors.log"
 
 
 class Campaign:
@@ -59,7 +50,7 @@ class Campaign:
         self,
         settings: CampaignSettings,
         store: CampaignStore,
-        pool: Pool,
+        checker: Checker,
         producer: Producer,
         admission: Admission,
         display: Display,
@@ -67,16 +58,17 @@ class Campaign:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.pool = pool
+        self.checker = checker
         self.producer = producer
         self.admission = admission
         self.display = display
         self.processing = processing
-        self.in_flight: dict[Future[RunResult], Candidate] = {}
+        self.in_flight: dict[Future[Checked], Candidate] = {}
         self.recorded = store.tests_recorded()
         self.capacity = 2 * max(1, settings.jobs)
+        self.fuel_errors = 0  # this run's tests on which fuel's own code failed
         self.error: FuelError | None = None  # what stopped the campaign, if not a limit
-        self._stored_status = ""
+        self._stored_status = self.producer.status
 
     def run(self) -> str:
         """Test until a limit is reached; the reason it stopped. Ctrl-C propagates.
@@ -97,7 +89,7 @@ class Campaign:
             timed_out = reason == "time limit"
             self._wind_down(cancel=timed_out, finish_bugs=not timed_out)
         except FuelError as error:
-            planned = graceful(error)  # then what was generated still gets tested
+            planned = isinstance(error, GeneratorDone)  # then what was made still gets tested
             self.error = None if planned else error
             reason = f"stopped: {error}" if planned else f"error: {error}"
             with contextlib.suppress(FuelError):
@@ -124,12 +116,7 @@ class Campaign:
             candidate = self.producer.take(0.0 if self.in_flight else POLL_S)
             if candidate is None:
                 return
-            try:
-                spec = load_program(candidate.program)
-            except Rejected as rejected:
-                self._record(candidate, Verdict(Outcome.REJECTED, detail=rejected.reason), None)
-                continue
-            self.in_flight[self.pool.submit(spec, self.settings.options)] = candidate
+            self.in_flight[self.checker.submit(candidate.program)] = candidate
 
     def _collect(self, timeout: float) -> None:
         if not self.in_flight:
@@ -137,8 +124,7 @@ class Campaign:
         done, _ = wait(list(self.in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
             candidate = self.in_flight.pop(future)
-            result = future.result()
-            self._record(candidate, judge(result, self.settings.options), result)
+            self._record(candidate, future.result())
 
     def _wind_down(self, cancel: bool, finish_bugs: bool) -> None:
         """Finish what is in flight: cancel what has not started if asked, record the
@@ -165,8 +151,8 @@ class Campaign:
         self.display.refresh(self.store.summary(), self.producer.status_line)
 
     # ---------------------------------------------------------------- recording
-    def _record(self, candidate: Candidate, verdict: Verdict, result: RunResult | None) -> None:
-        program = candidate.program
+    def _record(self, candidate: Candidate, checked: Checked) -> None:
+        program, verdict, result = candidate.program, checked.verdict, checked.result
         novelty = self.store.novelty(verdict, result.coverage if result else CoverageDelta())
         feedback = Feedback(
             program, verdict, novelty.new_lines, novelty.counts_by_file(), novelty.new_bug
@@ -193,13 +179,29 @@ class Campaign:
                 recorded, candidate, verdict, novelty.new_lines, novelty.new_bug, novelty.known
             )
         )
+        if verdict.fuel_error:
+            self._fuel_failed(recorded.test_id, checked)
+
+    def _fuel_failed(self, test_id: int, checked: Checked) -> None:
+        """Count a failure of fuel's own code, keep its traceback, stop past the limit."""
+        self.fuel_errors += 1
+        trace = checked.fuel_traceback
+        log = self.settings.out / FUEL_ERRORS_LOG
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"--- test {test_id} ({checked.program.name}): "
+                         f"{checked.verdict.fuel_error}\n{trace}\n")  # fmt: skip
+        if self.fuel_errors >= MAX_FUEL_ERRORS:
+            raise FuelError(
+                f"fuel's own code failed on {self.fuel_errors} tests in this run (last: "
+                f"{checked.verdict.fuel_error}); tracebacks in {log}"
+            )
 
     def _store_generator_status(self) -> None:
         """Keep the generator's own status (the LLM's mode and spending so far) in the
         store as it changes, so that ``fuel status`` and a killed campaign have it."""
-        status = self.producer.status_json
-        if status and status != self._stored_status:
-            self.store.set_meta("generator_status", status)
+        status = self.producer.status
+        if status != self._stored_status:
+            self.store.set_generator_status(status)
             self._stored_status = status
 
     def _note_processed(self) -> None:
@@ -207,3 +209,5 @@ class Campaign:
             return
         for processed in self.processing.finished():
             self.store.mark_processed(processed.signature_id, processed.error)
+            if processed.line:
+                self.display.note(f"bug {processed.signature_id}: {processed.line}")

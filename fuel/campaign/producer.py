@@ -18,33 +18,17 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 from fuel.campaign.corpus import Corpus, credit_of
 from fuel.errors import FuelError, Rejected
 from fuel.feedback.heuristic import Heuristic
 from fuel.feedback.record import Feedback
-from fuel.generate.base import GenerationRequest, Generator
+from fuel.generate.base import GenerationRequest, Generator, GeneratorDone, GeneratorStatus
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.program.record import Program
 
-MAX_REPAIRS = 2  # a program repaired twice and still invalid is dropped (unless the
-# generator says otherwise through a ``max_repairs`` attribute, as the LLM's does)
 # A generator that fails this many times in a row is broken, not unlucky: stop.
 MAX_FAILURES_IN_A_ROW = 200
-
-
-@runtime_checkable
-class Mutator(Protocol):
-    def mutate(self, program: Program, seed: int) -> Program:
-        """A variant of ``program``; raises ``fuel.errors.Rejected`` if none could be made."""
-        ...
-
-
-class GeneratorDone(FuelError):
-    """The generator says it will make no more programs (``should_stop``, e.g. its
-    budget is spent): the campaign ends as at a limit, not as on an error."""
-
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -84,16 +68,14 @@ class Producer:
         self.generator = generator
         self.heuristic = heuristic
         self.corpus = corpus
-        self.mutator = generator if isinstance(generator, Mutator) else None
         self.mutate_share = mutate_share
         self.rng = random.Random(seed)
         self.failures = 0  # generation attempts that produced no program
         self.last_failure = ""
-        self.max_repairs = int(getattr(generator, "max_repairs", MAX_REPAIRS))
-        # The generator's own status (``status()``, e.g. the LLM's mode and spend), read
-        # on this thread after each program; the display reads the copy.
-        self.status_line = ""
-        self.status_json = ""
+        self.max_repairs = generator.max_repairs
+        # The generator's own status (e.g. the LLM's mode and spend), read on this thread
+        # after each program; the display and the store read the copy.
+        self.status = GeneratorStatus()
         self._ready: queue.Queue[Candidate] = queue.Queue(maxsize=max(1, ahead))
         self._lessons: queue.SimpleQueue[Lesson] = queue.SimpleQueue()
         self._repairs: collections.deque[Repair] = collections.deque()
@@ -126,11 +108,7 @@ class Producer:
         try:
             in_a_row = 0
             while not self._stop.is_set():
-                self._learn()
-                if getattr(self.generator, "should_stop", False):
-                    raise GeneratorDone(f"the generator stopped: {self.status_line or 'done'}")
-                candidate = self._make()
-                self._read_status()
+                candidate = self.produce()
                 if candidate is None:
                     in_a_row += 1
                     if in_a_row >= MAX_FAILURES_IN_A_ROW:
@@ -145,11 +123,25 @@ class Producer:
                         self._ready.put(candidate, timeout=0.1)
                         break
                     except queue.Full:
-                        self._learn()
+                        self.learn()
         except BaseException as error:  # handed to the campaign's thread by ``take``
             self._error = error
 
-    def _learn(self) -> None:
+    def produce(self) -> Candidate | None:
+        """Learn from every lesson waiting, then make one program (None: none made).
+        Raises ``GeneratorDone`` once the generator says it will make no more."""
+        self.learn()
+        if self.generator.should_stop:
+            raise GeneratorDone(f"the generator stopped: {self.status.line or 'done'}")
+        candidate = self._make()
+        self.status = self.generator.status()
+        return candidate
+
+    @property
+    def status_line(self) -> str:
+        return self.status.line
+
+    def learn(self) -> None:
         while True:
             try:
                 lesson = self._lessons.get_nowait()
@@ -166,13 +158,6 @@ class Producer:
                     Repair(feedback.program, feedback.verdict, lesson.test_id, lesson.repairs)
                 )
 
-    def _read_status(self) -> None:
-        status = getattr(self.generator, "status", None)
-        if callable(status):
-            current = status()
-            self.status_line = str(current.line()) if hasattr(current, "line") else str(current)
-            self.status_json = str(current.to_json()) if hasattr(current, "to_json") else ""
-
     def _make(self) -> Candidate | None:
         start = time.perf_counter()
         try:
@@ -184,10 +169,10 @@ class Producer:
                         fixed, repair.test_id, repair.repairs + 1, time.perf_counter() - start
                     )
             seed = self.rng.getrandbits(31)
-            if self.mutator is not None and self.rng.random() < self.mutate_share:
+            if self.generator.mutates and self.rng.random() < self.mutate_share:
                 entry = self.corpus.pick(self.rng)
                 if entry is not None:
-                    program = self.mutator.mutate(entry.program, seed)
+                    program = self.generator.mutate(entry.program, seed)
                     return Candidate(program, entry.test_id, 0, time.perf_counter() - start)
             program = self.generator.generate(GenerationRequest(self.heuristic.propose(), seed))
             return Candidate(program, None, 0, time.perf_counter() - start)

@@ -13,25 +13,46 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol
 
 from fuel.campaign import hooks
 from fuel.campaign.corpus import Admission, Corpus, credit_of
 from fuel.campaign.events import Display
-from fuel.campaign.loop import Campaign, Pool
+from fuel.campaign.hooks import BugProcessor
+from fuel.campaign.loop import Campaign
 from fuel.campaign.producer import Producer
 from fuel.campaign.settings import CampaignSettings
-from fuel.errors import FuelError, UsageError
+from fuel.check import Checker
+from fuel.errors import FuelError
 from fuel.execute.pool import PoolSettings, WorkerPool
+from fuel.execute.records import CompileOptions, RunResult
 from fuel.feedback import heuristic as heuristics
 from fuel.feedback.record import Feedback
 from fuel.generate import registry
 from fuel.generate.base import Generator
 from fuel.judge.verdict import Verdict
+from fuel.program import ProgramSpec
 from fuel.store import CampaignStore, Summary, load_known_issues
 from fuel.store.environment import current_environment
+from fuel.store.records import NewBug
+
+
+class Pool(Protocol):
+    """What the campaign runs programs on: the warm pool, or a stand-in in tests."""
+
+    def run(
+        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+    ) -> RunResult: ...
+
+    def submit(
+        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+    ) -> Future[RunResult]: ...
+
+    def close(self) -> None: ...
+
 
 PoolFactory = Callable[[PoolSettings], Pool]
 
@@ -69,29 +90,26 @@ def derived_seed(seed: int, recorded: int, stream: str) -> int:
     return int(digest[:12], 16)
 
 
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What the composition root (the command line) plugs into a campaign."""
+
+    processors: tuple[BugProcessor, ...] = ()  # run on each new bug, in order
+    pool_factory: PoolFactory | None = None  # None: the warm sandboxed pool
+
+
 def operators_of(generator: Generator) -> tuple[str, ...]:
-    """The operator names the heuristic chooses from, sorted: ``generator.operators``
-    (an attribute or a method), else ``generator.catalog.names()`` (the built-in's
-    catalog); () when the generator offers neither, and then requests carry no ops."""
-    operators: Any = getattr(generator, "operators", None)
-    if operators is None:
-        names = getattr(getattr(generator, "catalog", None), "names", None)
-        operators = names if callable(names) else ()
-    if callable(operators):
-        operators = operators()
-    return tuple(sorted(set(operators)))
+    """The heuristic's universe: the generator's operators, sorted, each once."""
+    return tuple(sorted(set(generator.operators())))
 
 
 def start(
-    settings: CampaignSettings,
-    display: Display,
-    argv: list[str],
-    pool_factory: PoolFactory | None = None,
+    settings: CampaignSettings, display: Display, argv: list[str], wiring: Wiring = Wiring()
 ) -> Finished:
     known = load_known_issues(settings.known_issues)
     registry_check(settings)
     store = CampaignStore.create(settings.out, settings.to_stored(), current_environment(), known)
-    return drive(store, settings, display, argv, pool_factory)
+    return drive(store, settings, display, argv, wiring)
 
 
 def resume(
@@ -99,22 +117,19 @@ def resume(
     out: Path,
     display: Display,
     argv: list[str],
-    pool_factory: PoolFactory | None = None,
+    wiring: Wiring = Wiring(),
 ) -> Finished:
-    with CampaignStore.read(out) as reader:
-        stored = reader.settings()
-    settings = CampaignSettings.from_stored(stored, out).resumed_with(settings_changes)
+    store = CampaignStore.open(out)
+    settings = CampaignSettings.from_stored(store.settings(), out).resumed_with(settings_changes)
     registry_check(settings)
-    store = CampaignStore.open(out, load_known_issues(settings.known_issues))
+    store.known = load_known_issues(settings.known_issues)
     store.update_settings(settings.to_stored())
-    return drive(store, settings, display, argv, pool_factory)
+    return drive(store, settings, display, argv, wiring)
 
 
 def registry_check(settings: CampaignSettings) -> None:
     """Fail on a bad generator or heuristic name before anything is created on disk."""
-    if settings.generator not in registry.names():
-        known = ", ".join(registry.names()) or "none"
-        raise UsageError(f"unknown generator {settings.generator!r} (known: {known})")
+    registry.GENERATORS.canonical(settings.generator)
     heuristics.canonical(settings.heuristic)
 
 
@@ -123,13 +138,13 @@ def drive(
     settings: CampaignSettings,
     display: Display,
     argv: list[str],
-    pool_factory: PoolFactory | None,
+    wiring: Wiring,
 ) -> Finished:
     reason, error = "failed", None
     closers: list[Callable[[], None]] = []
     campaign = None
     try:
-        campaign = prepare(store, settings, display, pool_factory, closers)
+        campaign = prepare(store, settings, display, wiring, closers)
         store.start_run(argv)
         display.refresh(store.summary())
         reason = campaign.run()
@@ -154,26 +169,23 @@ def drive(
 
 def record_generator_reports(store: CampaignStore, producer: Producer) -> None:
     """What the generator says about itself (the LLM: status, spending), kept in meta."""
-    if producer.status_json:
-        store.set_meta("generator_status", producer.status_json)
-    cost_report = getattr(producer.generator, "cost_report", None)
-    if callable(cost_report):
-        report = cost_report()
-        if hasattr(report, "to_json"):
-            store.set_meta("generator_cost", str(report.to_json()))
+    store.set_generator_status(producer.generator.status())
+    cost = producer.generator.cost_report()
+    if cost:
+        store.set_meta("generator_cost", cost)
 
 
 def prepare(
     store: CampaignStore,
     settings: CampaignSettings,
     display: Display,
-    pool_factory: PoolFactory | None,
+    wiring: Wiring,
     closers: list[Callable[[], None]],
 ) -> Campaign:
     display.limits(settings.time_limit_s, settings.max_rounds)
     recorded = store.tests_recorded()
     generator = registry.create(
-        settings.generator, registry.GeneratorSettings(settings.seed, settings.generator_extra)
+        settings.generator, registry.GeneratorSettings(settings.seed, settings.generator_options)
     )
     operators = operators_of(generator)
     heuristic = heuristics.create(
@@ -205,21 +217,22 @@ def prepare(
     display.note(
         f"starting {settings.jobs} worker(s){' with coverage' if settings.coverage else ''}..."
     )
-    options = settings.options
-    pool = (pool_factory or warm_pool)(pool_settings(settings, settings.jobs, settings.coverage))
+    pool = (wiring.pool_factory or warm_pool)(
+        pool_settings(settings, settings.jobs, settings.coverage)
+    )
     closers.append(pool.close)
+    checker = Checker(pool, settings.options)
     processing = None
-    processors = hooks.bug_processors() if settings.process_bugs else ()
+    processors = wiring.processors if settings.process_bugs else ()
     if processors:
-        context = hooks.BugContext(cast(WorkerPool, pool), options, settings.out)
-        processing = hooks.BugProcessing(context, processors)
+        processing = hooks.BugProcessing(checker, processors)
         closers.append(processing.stop)
         for bug in unprocessed_bugs(store):
             processing.submit(bug)
-    return Campaign(settings, store, pool, producer, admission, display, processing)
+    return Campaign(settings, store, checker, producer, admission, display, processing)
 
 
-def unprocessed_bugs(store: CampaignStore) -> list[hooks.NewBug]:
+def unprocessed_bugs(store: CampaignStore) -> list[NewBug]:
     """Bugs recorded but not yet through the bug processors, oldest first."""
     found = []
     for bug in store.bugs(unprocessed=True):
@@ -227,13 +240,12 @@ def unprocessed_bugs(store: CampaignStore) -> list[hooks.NewBug]:
         verdict = store.test_verdict(bug.first_test)
         if program is not None and verdict is not None:
             directory = store.layout.bug_dir(bug.signature_id)
-            new = hooks.NewBug(bug.signature_id, directory, bug.first_test, program, verdict)
-            found.append(new)
+            found.append(NewBug(bug.signature_id, directory, bug.first_test, program, verdict))
     return found
 
 
 def process_pending_bugs(
-    out: Path, jobs: int, log: Callable[[str], None], pool_factory: PoolFactory | None = None
+    out: Path, jobs: int, log: Callable[[str], None], wiring: Wiring
 ) -> int:
     """Run the bug processors on every bug of the campaign in ``out`` that has not been
     through them (a time limit or a kill cut them off); how many were processed.
@@ -241,29 +253,17 @@ def process_pending_bugs(
     with CampaignStore.open(out) as store:
         settings = CampaignSettings.from_stored(store.settings(), out)
         pending = unprocessed_bugs(store)
-        processors = hooks.bug_processors()
-        if not pending or not processors:
+        if not pending or not wiring.processors:
             log(f"{out}: no bug waits for processing")
             return 0
         log(f"{out}: processing {len(pending)} bug(s)")
-        pool = (pool_factory or warm_pool)(pool_settings(settings, jobs, coverage=False))
+        pool = (wiring.pool_factory or warm_pool)(pool_settings(settings, jobs, coverage=False))
         try:
-            context = hooks.BugContext(cast(WorkerPool, pool), settings.options, out)
+            checker = Checker(pool, settings.options)
             for bug in pending:
-                error = hooks.process(bug, context, processors)
-                store.mark_processed(bug.signature_id, error)
-                log(f"{bug.signature_id}: {error or outcome_line(bug.directory)}")
+                done = hooks.process(bug, checker, wiring.processors)
+                store.mark_processed(bug.signature_id, done.error)
+                log(f"{bug.signature_id}: {done.error or done.line or 'done'}")
         finally:
             pool.close()
     return len(pending)
-
-
-def outcome_line(directory: Path) -> str:
-    """The report's title once a bug is processed (``# [inductor] ...``), else "done"."""
-    from fuel.report.bugdir import BugFiles
-
-    report = BugFiles(directory).report
-    if not report.is_file():
-        return "done"
-    first = report.read_text(encoding="utf-8", errors="replace").splitlines()[:1]
-    return first[0].lstrip("# ").strip() if first else "done"

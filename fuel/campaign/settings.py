@@ -1,19 +1,21 @@
 """A campaign's settings: what ``fuel fuzz`` was asked, stored so that resume repeats it.
 
-The settings are kept in ``meta.settings`` as JSON. ``--resume OUT`` rebuilds them
-from there; only the fields in ``RESUMABLE`` (limits, workers, bug processing) may be
-changed on the command line of a resume, because changing the generator, heuristic,
-seed or compile options halfway would make one campaign out of two.
-``generator_extra`` (e.g. the LLM's settings) is not stored: it may hold paths and
-choices that belong to this machine, and the resume's command line supplies it again.
+The settings are kept in ``meta.settings`` as JSON (:mod:`fuel.serial`). ``--resume
+OUT`` rebuilds them from there; only the fields in ``RESUMABLE`` (limits, workers, bug
+processing) may be changed on the command line of a resume, because changing the
+generator, heuristic, seed or compile options halfway would make one campaign out of
+two. ``generator_options`` (e.g. the LLM's settings) are not stored, only their names:
+they may hold paths and choices that belong to this machine, and the resume's command
+line supplies them again.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from fuel import serial
 from fuel.execute.records import CompileOptions
 
 RESUMABLE = (
@@ -28,6 +30,7 @@ RESUMABLE = (
 # A quarter of the programs are mutations of corpus programs once the corpus has any:
 # enough to dig around what added coverage, while fresh programs keep exploring.
 MUTATE_SHARE = 0.25
+OPTIONS_KEY = "generator_extra"  # where the stored settings name the generator options
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,31 +47,23 @@ class CampaignSettings:
     timeout_s: float = 60.0
     memory_mb: int = 4096
     known_issues: Path | None = None
-    process_bugs: bool = True  # run the registered bug processors on each new bug
+    process_bugs: bool = True  # run the bug processors on each new bug
     mutate_share: float = MUTATE_SHARE
-    generator_extra: dict[str, Any] = field(default_factory=dict)
+    # Settings records of generator families (``GeneratorSettings.family_settings``).
+    generator_options: tuple[object, ...] = field(default=(), metadata={"json": OPTIONS_KEY})
 
     def to_stored(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data: dict[str, Any] = serial.to_data(replace(self, generator_options=()))
         data.pop("out")
-        data["generator_extra"] = sorted(self.generator_extra)  # names only, for the record
-        data["options"] = asdict(self.options)
-        data["known_issues"] = str(self.known_issues) if self.known_issues else None
+        data[OPTIONS_KEY] = sorted(type(o).__name__ for o in self.generator_options)
         return data
 
     @classmethod
     def from_stored(cls, data: dict[str, Any], out: Path) -> CampaignSettings:
-        known = {f.name for f in fields(cls)} - {"out", "generator_extra", "options"}
-        values = {k: v for k, v in data.items() if k in known}
-        option_names = {f.name for f in fields(CompileOptions)}
-        options = CompileOptions(
-            **{k: v for k, v in data.get("options", {}).items() if k in option_names}
-        )
-        if values.get("known_issues"):
-            values["known_issues"] = Path(values["known_issues"])
-        return cls(out=out, options=options, **values)
+        stored = {key: value for key, value in data.items() if key != OPTIONS_KEY}
+        return serial.from_data(cls, {**stored, "out": str(out)})
 
     def resumed_with(self, changes: dict[str, Any]) -> CampaignSettings:
         """These settings with the command line's changes that a resume may make."""
-        allowed = {k: v for k, v in changes.items() if k in RESUMABLE or k == "generator_extra"}
+        allowed = {k: v for k, v in changes.items() if k in RESUMABLE or k == "generator_options"}
         return replace(self, **allowed)

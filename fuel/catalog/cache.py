@@ -19,8 +19,9 @@ from pathlib import Path
 
 import torch
 
+from fuel import serial
 from fuel.catalog import build
-from fuel.catalog.spec import SCHEMA, CatalogData, from_json, to_json
+from fuel.catalog.spec import SCHEMA, CatalogData
 
 
 def cache_dir() -> Path:
@@ -48,7 +49,7 @@ def cache_path() -> Path:
 
 def read(path: Path) -> CatalogData | None:
     try:
-        data = from_json(json.loads(path.read_text(encoding="utf-8")))
+        data = serial.loads(CatalogData, path.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if data.schema != SCHEMA or data.torch_version != torch.__version__:
@@ -60,7 +61,7 @@ def write(path: Path, data: CatalogData) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=".catalog-", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(to_json(data), handle, separators=(",", ":"))
+        json.dump(serial.to_data(data), handle, separators=(",", ":"))
     os.replace(temporary, path)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
 
 from fuel.catalog.spec import Guard, OpSpec
+from fuel.registry import Registry
 
 
 class Family:
@@ -34,7 +35,7 @@ class Family:
 
 
 F = TypeVar("F", bound=type[Family])
-_FAMILIES: dict[str, Family] = {}
+FAMILIES: Registry[Family] = Registry("family", providers=("fuel.catalog.families",))
 
 
 def family(cls: F) -> F:
@@ -45,16 +46,13 @@ def family(cls: F) -> F:
         raise TypeError(f"family {cls.name}: unknown source {cls.source!r}")
     if cls.claims is Family.claims:
         raise TypeError(f"family {cls.name} does not define claims()")
-    if cls.name in _FAMILIES:
-        raise ValueError(f"family {cls.name!r} registered twice")
-    _FAMILIES[cls.name] = cls()
+    FAMILIES.add(cls.name, cls())
     return cls
 
 
 def families(source: str | None = None) -> tuple[Family, ...]:
     """Registered families in claiming order (priority, then name)."""
-    _load_families()
-    chosen = [f for f in _FAMILIES.values() if source is None or f.source == source]
+    chosen = [f for f in FAMILIES if source is None or f.source == source]
     return tuple(sorted(chosen, key=lambda f: (f.priority, f.name)))
 
 
@@ -62,32 +60,26 @@ def claim(info: Any) -> Family | None:
     return next((f for f in families("opinfo") if f.claims(info)), None)
 
 
-def _load_families() -> None:
-    import fuel.catalog.families  # noqa: F401  (each module registers on import)
-
-
 class OpTable:
     """Operators by exact name; adding a name twice is an error, not an overwrite."""
 
     def __init__(self) -> None:
-        self._ops: dict[str, OpSpec] = {}
+        self._ops: Registry[OpSpec] = Registry("operator")
 
     def add(self, spec: OpSpec) -> None:
-        if spec.name in self._ops:
-            raise ValueError(f"operator {spec.name!r} registered twice")
-        self._ops[spec.name] = spec
+        self._ops.add(spec.name, spec)
 
     def __contains__(self, name: object) -> bool:
         return name in self._ops
 
     def __getitem__(self, name: str) -> OpSpec:
-        return self._ops[name]
+        return self._ops.get(name)
 
     def __len__(self) -> int:
         return len(self._ops)
 
     def __iter__(self) -> Iterator[OpSpec]:
-        return iter(self._ops[name] for name in sorted(self._ops))
+        return iter(self._ops)
 
     def select(self, keep: Callable[[OpSpec], bool]) -> tuple[OpSpec, ...]:
         return tuple(spec for spec in self if keep(spec))

@@ -19,7 +19,7 @@ source; :mod:`fuel.generate` does.
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA = 3  # bump when the records change: cached catalogs of older schemas are rebuilt
@@ -124,59 +124,3 @@ class CatalogData:
     schema: int = SCHEMA
     notes: tuple[str, ...] = field(default=())
 
-
-def to_json(data: CatalogData) -> dict[str, Any]:
-    return asdict(data)
-
-
-def from_json(raw: dict[str, Any]) -> CatalogData:
-    return CatalogData(
-        torch_version=raw["torch_version"],
-        ops=tuple(_op(o) for o in raw["ops"]),
-        schema=raw["schema"],
-        notes=tuple(raw.get("notes", ())),
-    )
-
-
-def _op(raw: dict[str, Any]) -> OpSpec:
-    call = raw["call"]
-    return OpSpec(
-        name=raw["name"],
-        family=raw["family"],
-        category=raw["category"],
-        call=Call(CallKind(call["kind"]), call["target"], call["method"], call["inplace"]),
-        dtypes=tuple(raw["dtypes"]),
-        templates=tuple(template_from_json(t) for t in raw["templates"]),
-        guards=tuple(Guard(g["where"], g["name"]) for g in raw["guards"]),
-        random=raw["random"],
-        seeded=raw["seeded"],
-        traced_differs=raw["traced_differs"],
-        nondeterministic=raw["nondeterministic"],
-        view=raw["view"],
-        excluded=raw["excluded"],
-    )
-
-
-def template_from_json(raw: dict[str, Any]) -> Template:
-    ctor = raw["ctor"]
-    return Template(
-        input=raw["input"],
-        args=tuple(raw["args"]),
-        kwargs=tuple((k, v) for k, v in raw["kwargs"]),
-        slots=tuple(slot_from_json(s) for s in raw["slots"]),
-        dtypes=tuple(raw["dtypes"]),
-        outputs=tuple(tuple(p) for p in raw["outputs"]),
-        ctor=None if ctor is None else (tuple(ctor[0]), tuple((k, v) for k, v in ctor[1])),
-        finite_only=raw["finite_only"],
-    )
-
-
-def slot_from_json(raw: dict[str, Any]) -> Slot:
-    return Slot(
-        shape=tuple(raw["shape"]),
-        dtype=raw["dtype"],
-        role=Role(raw["role"]),
-        values=tuple(raw["values"]),
-        follows=raw["follows"],
-        where=raw["where"],
-    )

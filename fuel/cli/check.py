@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from fuel.cli.options import compile_options, default_jobs, options_from, require_device
+from fuel.cli.options import RunLimits, compile_options, default_jobs
+from fuel.execute.records import CompileOptions
 
 
 @click.command("check")
@@ -16,7 +17,8 @@ from fuel.cli.options import compile_options, default_jobs, options_from, requir
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
 @compile_options
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per file")
-@click.option("--bisect", is_flag=True, help="find the first backend that shows each bug")
+@click.option("--bisect", "bisecting", is_flag=True,
+              help="find the first backend that shows each bug")  # fmt: skip
 @click.option(
     "--allow-unsafe",
     is_flag=True,
@@ -24,42 +26,41 @@ from fuel.cli.options import compile_options, default_jobs, options_from, requir
 )
 def command(
     files: tuple[Path, ...],
-    backend: str,
-    mode: str | None,
-    dynamic: bool | None,
-    fullgraph: bool,
-    backward: bool,
-    device: str,
-    timeout: float,
-    memory_mb: int,
-    jobs: int | None,
+    options: CompileOptions,
+    limits: RunLimits,
     as_json: bool,
-    bisect: bool,
+    bisecting: bool,
     allow_unsafe: bool,
 ) -> int:
     """Run each FILE eagerly and compiled, and judge the difference.
 
     Exit code 0 when no bug was found, 1 when any was, 2 for usage errors.
     """
-    require_device(device)
-    from fuel.execute.pool import PoolSettings, WorkerPool
-    from fuel.judge.check import Checker
+    from dataclasses import replace
 
-    options = options_from(backend, mode, dynamic, fullgraph, backward, device)
+    from fuel import serial
+    from fuel.check import Checked, Checker
+    from fuel.execute.pool import PoolSettings, WorkerPool
+    from fuel.triage.bisect import bisect
+
     settings = PoolSettings(
-        workers=default_jobs(jobs, len(files)), timeout_s=timeout, memory_mb=memory_mb,
-        device=device, sandbox=not allow_unsafe,
+        workers=default_jobs(limits.jobs, len(files)), timeout_s=limits.timeout_s,
+        memory_mb=limits.memory_mb, device=options.device, sandbox=not allow_unsafe,
     )  # fmt: skip
     counts: Counter[str] = Counter()
     with WorkerPool(settings) as pool:
-        checker = Checker(pool, options, allow_unsafe=allow_unsafe, bisect=bisect)
-        for checked in checker.check_files(files):
+        checker = Checker(pool, options, static_check=not allow_unsafe)
+        pending = [(str(path), checker.submit_file(path)) for path in files]
+        for name, future in pending:
+            checked: Checked = future.result()
             verdict = checked.verdict
+            if bisecting and verdict.is_bug:
+                verdict = replace(verdict, bisect=bisect(checker, checked.program, verdict))
             counts[verdict.outcome.value] += 1
             if as_json:
-                click.echo(json.dumps({"file": checked.name, **verdict.to_dict()}))
+                click.echo(json.dumps({"file": name, **serial.to_data(verdict)}))
             else:
-                click.echo(human_line(checked.name, verdict))
+                click.echo(human_line(name, verdict))
     if not as_json:
         parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
         click.echo(f"{sum(counts.values())} checked: {parts}")
@@ -78,6 +79,6 @@ def human_line(name: str, verdict: object) -> str:
     if verdict.stage and verdict.is_bug:
         kind += f" [{verdict.stage.value}]"
     if verdict.bisect:
-        kind += f" (first on {verdict.bisect})"
+        kind += f" (first on {verdict.bisect.first or 'none of the ladder'})"
     line = f"{verdict.outcome.value.upper():8} {kind:28} {name}"
     return f"{line}  {key}" if key else line

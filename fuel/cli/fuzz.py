@@ -14,13 +14,15 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from fuel.cli.options import compile_options, default_jobs, options_from, require_device
+from fuel.cli.options import RunLimits, compile_options, default_jobs, require_device
 from fuel.errors import UsageError
+from fuel.execute.records import CompileOptions
 from fuel.llm.options import llm_options
 
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -47,17 +49,25 @@ def parse_duration(text: str) -> float:
     return float(match[1]) * UNITS[match[2]]
 
 
-def generator_extra(params: dict[str, Any]) -> dict[str, Any]:
-    """``GeneratorSettings.extra`` from the flags of generator families.
+def generator_options(params: dict[str, Any]) -> tuple[object, ...]:
+    """The settings records of generator families, from their flags.
 
     ``@llm_options`` (``fuel.llm.options``) adds the ``llm_*`` flags to ``command``;
-    they arrive here in ``params`` and go in under the family's key,
-    ``extra["llm"] = LLMSettings(...)``."""
+    they arrive here in ``params`` and become one ``LLMSettings``."""
     if not any(name.startswith("llm_") for name in params):
-        return {}
+        return ()
     from fuel.llm.options import settings_from_params
 
-    return {"llm": settings_from_params(params)}
+    return (settings_from_params(params),)
+
+
+def wiring(no_reduce: bool) -> Any:
+    """What this command plugs into the campaign: the bug processors."""
+    from fuel.campaign.hooks import BugProcessor
+    from fuel.campaign.session import Wiring
+    from fuel.triage.processor import reduce_and_report
+
+    return Wiring(() if no_reduce else (BugProcessor("reduce", reduce_and_report),))
 
 
 @click.command("fuzz")
@@ -141,15 +151,8 @@ def command(
     heuristic: str,
     max_round: int | None,
     time_limit: str | None,
-    backend: str,
-    mode: str | None,
-    dynamic: bool | None,
-    fullgraph: bool,
-    backward: bool,
-    device: str,
-    timeout: float,
-    memory_mb: int,
-    jobs: int | None,
+    options: CompileOptions,
+    limits: RunLimits,
     validate: str,
     out: Path | None,
     resume: Path | None,
@@ -173,12 +176,12 @@ def command(
     limit_s = parse_duration(time_limit) if time_limit is not None else None
     if validate == "device":
         require_gpu_for_device_validation()
-        device = "cuda"
-    require_device(device)
+        options = replace(options, device="cuda", validate=validate)
+    require_device(options.device)
     from fuel.campaign import session
     from fuel.campaign.settings import CampaignSettings
 
-    extra = generator_extra(generator_params)
+    extra = generator_options(generator_params)
     argv = sys.argv[:]
     display, live = make_display(quiet, log_mode)
     target = resume if resume is not None else (out or default_out())
@@ -186,11 +189,8 @@ def command(
         try:
             if resume is not None:
                 changes = resume_changes(ctx, out, extra, set(generator_params))
-                finished = session.resume(changes, resume, display, argv)
+                finished = session.resume(changes, resume, display, argv, wiring(no_reduce))
             else:
-                options = options_from(
-                    backend, mode, dynamic, fullgraph, backward, device, validate
-                )
                 settings = CampaignSettings(
                     out=target,
                     generator=generator,
@@ -198,17 +198,17 @@ def command(
                     seed=seed if seed is not None else int.from_bytes(os.urandom(4), "big"),
                     max_rounds=max_round,
                     time_limit_s=limit_s,
-                    jobs=default_jobs(jobs),
+                    jobs=default_jobs(limits.jobs),
                     options=options,
                     coverage=coverage,
-                    timeout_s=timeout,
-                    memory_mb=memory_mb,
+                    timeout_s=limits.timeout_s,
+                    memory_mb=limits.memory_mb,
                     known_issues=known_issues.resolve() if known_issues else None,
                     process_bugs=not no_reduce,
-                    generator_extra=extra,
+                    generator_options=extra,
                 )
                 display.note(f"campaign in {settings.out} (seed {settings.seed})")
-                finished = session.start(settings, display, argv)
+                finished = session.start(settings, display, argv, wiring(no_reduce))
         finally:
             display.close()
     click.echo(render(finished.summary))
@@ -219,13 +219,13 @@ def command(
 
 
 def resume_changes(
-    ctx: click.Context, out: Path | None, extra: dict[str, Any], generator_flags: set[str]
+    ctx: click.Context, out: Path | None, extra: tuple[object, ...], generator_flags: set[str]
 ) -> dict[str, Any]:
     """The settings a resume's command line changes; an error for flags it may not change."""
     if out is not None:
         raise UsageError("--out and --resume exclude each other: --resume names the directory")
     params = ctx.params
-    changes: dict[str, Any] = {"generator_extra": extra}
+    changes: dict[str, Any] = {"generator_options": extra}
     for name, param in ((p.name, p) for p in ctx.command.params if p.name):
         source = ctx.get_parameter_source(name)
         mine = name not in DISPLAY_FLAGS and name not in generator_flags

@@ -1,9 +1,16 @@
-"""Options shared by the commands that run programs (check, fuzz, reduce, replay)."""
+"""Options shared by the commands that run programs (check, fuzz, reduce, replay).
+
+``@compile_options`` adds the compile flags and the workers' limits, and hands the
+command what they mean, built once: ``options`` (a ``CompileOptions``) and ``limits``
+(a :class:`RunLimits`).
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
@@ -17,8 +24,39 @@ BACKENDS = ("inductor", "eager", "aot_eager", "aot_eager_decomp_partition", "cud
 MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
 
+@dataclass(frozen=True, slots=True)
+class RunLimits:
+    """What each worker may spend, and how many workers (None: the command's default)."""
+
+    timeout_s: float
+    memory_mb: int
+    jobs: int | None
+
+
 def compile_options(func: F) -> F:
-    """--backend --mode --dynamic --fullgraph --backward --device --timeout -j"""
+    """--backend --mode --dynamic --fullgraph --backward --device --timeout --memory-mb -j,
+    given to the command as ``options: CompileOptions`` and ``limits: RunLimits``."""
+
+    @functools.wraps(func)
+    def command(
+        *args: Any,
+        backend: str,
+        mode: str | None,
+        dynamic: bool | None,
+        fullgraph: bool,
+        backward: bool,
+        device: str,
+        timeout: float,
+        memory_mb: int,
+        jobs: int | None,
+        **kwargs: Any,
+    ) -> Any:
+        require_device(device)
+        chosen = None if mode == "default" else mode  # torch.compile's own default
+        options = CompileOptions(backend, chosen, dynamic, fullgraph, backward, device)
+        limits = RunLimits(timeout, memory_mb, jobs)
+        return func(*args, options=options, limits=limits, **kwargs)
+
     decorators = [
         click.option("--backend", type=click.Choice(BACKENDS), default="inductor",
                      show_default=True, help="torch.compile backend"),
@@ -36,24 +74,10 @@ def compile_options(func: F) -> F:
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="worker processes (default: number of cores)"),
     ]  # fmt: skip
+    wrapped: Any = command
     for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
-
-
-def options_from(
-    backend: str,
-    mode: str | None,
-    dynamic: bool | None,
-    fullgraph: bool,
-    backward: bool,
-    device: str,
-    validate: str = "compiler",
-) -> CompileOptions:
-    """The CompileOptions the flags of ``compile_options`` ask for (``--mode default``
-    is torch.compile's own default: no mode)."""
-    chosen = None if mode == "default" else mode
-    return CompileOptions(backend, chosen, dynamic, fullgraph, backward, device, validate=validate)
+        wrapped = decorator(wrapped)
+    return wrapped
 
 
 def require_device(device: str) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from fuel.cli.options import compile_options, options_from, require_device
+from fuel.cli.options import RunLimits, compile_options
+from fuel.execute.records import CompileOptions
 
 
 @click.command("reduce")
@@ -44,15 +45,8 @@ def command(
     no_confirm: bool,
     stats: bool,
     allow_unsafe: bool,
-    backend: str,
-    mode: str | None,
-    dynamic: bool | None,
-    fullgraph: bool,
-    backward: bool,
-    device: str,
-    timeout: float,
-    memory_mb: int,
-    jobs: int | None,
+    options: CompileOptions,
+    limits: RunLimits,
 ) -> int:
     """Shrink the program of FILE or BUG_DIR while it shows the same bug.
 
@@ -63,34 +57,36 @@ def command(
     DIR/report.md. The compile options of a bug directory (options.json) win over
     the flags. Exit code 0 when a confirmed repro was written, 1 otherwise.
     """
-    require_device(device)
     if (target / "campaign.db").is_file():
         from fuel.campaign.session import process_pending_bugs
+        from fuel.cli.fuzz import wiring
 
-        process_pending_bugs(target, jobs or 1, click.echo)
+        process_pending_bugs(target, limits.jobs or 1, click.echo, wiring(no_reduce=False))
         return 0
+    from fuel.check import Checker
     from fuel.execute.pool import PoolSettings, WorkerPool
     from fuel.reduce.driver import TIME_LIMIT_S
-    from fuel.reduce.pipeline import (
+    from fuel.triage.pipeline import (
         ReduceSettings,
         candidate_timeout,
         process_bug,
         read_bug,
     )
 
-    options = options_from(backend, mode, dynamic, fullgraph, backward, device)
     bug, default_out = read_bug(target, options)
     settings = ReduceSettings(
         time_limit_s=time_limit or TIME_LIMIT_S,
         bisect=not no_bisect,
         confirm=not no_confirm,
-        allow_unsafe=allow_unsafe,
+        static_check=not allow_unsafe,
     )
-    timeout = candidate_timeout(bug, timeout)
-    pool_settings = PoolSettings(workers=jobs or 1, timeout_s=timeout, memory_mb=memory_mb,
-                                 device=device, sandbox=not allow_unsafe)  # fmt: skip
+    timeout = candidate_timeout(bug, limits.timeout_s)
+    pool_settings = PoolSettings(workers=limits.jobs or 1, timeout_s=timeout,
+                                 memory_mb=limits.memory_mb, device=bug.options.device,
+                                 sandbox=not allow_unsafe)  # fmt: skip
     with WorkerPool(pool_settings) as pool:
-        done = process_bug(bug, pool, out or default_out, settings, log=click.echo)
+        checker = Checker(pool, bug.options, static_check=not allow_unsafe)
+        done = process_bug(bug, checker, out or default_out, settings, log=click.echo)
     if stats:
         for pass_stats in done.reduction.passes:
             click.echo(f"  {pass_stats.line()}")
@@ -104,7 +100,7 @@ def command(
     for name in ("reduced.py", "repro.py", "report.md"):
         if (done.directory / name).exists():
             click.echo(f"wrote {done.directory / name}")
-    if done.confirmation is not None and not done.repro_confirmed:
+    if done.report.repro is not None and not done.repro_confirmed:
         click.echo("the repro did not show the bug in a fresh interpreter (kept as "
                    "repro_unconfirmed.py)")  # fmt: skip
         return 1

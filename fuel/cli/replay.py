@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from fuel.cli.options import compile_options, options_from, require_device
+from fuel.cli.options import RunLimits, compile_options
+from fuel.execute.records import CompileOptions
 
 
 @click.command("replay")
@@ -27,15 +28,8 @@ def command(
     original: bool,
     as_json: bool,
     allow_unsafe: bool,
-    backend: str,
-    mode: str | None,
-    dynamic: bool | None,
-    fullgraph: bool,
-    backward: bool,
-    device: str,
-    timeout: float,
-    memory_mb: int,
-    jobs: int | None,
+    options: CompileOptions,
+    limits: RunLimits,
 ) -> int:
     """Re-run the bugs of each campaign OUT or BUG_DIR on the installed torch.
 
@@ -44,25 +38,23 @@ def command(
     apply to bug directories that do not record theirs. Exit code 1 when any bug
     still reproduces, 0 otherwise.
     """
-    require_device(device)
+    from fuel.check import Checker
     from fuel.execute.pool import PoolSettings, WorkerPool
-    from fuel.execute.records import CompileOptions
     from fuel.judge.verdict import Verdict
-    from fuel.reduce.oracle import PoolJudge
-    from fuel.report.replay import Replayed, bug_directories, replay
+    from fuel.triage.replay import Replayed, bug_directories, replay
 
-    options = options_from(backend, mode, dynamic, fullgraph, backward, device)
     bugs = list(bug_directories(paths, options))
     if not bugs:
         click.echo("no bugs to replay")
         return 0
-    settings = PoolSettings(workers=jobs or 1, timeout_s=timeout, memory_mb=memory_mb,
-                            device=device, sandbox=not allow_unsafe)  # fmt: skip
+    settings = PoolSettings(workers=limits.jobs or 1, timeout_s=limits.timeout_s,
+                            memory_mb=limits.memory_mb, device=options.device,
+                            sandbox=not allow_unsafe)  # fmt: skip
     counts: Counter[str] = Counter()
     with WorkerPool(settings) as pool:
 
         def run(source: str, bug_options: CompileOptions) -> Verdict:
-            return PoolJudge(pool, bug_options, allow_unsafe)(source)
+            return Checker(pool, bug_options, static_check=not allow_unsafe).verdict_of(source)
 
         for done in replay(bugs, run, original=original):
             if isinstance(done, str):

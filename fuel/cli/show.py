@@ -11,8 +11,8 @@ import click
 @click.argument("bug_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def command(bug_dir: Path) -> int:
     """Print BUG_DIR/report.md; for a bug not yet reduced, its verdict and program."""
-    from fuel.report.bugdir import bug_files
     from fuel.report.show import summary
+    from fuel.store.bugdir import bug_files
 
     files = bug_files(bug_dir)
     if files.report.is_file():

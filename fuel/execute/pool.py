@@ -141,7 +141,8 @@ class WorkerProcess:
                 return self._completed(message, outcomes, start)
             elif isinstance(message, protocol.WorkerFailed):
                 return self._ended(
-                    ExitStatus.WORKER_ERROR, outcomes, phase, start, detail=message.message
+                    ExitStatus.WORKER_ERROR, outcomes, phase, start, detail=message.message,
+                    fuel_traceback=message.traceback,
                 )
 
     def _completed(
@@ -182,6 +183,7 @@ class WorkerProcess:
         signal_number: int | None = None,
         exit_code: int | None = None,
         detail: str = "",
+        fuel_traceback: str = "",
     ) -> RunResult:
         return RunResult(
             exit=status,
@@ -193,6 +195,7 @@ class WorkerProcess:
             worker_pid=self.pid,
             stderr_tail=self.stderr_tail(),
             detail=detail,
+            fuel_traceback=fuel_traceback,
         )
 
     def stderr_tail(self) -> str:

@@ -61,6 +61,7 @@ class WorkerFailed:
     """fuel's own code raised inside the worker: a fuel bug, not a verdict."""
 
     message: str
+    traceback: str = ""
 
 
 @dataclass(frozen=True, slots=True)

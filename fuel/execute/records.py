@@ -100,6 +100,13 @@ class RunOutcome:
     def ok(self) -> bool:
         return self.failure is None
 
+    def identical_to(self, other: RunOutcome) -> bool:
+        """Same structure and bitwise-identical outputs, state and gradients (NaN in the
+        same places counts as equal)."""
+        from fuel.execute.tensors import outcomes_identical  # torch, only when compared
+
+        return outcomes_identical(self, other)
+
 
 @dataclass(frozen=True, slots=True)
 class Probe:
@@ -148,6 +155,7 @@ class RunResult:
     seconds: float = 0.0
     worker_pid: int = 0
     detail: str = ""
+    fuel_traceback: str = ""  # where fuel's own code failed in the worker (WORKER_ERROR)
 
     def outcome(self, phase: Phase) -> RunOutcome | None:
         return next((o for o in self.outcomes if o.phase is phase), None)

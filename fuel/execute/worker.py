@@ -19,6 +19,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from traceback import format_exc
 from typing import Any
 
 from fuel.execute import protocol, sandbox
@@ -151,7 +152,8 @@ class Worker:
                 if self.coverage:
                     coverage = self.coverage.take_delta()
         except Exception as exc:  # fuel's own code failed: report it, keep serving
-            protocol.send(self.conn, protocol.WorkerFailed(f"{type(exc).__name__}: {exc}"))
+            failed = protocol.WorkerFailed(f"{type(exc).__name__}: {exc}", format_exc())
+            protocol.send(self.conn, failed)
             return
         finally:
             sys.stdout, sys.stderr = saved

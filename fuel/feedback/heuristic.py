@@ -15,14 +15,13 @@ a heuristic by replaying those four fields of every recorded test from the store
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from fuel.errors import UsageError
 from fuel.feedback.record import Feedback
 from fuel.judge.verdict import Outcome
+from fuel.registry import Registry
 
 MAX_OPS = 3  # FUEL builds each program around one to three operators
 
@@ -53,41 +52,23 @@ def is_invalid(feedback: Feedback) -> bool:
 
 
 Factory = Callable[[HeuristicSettings], Heuristic]
-_FACTORIES: dict[str, Factory] = {}
-# The seed project's spellings (``--heuristic SA``) and other accepted names.
-ALIASES = {"sa": "fasa", "fasa": "fasa", "random": "random", "uniform": "uniform"}
-PROVIDERS = ("fuel.feedback.fasa", "fuel.feedback.baselines")
-
-
-def register(name: str) -> Callable[[Factory], Factory]:
-    def decorate(factory: Factory) -> Factory:
-        if name in _FACTORIES:
-            raise ValueError(f"heuristic {name!r} registered twice")
-        _FACTORIES[name] = factory
-        return factory
-
-    return decorate
-
-
-def _load_providers() -> None:
-    for module in PROVIDERS:
-        importlib.import_module(module)
+# The seed project's spelling (``--heuristic SA``); names are matched in lower case.
+HEURISTICS: Registry[Factory] = Registry(
+    "heuristic",
+    providers=("fuel.feedback.fasa", "fuel.feedback.baselines"),
+    aliases={"sa": "fasa"},
+)
+register = HEURISTICS.register
 
 
 def names() -> tuple[str, ...]:
-    _load_providers()
-    return tuple(sorted(_FACTORIES))
+    return HEURISTICS.names()
 
 
 def canonical(name: str) -> str:
     """The registered name for what the user typed (``SA`` -> ``fasa``)."""
-    _load_providers()
-    resolved = ALIASES.get(name.lower(), name.lower())
-    if resolved not in _FACTORIES:
-        known = ", ".join(sorted(_FACTORIES))
-        raise UsageError(f"unknown heuristic {name!r} (known: {known}; SA means fasa)")
-    return resolved
+    return HEURISTICS.canonical(name.lower())
 
 
 def create(name: str, settings: HeuristicSettings) -> Heuristic:
-    return _FACTORIES[canonical(name)](settings)
+    return HEURISTICS.get(name.lower())(settings)

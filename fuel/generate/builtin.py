@@ -13,23 +13,22 @@ from functools import cached_property
 
 from fuel.catalog import CallKind, Catalog, OpSpec, load_catalog
 from fuel.errors import Rejected
-from fuel.feedback.record import Feedback
 from fuel.generate.ast_mutate import mutate_source
-from fuel.generate.base import GenerationRequest
+from fuel.generate.base import GenerationRequest, Generator
 from fuel.generate.choices import HOT_FAMILIES
 from fuel.generate.mutate import mutate_recipe
 from fuel.generate.recipe import Recipe, dumps, loads
 from fuel.generate.registry import GeneratorSettings, register
 from fuel.generate.render import render
 from fuel.generate.synth import synthesize
-from fuel.judge.verdict import Verdict
 from fuel.program import Program
 
 
-class BuiltinGenerator:
+class BuiltinGenerator(Generator):
     """Programs from the catalog; see the module docstring."""
 
     name = "builtin"
+    mutates = True
 
     def __init__(self, catalog: Catalog | None = None, seed: int = 0) -> None:
         self._catalog = catalog
@@ -108,11 +107,6 @@ class BuiltinGenerator:
             raise Rejected(f"no syntax-level mutation applies to {program.name}")
         return Program(source=edited[0], name=name, seed=seed, ops=program.ops, origin="mutation")
 
-    def observe(self, feedback: Feedback) -> None:
-        """The synthesizer does not learn; the campaign's heuristic chooses operators."""
-
-    def repair(self, program: Program, verdict: Verdict) -> Program | None:
-        return None
 
 
 def parse_recipe(text: str) -> Recipe | None:

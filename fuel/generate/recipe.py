@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from fuel.catalog.spec import Template, template_from_json
+from fuel import serial
+from fuel.catalog.spec import Template
 
 RECIPE_VERSION = 1
 
@@ -40,6 +41,9 @@ class Step:
 
     kind: str  # see fuel.generate.adapters.RENDER
     params: tuple[Any, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _tuples(list(self.params)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,75 +104,17 @@ class Recipe:
         return next((i for i in self.inputs if i.name == name), None)
 
 
-def plain(value: Any) -> Any:
-    """JSON-ready data of a record (as ``dataclasses.asdict``, without its deep copies)."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: plain(getattr(value, name)) for name in value.__dataclass_fields__}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    return value
-
-
 def dumps(recipe: Recipe) -> str:
-    return json.dumps(plain(recipe), separators=(",", ":"), sort_keys=True)
+    return serial.dumps(recipe)
 
 
 def loads(text: str) -> Recipe:
     raw = json.loads(text)
     if raw.get("version") != RECIPE_VERSION:
         raise ValueError(f"recipe version {raw.get('version')} is not {RECIPE_VERSION}")
-    return Recipe(
-        seed=raw["seed"],
-        inputs=tuple(_input(i) for i in raw["inputs"]),
-        nodes=tuple(_node(n) for n in raw["nodes"]),
-        outputs=tuple(raw["outputs"]),
-        version=raw["version"],
-        notes=tuple(raw.get("notes", ())),
-    )
-
-
-def _input(raw: dict[str, Any]) -> Input:
-    return Input(
-        name=raw["name"],
-        shape=tuple(raw["shape"]),
-        dtype=raw["dtype"],
-        profile=raw["profile"],
-        layout=raw["layout"],
-        values=tuple(raw["values"]),
-        dynamic=tuple(raw["dynamic"]),
-    )
-
-
-def _node(raw: dict[str, Any]) -> Node:
-    return Node(
-        name=raw["name"],
-        op=raw["op"],
-        index=raw["index"],
-        call=template_from_json(raw["call"]),
-        dtype=raw["dtype"],
-        form=raw["form"],
-        target=raw["target"],
-        bindings=tuple(_binding(b) for b in raw["bindings"]),
-        outputs=tuple(Value(v["expr"], tuple(v["shape"]), v["dtype"]) for v in raw["outputs"]),
-        view=raw["view"],
-    )
-
-
-def _binding(raw: dict[str, Any]) -> Binding:
-    steps = tuple(Step(s["kind"], tuple(_tuples(p) for p in s["params"])) for s in raw["steps"])
-    return Binding(
-        source=raw["source"],
-        steps=steps,
-        direct=raw["direct"],
-        mixed=raw["mixed"],
-        guards=tuple(raw["guards"]),
-        from_shape=tuple(raw["from_shape"]),
-        from_dtype=raw["from_dtype"],
-    )
+    return serial.from_data(Recipe, raw)
 
 
 def _tuples(value: Any) -> Any:
-    """JSON turns tuples into lists; step parameters are tuples again when read back."""
+    """Nested lists as tuples: JSON has no tuples, and a recipe holds no lists."""
     return tuple(_tuples(v) for v in value) if isinstance(value, list) else value

@@ -9,59 +9,49 @@ hybrid   the LLM, plus built-in mutation       ``fuel.llm``
 ======== ===================================== =====================
 
 A factory takes the campaign's :class:`GeneratorSettings` and returns a
-:class:`~fuel.generate.base.Generator`. Modules register on import; ``create`` imports
-the modules that may register, so the registry is complete before a name is looked up.
+:class:`~fuel.generate.base.Generator`. Modules register on import, and the registry
+imports them before the first lookup (:class:`fuel.registry.Registry`).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TypeVar
 
-from fuel.errors import UsageError
 from fuel.generate.base import Generator
+from fuel.registry import Registry
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class GeneratorSettings:
     seed: int = 0
-    # Settings of one generator family (e.g. the LLM's endpoint and budget), by family.
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Settings records of generator families (the LLM's ``LLMSettings``), found by type:
+    # this room cannot name the families above it, and a string-keyed dict of Any
+    # would hide their types.
+    family_settings: tuple[object, ...] = ()
+
+    def find(self, cls: type[T]) -> T | None:
+        """The settings record of type ``cls``, if the campaign was given one."""
+        return next((s for s in self.family_settings if isinstance(s, cls)), None)
+
+    def without(self, cls: type) -> GeneratorSettings:
+        kept = tuple(s for s in self.family_settings if not isinstance(s, cls))
+        return GeneratorSettings(self.seed, kept)
 
 
 Factory = Callable[[GeneratorSettings], Generator]
-_FACTORIES: dict[str, Factory] = {}
-PROVIDERS = ("fuel.generate.builtin", "fuel.llm.generator")
-
-
-def register(name: str) -> Callable[[Factory], Factory]:
-    def decorate(factory: Factory) -> Factory:
-        if name in _FACTORIES:
-            raise ValueError(f"generator {name!r} registered twice")
-        _FACTORIES[name] = factory
-        return factory
-
-    return decorate
-
-
-def _load_providers() -> None:
-    for module in PROVIDERS:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as missing:
-            if missing.name != module:
-                raise
+GENERATORS: Registry[Factory] = Registry(
+    "generator", providers=("fuel.generate.builtin", "fuel.llm.generator")
+)
+register = GENERATORS.register
 
 
 def names() -> tuple[str, ...]:
-    _load_providers()
-    return tuple(sorted(_FACTORIES))
+    return GENERATORS.names()
 
 
 def create(name: str, settings: GeneratorSettings) -> Generator:
-    _load_providers()
-    if name not in _FACTORIES:
-        raise UsageError(f"unknown generator {name!r} (known: {', '.join(sorted(_FACTORIES))})")
-    return _FACTORIES[name](settings)
+    return GENERATORS.get(name)(settings)

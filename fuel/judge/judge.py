@@ -20,7 +20,6 @@ from fuel.execute.records import (
     RunOutcome,
     RunResult,
 )
-from fuel.execute.tensors import outcomes_identical
 from fuel.judge import filters
 from fuel.judge.compare import Mismatch, compare_runs
 from fuel.judge.signature import (
@@ -28,6 +27,7 @@ from fuel.judge.signature import (
     death_signature,
     numeric_signature,
     operator_names,
+    value_category,
 )
 from fuel.judge.stage import failure_stage, innermost, torch_frames
 from fuel.judge.verdict import CrashEvidence, Kind, Outcome, Stage, Verdict
@@ -50,7 +50,8 @@ def _judge(result: RunResult, options: CompileOptions) -> Verdict:
     if result.sandbox_violations:
         return Verdict(Outcome.REJECTED, detail=result.sandbox_violations[0])
     if result.exit is ExitStatus.WORKER_ERROR:
-        return Verdict(Outcome.SKIPPED, detail=f"fuel's worker failed: {result.detail}")
+        detail = f"fuel's worker failed: {result.detail}"
+        return Verdict(Outcome.SKIPPED, detail=detail, fuel_error=result.detail or "unknown")
     if result.exit is not ExitStatus.COMPLETED:
         return judge_death(result)
     if result.setup_failure:
@@ -61,7 +62,7 @@ def _judge(result: RunResult, options: CompileOptions) -> Verdict:
         return judge_eager_alone(eager, repeat)
     if eager is None or repeat is None or compiled is None:
         return Verdict(Outcome.SKIPPED, detail="the worker returned an incomplete result")
-    if eager.ok != repeat.ok or (eager.ok and not outcomes_identical(eager, repeat)):
+    if eager.ok != repeat.ok or (eager.ok and not eager.identical_to(repeat)):
         return Verdict(Outcome.SKIPPED, detail="eager is nondeterministic: two runs disagree")
     if not eager.ok:
         return judge_eager_failure(eager, compiled)
@@ -74,7 +75,7 @@ def judge_eager_alone(eager: RunOutcome, repeat: RunOutcome) -> Verdict:
     """A validity check: does the program run in eager, the same way twice?"""
     if eager.failure is not None:
         return Verdict(Outcome.INVALID, detail=f"eager raised {summary(eager.failure)}")
-    if not repeat.ok or not outcomes_identical(eager, repeat):
+    if not repeat.ok or not eager.identical_to(repeat):
         return Verdict(Outcome.SKIPPED, detail="eager is nondeterministic: two runs disagree")
     return Verdict(Outcome.PASS, detail="eager only")
 
@@ -109,7 +110,7 @@ def judge_eager_failure(eager: RunOutcome, compiled: RunOutcome) -> Verdict:
         kind=kind,
         stage=Stage.EAGER,
         detail=f"eager raised {summary(eager.failure)}; compiled returned",
-        signature=crash_signature(kind, eager.failure),
+        signature=crash_signature(kind, eager.failure, Stage.EAGER),
         crash=crash_evidence(eager.failure),
     )
 
@@ -122,12 +123,13 @@ def judge_compile_failure(compiled: RunOutcome, options: CompileOptions) -> Verd
     if innermost(failure).exc_type.endswith(PROGRAM_ERRORS):
         return Verdict(Outcome.INVALID, detail=f"the program's dynamic marks: {summary(failure)}")
     kind = Kind.OOM if is_oom(failure) else Kind.COMPILE_CRASH
+    stage = failure_stage(failure)
     return Verdict(
         Outcome.BUG,
         kind=kind,
-        stage=failure_stage(failure),
+        stage=stage,
         detail=f"compiled raised {summary(failure)}",
-        signature=crash_signature(kind, failure),
+        signature=crash_signature(kind, failure, stage),
         crash=crash_evidence(failure),
     )
 
@@ -156,7 +158,7 @@ def judge_death(result: RunResult) -> Verdict:
         kind=kind,
         stage=stage,
         detail=detail,
-        signature=death_signature(kind, what, phase.value),
+        signature=death_signature(kind, what, phase.value, stage),
         crash=crash,
     )
 
@@ -184,13 +186,15 @@ def judge_values(result: RunResult, eager: RunOutcome, compiled: RunOutcome) -> 
 
 
 def mismatch_verdict(mismatch: Mismatch, result: RunResult) -> Verdict:
-    dtype = mismatch.evidence.dtype if mismatch.evidence else ""
+    evidence = mismatch.evidence
+    dtype = evidence.dtype if evidence else ""
+    value = value_category(evidence.where) if evidence else ""
     ops = operator_names(result.probe.aten_ops)
     return Verdict(
         Outcome.BUG,
         kind=mismatch.kind,
         stage=Stage.UNKNOWN,
         detail=mismatch.detail,
-        signature=numeric_signature(mismatch.kind, dtype, ops),
+        signature=numeric_signature(mismatch.kind, dtype, ops, value),
         numeric=mismatch.evidence,
     )

@@ -1,21 +1,42 @@
-"""Bug signatures: what two reports of the same bug have in common.
+"""A bug's identity: the one place that decides when two reports are the same bug.
 
+A :class:`Signature` is a frozen record of what two reports of one bug have in common.
 For a crash: the kind, the innermost exception type, its first message line with
 numbers, shapes, addresses, paths and generated names normalised, and the innermost
-torch frame. For a value mismatch: the kind, the dtype and the aten operators the
-program ran. Signatures are plain text; a hash of one names a bug's directory.
+torch frame. For a death (signal, timeout, out of memory): the kind, the phase and the
+manner. For a value mismatch: the kind, the dtype, the sort of value (an output, an
+input mutated in place, a gradient) and the aten operators the program ran.
+
+Three views of it serve three rooms:
+
+* ``text``: the stored form. It names the bug in ``campaign.db`` and in users'
+  known-issue files (globs match it), so its format is versioned by ``SCHEMA``; a
+  change of format comes with a store migration.
+* ``id``: the only hash, 12 hex digits of the text's SHA-1: ``bugs/<id>/``.
+* ``core()``: the reducer's looser "same bug". A value mismatch's operators are what
+  shrinking changes, and a crash's frame may move as the program shrinks, so the core
+  keeps only what a smaller program showing the same bug must still share.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from fuel.execute.records import Failure
+from fuel.execute.records import Failure, Phase
+from fuel.judge.kinds import Kind, Stage
 from fuel.judge.stage import chain_frames, innermost, torch_relative
-from fuel.judge.verdict import Kind, Verdict
 
+if TYPE_CHECKING:
+    from fuel.judge.verdict import Verdict
+
+SCHEMA = 1  # the text form: kind|exc|message|frame, kind|phase|manner, kind|dtype|ops
 MAX_MESSAGE_CHARS = 160
 VALUE_KINDS = (Kind.NUMERIC_MISMATCH, Kind.NAN_INF_MISMATCH)
+MISMATCH_KINDS = (*VALUE_KINDS, Kind.DTYPE_MISMATCH, Kind.SHAPE_MISMATCH, Kind.MUTATION_MISMATCH)
+PHASES = frozenset(p.value for p in Phase)
 
 _REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
@@ -38,6 +59,77 @@ _REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Signature:
+    kind: Kind
+    stage: Stage | None = None
+    exc_type: str = ""  # crash: the innermost exception's type
+    message: str = ""  # crash: normalised first line; death: how the worker ended
+    frame: str = ""  # crash: innermost torch frame, 'torch/_inductor/x.py:function'
+    phase: str = ""  # death: the phase the worker died in
+    dtype: str = ""  # value mismatch: the dtype of the value that differs
+    operators: tuple[str, ...] = field(default=())  # value mismatch: aten ops, sorted
+    value: str = ""  # value mismatch: output | input | buffer | param | grad
+
+    @property
+    def text(self) -> str:
+        """The stored form (format version ``SCHEMA``)."""
+        if self.exc_type:
+            short = self.exc_type.rsplit(".", 1)[-1]
+            return "|".join((self.kind.value, short, self.message, self.frame))
+        if self.phase:
+            return "|".join((self.kind.value, self.phase, self.message))
+        if self.kind in MISMATCH_KINDS:
+            return "|".join((self.kind.value, self.dtype, ",".join(self.operators)))
+        return "|".join((self.kind.value, self.message))
+
+    @property
+    def id(self) -> str:
+        return hashlib.sha1(self.text.encode()).hexdigest()[:12]
+
+    def core(self) -> tuple[str, ...]:
+        """What a reduced program must share with the original to be the same bug."""
+        if self.exc_type:
+            return (self.kind.value, self.exc_type.rsplit(".", 1)[-1], self.message)
+        if self.kind in MISMATCH_KINDS and not self.phase:
+            return (self.kind.value, self.value, self.dtype)
+        return (self.text,)
+
+    @classmethod
+    def from_legacy(cls, text: str) -> Signature | None:
+        """The record a stored text stands for (the form verdicts kept before records);
+        None for the empty text that verdicts without a bug carried."""
+        if not text:
+            return None
+        parts = text.split("|")
+        kind = Kind(parts[0])
+        if len(parts) >= 4:
+            return cls(kind, exc_type=parts[1], message="|".join(parts[2:-1]), frame=parts[-1])
+        if len(parts) == 3 and parts[1] in PHASES and kind not in MISMATCH_KINDS:
+            return cls(kind, phase=parts[1], message=parts[2])
+        if len(parts) == 3 and kind in MISMATCH_KINDS:
+            return cls(kind, dtype=parts[1], operators=tuple(o for o in parts[2].split(",") if o))
+        return cls(kind, message="|".join(parts[1:]))
+
+
+def same_bug(target: Verdict, candidate: Verdict) -> bool:
+    """Does ``candidate`` show the bug ``target`` shows (the reducer's rule)?"""
+    if not (target.is_bug and candidate.is_bug and target.kind is candidate.kind):
+        return False
+    return identity_of(target).core() == identity_of(candidate).core()
+
+
+def evidence_key(verdict: Verdict) -> str | None:
+    """For a value mismatch, its kind and the exact figures of its evidence; else None.
+
+    A numeric signature names every aten operator the program ran, so a mutant that
+    changed an unrelated part of the program gets a new signature for the same wrong
+    output: an equal evidence key says it is one bug seen twice."""
+    if verdict.kind not in VALUE_KINDS or verdict.numeric is None:
+        return None
+    return f"{verdict.kind.value}|{verdict.numeric.key()}"
+
+
 def normalise_message(message: str) -> str:
     lines = [line for line in message.strip().splitlines() if line.strip()]
     text = lines[0] if lines else ""
@@ -55,45 +147,43 @@ def top_torch_frame(failure: Failure) -> str:
     return ""
 
 
-def crash_signature(kind: Kind, failure: Failure) -> str:
+def crash_signature(kind: Kind, failure: Failure, stage: Stage | None = None) -> Signature:
     inner = innermost(failure)
-    exc_type = inner.exc_type.rsplit(".", 1)[-1]
-    return "|".join(
-        (kind.value, exc_type, normalise_message(inner.message), top_torch_frame(failure))
-    )
+    return Signature(kind, stage, exc_type=inner.exc_type,
+                     message=normalise_message(inner.message),
+                     frame=top_torch_frame(failure))  # fmt: skip
 
 
-def death_signature(kind: Kind, detail: str, phase: str) -> str:
-    return "|".join((kind.value, phase, detail))
+def death_signature(kind: Kind, manner: str, phase: str, stage: Stage | None = None) -> Signature:
+    return Signature(kind, stage, message=manner, phase=phase)
 
 
-def numeric_signature(kind: Kind, dtype: str, ops: tuple[str, ...]) -> str:
-    return "|".join((kind.value, dtype, ",".join(sorted(set(ops)))))
+def numeric_signature(
+    kind: Kind, dtype: str, ops: tuple[str, ...], value: str = ""
+) -> Signature:
+    return Signature(kind, dtype=dtype, operators=tuple(sorted(set(ops))), value=value)
 
 
-def evidence_key(verdict: Verdict) -> str | None:
-    """For a value mismatch, the exact numbers of its evidence, as text; else None.
+def identity_of(verdict: Verdict) -> Signature:
+    """A bug verdict's signature. The judge gives every bug one; for a verdict made
+    without (by hand, in a test), it is derived from the evidence, or else from the
+    kind and the detail."""
+    if verdict.signature is not None:
+        return verdict.signature
+    kind = verdict.kind or Kind.COMPILE_CRASH
+    if verdict.crash is not None and kind not in MISMATCH_KINDS and not verdict.crash.signal:
+        return Signature(kind, verdict.stage, exc_type=verdict.crash.exc_type,
+                         message=normalise_message(verdict.crash.message))  # fmt: skip
+    if verdict.numeric is not None and kind in MISMATCH_KINDS:
+        evidence = verdict.numeric
+        return numeric_signature(kind, evidence.dtype, operator_names(verdict.ops),
+                                 value_category(evidence.where))  # fmt: skip
+    return Signature(kind, message=verdict.detail)
 
-    A numeric signature names every aten operator the program ran, so a mutant that
-    changed an unrelated part of the program gets a new signature for the same wrong
-    output. Two mismatches with the same dtype, shape, count of wrong elements and the
-    same differences and float64 errors (to four figures) are one bug seen twice."""
-    evidence = verdict.numeric
-    if verdict.kind not in VALUE_KINDS or evidence is None:
-        return None
-    figures = (evidence.max_abs_diff, evidence.max_rel_diff, evidence.eager_fp64_error,
-               evidence.compiled_fp64_error)  # fmt: skip
-    return "|".join(
-        (
-            verdict.kind.value if verdict.kind else "",
-            evidence.dtype,
-            str(list(evidence.shape)),
-            f"{evidence.mismatched}/{evidence.total}",
-            ",".join("-" if f is None else f"{f:.4g}" for f in figures),
-            evidence.eager_value,
-            evidence.compiled_value,
-        )
-    )
+
+def value_category(where: str) -> str:
+    """output[1] -> output; grad:param:w -> grad; input[0] -> input; buffer:b -> buffer."""
+    return re.split(r"[\[:]", where, maxsplit=1)[0]
 
 
 def operator_names(aten_ops: tuple[str, ...]) -> tuple[str, ...]:

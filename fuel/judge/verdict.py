@@ -1,143 +1,75 @@
-"""The verdict: what fuel concluded about one test, as a small JSON-ready record."""
+"""The verdict: what fuel concluded about one test, as a small frozen record.
+
+It is stored (``campaign.db``, ``bugs/<id>/verdict.json``) and printed
+(``fuel check --json``) through :mod:`fuel.serial`; its outcome is stored under the
+key ``"verdict"``.
+"""
 
 from __future__ import annotations
 
-import enum
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+
+from fuel.judge.evidence import CrashEvidence, NumericEvidence
+from fuel.judge.kinds import Kind, Outcome, Stage
+from fuel.judge.signature import MISMATCH_KINDS, Signature, value_category
+
+__all__ = [
+    "BISECT_LADDER",
+    "Bisection",
+    "CrashEvidence",
+    "Kind",
+    "NumericEvidence",
+    "Outcome",
+    "Stage",
+    "Verdict",
+]
 
 
-class Outcome(str, enum.Enum):
-    PASS = "pass"
-    INVALID = "invalid"  # eager itself fails: the program is wrong, not the compiler
-    BUG = "bug"
-    SKIPPED = "skipped"  # cannot be judged (nondeterministic eager, random operators)
-    REJECTED = "rejected"  # did not load, failed the static check, or hit the sandbox
-
-
-class Kind(str, enum.Enum):
-    """The symptom of a bug (or of an invalid program that hung or ran out of memory)."""
-
-    COMPILE_CRASH = "compile_crash"
-    EAGER_ONLY_ERROR = "eager_only_error"
-    NUMERIC_MISMATCH = "numeric_mismatch"
-    NAN_INF_MISMATCH = "nan_inf_mismatch"
-    DTYPE_MISMATCH = "dtype_mismatch"
-    SHAPE_MISMATCH = "shape_mismatch"
-    MUTATION_MISMATCH = "mutation_mismatch"
-    CRASH_SIGNAL = "crash_signal"
-    TIMEOUT = "timeout"
-    OOM = "oom"
-
-
-class Stage(str, enum.Enum):
-    """Where in the pipeline a failure was raised."""
-
-    EAGER = "eager"
-    DYNAMO = "dynamo"
-    AOT = "aot"  # AOTAutograd, functionalization, decompositions
-    LOWERING = "inductor_lowering"
-    CODEGEN = "codegen"
-    CPP_COMPILE = "cpp_compile"
-    RUNTIME = "runtime"
-    UNKNOWN = "unknown"
+# Dynamo alone, + AOTAutograd, + decompositions and partitioning, + Inductor: the first
+# backend of this ladder that shows a bug names the layer it is in.
+BISECT_LADDER = ("eager", "aot_eager", "aot_eager_decomp_partition", "inductor")
 
 
 @dataclass(frozen=True, slots=True)
-class NumericEvidence:
-    """The numbers behind a value mismatch, measured against the float64 reference."""
+class Bisection:
+    """Which backends of the ladder (eager, aot_eager, ...) were tried, and the first that
+    showed the bug; ``first`` is None when none of them did."""
 
-    where: str  # output[0], input[1] (mutated in place), grad:param:lin.weight
-    dtype: str
-    shape: tuple[int, ...]
-    max_abs_diff: float
-    max_rel_diff: float
-    mismatched: int
-    total: int
-    eager_fp64_error: float | None = None
-    compiled_fp64_error: float | None = None
-    worst_index: tuple[int, ...] = ()
-    eager_value: str = ""
-    compiled_value: str = ""
-    reference_value: str = ""
+    first: str | None
+    tried: tuple[str, ...] = ()
 
-
-@dataclass(frozen=True, slots=True)
-class CrashEvidence:
-    exc_type: str
-    message: str
-    frames: tuple[str, ...] = ()  # the last torch frames, "torch/_inductor/x.py:12 in f"
-    signal: int | None = None
+    @classmethod
+    def from_legacy(cls, text: str) -> Bisection:
+        """Verdicts once kept the first backend, or "not reproduced", as text."""
+        return cls(None if text == "not reproduced" else text)
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    outcome: Outcome
+    outcome: Outcome = field(metadata={"json": "verdict"})
     kind: Kind | None = None
     stage: Stage | None = None
     detail: str = ""
-    signature: str = ""
+    signature: Signature | None = None
     numeric: NumericEvidence | None = None
     crash: CrashEvidence | None = None
     ops: tuple[str, ...] = ()
-    bisect: str | None = None
+    bisect: Bisection | None = None
     seconds: float = 0.0
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    # Set when fuel's own code failed on this test (a fuel bug, not the target's):
+    # the exception's type and message. The outcome is then ``skipped``.
+    fuel_error: str = ""
+
+    def __post_init__(self) -> None:
+        signature = self.signature
+        if signature is None or signature.value or self.numeric is None:
+            return
+        if signature.kind in MISMATCH_KINDS:  # read from a text that did not keep it
+            value = value_category(self.numeric.where)
+            object.__setattr__(self, "signature", replace(signature, value=value))
 
     @property
     def is_bug(self) -> bool:
         return self.outcome is Outcome.BUG
 
-    @property
-    def signature_id(self) -> str:
-        """A short stable name for the signature, fit for a directory name."""
-        return hashlib.sha1(self.signature.encode()).hexdigest()[:12] if self.signature else ""
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["verdict"] = data.pop("outcome")
-        return json.loads(json.dumps(data, default=_plain))  # enums -> values
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Verdict:
-        numeric = data.get("numeric")
-        crash = data.get("crash")
-        return cls(
-            outcome=Outcome(data["verdict"]),
-            kind=Kind(data["kind"]) if data.get("kind") else None,
-            stage=Stage(data["stage"]) if data.get("stage") else None,
-            detail=data.get("detail", ""),
-            signature=data.get("signature", ""),
-            numeric=_numeric(numeric) if numeric else None,
-            crash=_crash(crash) if crash else None,
-            ops=tuple(data.get("ops", ())),
-            bisect=data.get("bisect"),
-            seconds=data.get("seconds", 0.0),
-            phase_seconds=dict(data.get("phase_seconds", {})),
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Verdict:
-        return cls.from_dict(json.loads(text))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, float) and value != value:
-        return None
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def _numeric(data: dict[str, Any]) -> NumericEvidence:
-    fields = {**data, "shape": tuple(data["shape"]), "worst_index": tuple(data["worst_index"])}
-    return NumericEvidence(**fields)
-
-
-def _crash(data: dict[str, Any]) -> CrashEvidence:
-    return CrashEvidence(**{**data, "frames": tuple(data["frames"])})

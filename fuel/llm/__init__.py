@@ -5,14 +5,14 @@ OpenAI-compatible chat endpoint (DeepSeek, OpenAI, vLLM, SGLang, Ollama).
 hook                            default                         caller
 =============================== =============================== ==========================
 registry ``llm`` / ``hybrid``   ``fuel.llm.generator``          campaign, ``--generator``
-``GeneratorSettings.extra``     ``LLMSettings()``               campaign, from
-``["llm"]``                                                     ``@llm_options``
+``GeneratorSettings``'          ``LLMSettings()``               campaign, from
+``LLMSettings``                                                 ``@llm_options``
 ``generate(request)``           model, or fallback when down    campaign, every round
 ``observe(feedback)``           queues the analysis             campaign, every verdict
 ``repair(program, verdict)``    up to ``max_repairs`` per root  campaign, invalid verdicts
 ``mutate(program, seed)``       hybrid only: built-in mutation  campaign, corpus rounds
-``status()`` -> ``LLMStatus``   mode, spend, repair rate        progress display, store
-``cost_report()``               per role and per round          store (``to_json``)
+``status()``                    line, spend, ``LLMStatus`` JSON  progress display, store
+``cost_report()``               per role and per round (JSON)   store
 ``should_stop``                 True once the budget is spent   campaign loop
 ``BudgetExhausted``             raised by generate/repair       campaign: stop gracefully
 ``config/model.yaml``           presets, prices                 ``fuel.llm.config``
@@ -23,9 +23,7 @@ fallback / mutator              built-in via the registry       ``fuel.llm.gener
 Modules: ``settings`` (the flags), ``config`` (YAML presets, key lookup), ``client``
 (the SDK, retries, preflight), ``cache``, ``ledger`` (tokens, prices, budget),
 ``prompts`` + ``templates``, ``extract`` (code out of replies), ``repair``, ``loop``
-(the generator), ``hybrid``, ``generator`` (registration), ``options`` (click flags),
-``smoke`` (``python -m fuel.llm.smoke``: generation and repair rates of an endpoint,
-checked by eager runs, without a campaign).
+(the generator), ``hybrid``, ``generator`` (registration), ``options`` (click flags).
 This package imports no SDK at import time, except through ``generator``.
 """
 

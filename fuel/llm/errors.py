@@ -2,9 +2,9 @@
 
 * :class:`EndpointDown` — the endpoint did not answer after every retry. The generator
   catches it and carries on with the fallback generator; it never reaches the user.
-* :class:`BudgetExhausted` — the next request could pass ``--budget-usd``. It is a
-  ``FuelError`` so that a campaign unaware of it still stops with one line; a campaign
-  that knows it catches it and ends gracefully (results kept, reason shown).
+* :class:`BudgetExhausted` — the next request could pass ``--budget-usd``. It is the
+  generator contract's ``GeneratorDone``: the campaign ends gracefully (results kept,
+  reason shown).
 * Configuration and preflight problems are plain ``UsageError``/``FuelError``: one line,
   exit code 2, before any work.
 """
@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from fuel.errors import FuelError
+from fuel.generate.base import GeneratorDone
 
 
 class EndpointDown(Exception):
@@ -39,7 +40,7 @@ class RequestRefused(FuelError):
         return self.status in (401, 403, 404)
 
 
-class BudgetExhausted(FuelError):
+class BudgetExhausted(GeneratorDone):
     """Spending more would pass the budget; the campaign should stop, keeping results."""
 
     def __init__(self, spent_usd: float, budget_usd: float) -> None:

@@ -1,7 +1,7 @@
 """Registers ``llm`` and ``hybrid`` with the generator registry.
 
-A factory reads its :class:`~fuel.llm.settings.LLMSettings` from
-``GeneratorSettings.extra["llm"]`` (defaults when absent), resolves the configuration
+A factory finds its :class:`~fuel.llm.settings.LLMSettings` among the
+``GeneratorSettings``' family settings (defaults when absent), resolves the configuration
 (one line for any problem), and runs the preflight request before returning, so a bad
 key or model stops ``fuel fuzz`` before any work. The built-in generator is the
 fallback and the mutator; both are created through the registry only when first
@@ -22,22 +22,15 @@ from fuel.llm.loop import LLMGenerator
 from fuel.llm.settings import LLMSettings
 from fuel.program.record import Program
 
-SETTINGS_KEY = "llm"  # where the campaign puts LLMSettings in GeneratorSettings.extra
 BUILTIN = "builtin"
 
 
 def llm_settings(settings: GeneratorSettings) -> LLMSettings:
-    value = settings.extra.get(SETTINGS_KEY)
-    if value is None:
-        return LLMSettings()
-    if not isinstance(value, LLMSettings):
-        raise UsageError(f"extra[{SETTINGS_KEY!r}] must be LLMSettings, not {type(value).__name__}")
-    return value
+    return settings.find(LLMSettings) or LLMSettings()
 
 
 def builtin_settings(settings: GeneratorSettings) -> GeneratorSettings:
-    extra = {key: value for key, value in settings.extra.items() if key != SETTINGS_KEY}
-    return GeneratorSettings(seed=settings.seed, extra=extra)
+    return settings.without(LLMSettings)
 
 
 def builtin_fallback(settings: GeneratorSettings) -> Callable[[], Generator]:
@@ -57,13 +50,9 @@ def builtin_mutator(settings: GeneratorSettings) -> Mutator:
                 made.append(create(BUILTIN, builtin_settings(settings)))
             except UsageError as missing:
                 raise Rejected(f"no built-in mutator: {missing}") from None
-        method = getattr(made[0], "mutate", None)
-        if not callable(method):
+        if not made[0].mutates:
             raise Rejected("the built-in generator offers no mutate(program, seed)")
-        result = method(program, seed)
-        if not isinstance(result, Program):
-            raise Rejected("the built-in mutator returned no program")
-        return result
+        return made[0].mutate(program, seed)
 
     return mutate
 

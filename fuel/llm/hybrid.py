@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from fuel import serial
 from fuel.errors import Rejected
 from fuel.feedback.record import Feedback
-from fuel.generate.base import GenerationRequest
+from fuel.generate.base import GenerationRequest, Generator, GeneratorStatus
 from fuel.judge.verdict import Verdict
-from fuel.llm.ledger import CostReport
 from fuel.llm.loop import LLMGenerator
 from fuel.llm.status import LLMStatus
 from fuel.program.record import Program
@@ -29,12 +29,14 @@ from fuel.program.record import Program
 Mutator = Callable[[Program, int], Program]
 
 
-class HybridGenerator:
+class HybridGenerator(Generator):
     name = "hybrid"
+    mutates = True
 
     def __init__(self, llm: LLMGenerator, mutator: Mutator) -> None:
         self.llm = llm
         self.mutator = mutator
+        self.max_repairs = llm.max_repairs
         self.mutations = 0
         self.mutation_failures = 0
 
@@ -64,12 +66,12 @@ class HybridGenerator:
     def should_stop(self) -> bool:
         return self.llm.should_stop
 
-    @property
-    def max_repairs(self) -> int:
-        return self.llm.max_repairs
+    def status(self) -> GeneratorStatus:
+        status = self.llm_status()
+        return GeneratorStatus(status.line(), status.cost_usd, serial.dumps(status))
 
-    def status(self) -> LLMStatus:
-        return replace(self.llm.status(), mutations=self.mutations)
+    def llm_status(self) -> LLMStatus:
+        return replace(self.llm.llm_status(), mutations=self.mutations)
 
-    def cost_report(self) -> CostReport:
+    def cost_report(self) -> str:
         return self.llm.cost_report()

@@ -10,10 +10,9 @@ never overshoots ``--budget-usd`` by more than the estimate's error.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from fuel.llm.config import ModelRole, Role
 from fuel.llm.errors import BudgetExhausted
@@ -56,21 +55,13 @@ class Tally:
 
 @dataclass(frozen=True, slots=True)
 class CostReport:
-    """What the LLM cost so far, for the store (``to_json``) and the display."""
+    """What the LLM cost so far, for the store (as JSON, :mod:`fuel.serial`) and the
+    display."""
 
     total: Tally
     budget_usd: float | None
     by_role: tuple[tuple[Role, Tally], ...]
     by_round: tuple[tuple[int, Tally], ...]
-
-    def to_json(self) -> str:
-        data = {
-            "total": asdict(self.total),
-            "budget_usd": self.budget_usd,
-            "by_role": {role.value: asdict(tally) for role, tally in self.by_role},
-            "by_round": [{"round": r, **asdict(tally)} for r, tally in self.by_round],
-        }
-        return json.dumps(data, sort_keys=True)
 
 
 class Ledger:

@@ -23,9 +23,10 @@ from dataclasses import replace
 
 import click
 
+from fuel import serial
 from fuel.errors import Rejected
 from fuel.feedback.record import Feedback
-from fuel.generate.base import GenerationRequest, Generator
+from fuel.generate.base import GenerationRequest, Generator, GeneratorStatus
 from fuel.judge.verdict import Verdict
 from fuel.llm.cache import ResponseCache
 from fuel.llm.client import ChatClient
@@ -44,7 +45,7 @@ REASON_CHARS = 80  # rejection reasons are grouped by their first characters
 REPAIR_SUFFIX = re.compile(r"-r\d+$")
 
 
-class LLMGenerator:
+class LLMGenerator(Generator):
     name = "llm"
 
     def __init__(
@@ -64,6 +65,7 @@ class LLMGenerator:
         self.client = ChatClient(config, self.ledger, cache, sleep=sleep)
         self.prompts = prompts or PromptBook(settings.prompt_dir)
         self.tracker = RepairTracker(settings.max_repairs)
+        self.max_repairs = settings.max_repairs  # K: attempts per invalid program
         self._fallback_factory = fallback
         self._fallback: Generator | None = None
         self._echo = echo
@@ -167,12 +169,14 @@ class LLMGenerator:
     def should_stop(self) -> bool:
         return self._mode is Mode.STOPPED
 
-    @property
-    def max_repairs(self) -> int:
-        """K: repair attempts per invalid program (``--max-repairs``)."""
-        return self.settings.max_repairs
+    def status(self) -> GeneratorStatus:
+        status = self.llm_status()
+        return GeneratorStatus(status.line(), status.cost_usd, serial.dumps(status))
 
-    def status(self) -> LLMStatus:
+    def cost_report(self) -> str:
+        return serial.dumps(self.costs())
+
+    def llm_status(self) -> LLMStatus:
         cache = self.client.cache
         return LLMStatus(
             mode=self._mode,
@@ -190,7 +194,7 @@ class LLMGenerator:
             cache_hits=cache.hits if cache else 0,
         )
 
-    def cost_report(self) -> CostReport:
+    def costs(self) -> CostReport:
         return self.ledger.report()
 
     # --- the rounds -------------------------------------------------------------------

@@ -1,36 +1,22 @@
-"""Self-repair bookkeeping, and a driver that repairs against eager runs.
+"""Self-repair bookkeeping.
 
 A repair is asked of the generation model with the program and its eager error. The
-repaired program is a new program that the campaign checks like any other, so the
-generator cannot know at once whether a repair worked: :class:`RepairTracker` links
-each repaired program to the original (its *root*) and settles the root when a
-verdict arrives through ``observe``: repaired when eager ran, failed when the last
-allowed attempt is still invalid or the model gave nothing usable. The success rate
-is repaired / settled.
-
-:func:`self_repair` is the whole loop for a caller with a pool: up to K attempts, each
-checked by an eager-only run (``CompileOptions(eager_only=True)``), cheap next to a
-compile. :func:`eager_check` builds that check from a pool.
+repaired program is a new program that the campaign checks like any other (the one
+repair loop is the campaign's: ``fuel.campaign.producer``), so the generator cannot
+know at once whether a repair worked: :class:`RepairTracker` links each repaired
+program to the original (its *root*) and settles the root when a verdict arrives
+through ``observe``: repaired when eager ran, failed when the last allowed attempt is
+still invalid or the model gave nothing usable. The success rate is repaired / settled.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from fuel.errors import Rejected
-from fuel.feedback.record import Feedback
-from fuel.generate.base import Generator
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.llm.status import RepairStats
 from fuel.program.record import Program
 
-if TYPE_CHECKING:
-    from fuel.execute.pool import WorkerPool
-
-Check = Callable[[Program], Verdict]
 NOT_VALID = frozenset({Outcome.INVALID, Outcome.REJECTED})
 
 
@@ -101,52 +87,3 @@ class RepairTracker:
         self._stats = RepairStats(
             s.programs, s.requests, s.repaired + int(repaired), s.failed + int(not repaired)
         )
-
-
-@dataclass(frozen=True, slots=True)
-class RepairOutcome:
-    program: Program  # the last program tried (the original if no repair was made)
-    verdict: Verdict  # its eager verdict
-    attempts: int
-
-    @property
-    def repaired(self) -> bool:
-        return self.attempts > 0 and self.verdict.outcome not in NOT_VALID
-
-
-def self_repair(
-    generator: Generator, program: Program, verdict: Verdict, check: Check
-) -> RepairOutcome:
-    """Ask ``generator`` to repair ``program`` until ``check`` passes or it declines.
-
-    The generator bounds the attempts (its ``max_repairs``) and returns None when it
-    will not try again; every checked attempt is reported back through ``observe``,
-    which is how the repair rate is measured.
-    """
-    attempts = 0
-    while needs_repair(verdict):
-        repaired = generator.repair(program, verdict)
-        if repaired is None:
-            break
-        attempts += 1
-        program, verdict = repaired, check(repaired)
-        generator.observe(Feedback(program=program, verdict=verdict, new_lines=0))
-    return RepairOutcome(program, verdict, attempts)
-
-
-def eager_check(pool: WorkerPool) -> Check:
-    """A check running a program eagerly in ``pool``'s sandbox: load, run, judge."""
-    from fuel.execute.records import CompileOptions
-    from fuel.judge.judge import judge
-    from fuel.program.loader import load_program
-
-    options = CompileOptions(eager_only=True)
-
-    def check(program: Program) -> Verdict:
-        try:
-            spec = load_program(program)
-        except Rejected as rejected:
-            return Verdict(Outcome.REJECTED, detail=rejected.reason)
-        return judge(pool.run(spec, options), options)
-
-    return check

@@ -1,15 +1,15 @@
 """What the LLM generator is doing, as one record for the display and the store.
 
-The campaign asks ``generator.status()`` whenever it redraws; the record says whether
-programs come from the model or the fallback (and why), what was spent against the
-budget, how many replies were unusable and how well self-repair works.
+``LLMGenerator.llm_status()`` makes it; ``status()`` hands the campaign its line, its
+spending and the record itself (as JSON) in a ``GeneratorStatus``. The record says
+whether programs come from the model or the fallback (and why), what was spent against
+the budget, how many replies were unusable and how well self-repair works.
 """
 
 from __future__ import annotations
 
 import enum
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 class Mode(str, enum.Enum):
@@ -62,9 +62,3 @@ class LLMStatus:
         repair = f"repair {rate:.0%} of {self.repairs.settled}" if rate is not None else ""
         parts = [f"{self.mode.value} {self.model}", spend, repair, self.message]
         return " · ".join(p for p in parts if p)
-
-    def to_json(self) -> str:
-        data = asdict(self)
-        data["mode"] = self.mode.value
-        data["repair_rate"] = self.repairs.rate
-        return json.dumps(data, sort_keys=True)

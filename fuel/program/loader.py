@@ -20,13 +20,18 @@ INPUT_LIST_NAMES = ("inputs", "input_tensors", "example_inputs")
 MAX_SOURCE_BYTES = 1_000_000
 
 
-def load_file(path: str | Path, *, allow_unsafe: bool = False) -> ProgramSpec:
+def read_program(path: str | Path) -> Program:
+    """The program in a file; :class:`Rejected` with one line if it cannot be read."""
     path = Path(path)
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise Rejected(f"cannot read {path}: {exc.__class__.__name__}") from None
-    return load_program(Program(source=source, name=path.stem), allow_unsafe=allow_unsafe)
+    return Program(source=source, name=path.stem)
+
+
+def load_file(path: str | Path, *, allow_unsafe: bool = False) -> ProgramSpec:
+    return load_program(read_program(path), allow_unsafe=allow_unsafe)
 
 
 def load_source(source: str, name: str = "program", *, allow_unsafe: bool = False) -> ProgramSpec:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from fuel.reduce import syntax
+from fuel.program import syntax
 from fuel.reduce.driver import Shrinker
 from fuel.reduce.edits import exhaust
 from fuel.reduce.simpler import DTYPE_RANK, UNLISTED_DTYPE_RANK, is_dtype_attribute

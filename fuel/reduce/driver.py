@@ -7,7 +7,7 @@ turn, proposing candidates through :meth:`Shrinker.attempt`, until a whole sweep
 changes nothing; then the polish passes (:data:`~fuel.reduce.passes.POLISH`) run
 once, and the structural ones again if the polish changed anything. A candidate is
 kept only when it is strictly simpler by :func:`fuel.reduce.simpler.simpler_key`
-and shows the same bug by :func:`fuel.reduce.oracle.same_bug`. Candidates are
+and shows the same bug by :func:`fuel.judge.signature.same_bug`. Candidates are
 cached by the hash of their syntax, and those that cannot run (a name used but no
 longer defined) are refused statically, before they cost a compile. Each pass
 keeps its own statistics.
@@ -21,9 +21,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from fuel.judge.signature import same_bug
 from fuel.judge.verdict import Verdict
-from fuel.reduce import scope, syntax
-from fuel.reduce.oracle import Judge, same_bug
+from fuel.program import syntax
+from fuel.reduce import scope
 from fuel.reduce.simpler import Size, measure, simpler_key
 
 # The target: a typical bug reduced within two minutes on a two-core machine.
@@ -36,6 +37,9 @@ TIME_LIMIT_S = 120.0
 FLAKE_CHECK_RUNS = 2
 
 Pass = Callable[["Shrinker"], None]
+# The verdict on a candidate's source: the reducer's only door to running programs
+# (``fuel.check.Checker.verdict_of`` in fuel; a crafted function in tests).
+Judge = Callable[[str], Verdict]
 
 
 class ExitReason(str, enum.Enum):

@@ -10,12 +10,11 @@ import ast
 from collections.abc import Callable, Iterable, Iterator
 
 from fuel.errors import Rejected
-from fuel.program import load_source
+from fuel.program import load_source, syntax
 from fuel.program.record import InputStyle
-from fuel.reduce import syntax
+from fuel.program.syntax import loaded_names, stored_names
 from fuel.reduce.driver import Shrinker
 from fuel.reduce.scope import defined_at_module
-from fuel.reduce.syntax import loaded_names, stored_names
 
 Candidates = Callable[[str], Iterable[ast.Module | None]]
 COMPOUND_EXPRESSIONS = (ast.Call, ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Compare,

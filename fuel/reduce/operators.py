@@ -12,7 +12,7 @@ import ast
 import copy
 from collections.abc import Callable, Iterator
 
-from fuel.reduce import syntax
+from fuel.program import syntax
 from fuel.reduce.driver import Shrinker
 from fuel.reduce.edits import (
     COMPOUND_EXPRESSIONS,

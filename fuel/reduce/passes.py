@@ -18,7 +18,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from fuel.reduce import constants, operators, syntax
+from fuel.program import syntax
+from fuel.reduce import constants, operators
 from fuel.reduce.driver import Pass, Shrinker
 from fuel.reduce.edits import (
     drop_input,

@@ -11,12 +11,10 @@ errs on the side of running the candidate: whatever it lets through, the judge s
 from __future__ import annotations
 
 import ast
-import builtins
 import functools
 
-from fuel.reduce.syntax import loaded_names, self_attributes, stored_names
+from fuel.program.syntax import BUILTIN_NAMES, loaded_names, self_attributes, stored_names
 
-BUILTIN_NAMES = frozenset(dir(builtins)) | {"__name__", "__file__"}
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 SCOPES = (*FUNCTIONS, ast.ClassDef)
 

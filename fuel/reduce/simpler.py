@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from fuel.reduce import syntax
+from fuel.program import syntax
 
 # float32 is torch's default and needs no explanation in a report; then the other
 # common types; the exotic ones last. Unlisted dtypes rank after all of these.

@@ -1,7 +1,8 @@
-"""Reports: the standalone repro, ``report.md``, the campaign's HTML report, replay.
+"""Reports: records rendered for people. Nothing here runs a program or decides anything.
 
-:mod:`~fuel.report.repro` renders and confirms repro scripts, :mod:`~fuel.report.markdown`
-writes a bug report in PyTorch's shape, :mod:`~fuel.report.bugdir` knows the files
-of a bug directory, :mod:`~fuel.report.html` draws a campaign, and
-:mod:`~fuel.report.replay` re-runs stored bugs on the installed torch.
+:mod:`~fuel.report.repro` renders the standalone repro script,
+:mod:`~fuel.report.markdown` a bug's ``report.md`` in PyTorch's issue shape,
+:mod:`~fuel.report.show` what ``fuel show`` prints for a bug not yet reduced, and
+:mod:`~fuel.report.html` (with :mod:`~fuel.report.campaign`, which gathers its data
+from the store) the campaign's HTML report.
 """

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from fuel.report.bugdir import BugFiles
 from fuel.store import BugRecord, CampaignStore, Summary
+from fuel.store.bugdir import BugFiles
 from fuel.store.schema import VALID_OUTCOMES
 
 # Plotly draws every point it is given; past a few thousand, a timeline line shows
@@ -141,29 +141,23 @@ def bug_row(out: Path, html_dir: Path, record: BugRecord) -> BugRow:
         (label, os.path.relpath(path, html_dir)) for label, path in names if path.is_file()
     )
     reduction = files.read_reduction()
-    reduced, repro = "", ""
-    if reduction.get("after"):
-        before = reduction["before"]["forward_statements"]
-        after = reduction["after"]["forward_statements"]
+    reduced, repro, title = "", "", ""
+    if reduction is not None:
+        before, after = reduction.before.forward_statements, reduction.after.forward_statements
         reduced = f"{before} → {after}"
-    if reduction.get("repro"):
-        repro = "confirmed" if reduction["repro"].get("reproduced") else "unconfirmed"
+        title = reduction.title
+        if reduction.repro is not None:
+            repro = "confirmed" if reduction.repro.reproduced else "unconfirmed"
     return BugRow(
         signature_id=record.signature_id,
         kind=record.kind,
         stage=record.stage or "",
         count=record.count,
         first_test=record.first_test,
-        title=_title(files) or (record.detail.splitlines()[0] if record.detail else ""),
+        title=title or (record.detail.splitlines()[0] if record.detail else ""),
         known=record.known,
         links=links,
         reduced=reduced,
         repro=repro,
     )
 
-
-def _title(files: BugFiles) -> str:
-    try:
-        return files.report.read_text(encoding="utf-8").splitlines()[0].removeprefix("# ")
-    except (OSError, IndexError):
-        return ""

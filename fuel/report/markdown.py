@@ -12,11 +12,11 @@ import ast
 from dataclasses import dataclass
 
 from fuel.execute.records import CompileOptions
-from fuel.judge.check import BISECT_BACKENDS
 from fuel.judge.verdict import Kind, Verdict
-from fuel.reduce import syntax
-from fuel.reduce.scope import BUILTIN_NAMES
-from fuel.report.repro import Confirmation, compile_args, templates
+from fuel.program import syntax
+from fuel.program.syntax import BUILTIN_NAMES
+from fuel.report.repro import compile_args, templates
+from fuel.store.bugdir import Confirmation
 
 # What the first backend of the bisect ladder that shows a bug says about where it is.
 LAYERS = {
@@ -95,7 +95,8 @@ def _layer_classes(tree: ast.Module) -> dict[str, str]:
 
 def layer(verdict: Verdict, options: CompileOptions) -> str:
     """The bisected layer; unbisected, the deepest layer the backend used reaches."""
-    found = verdict.bisect if verdict.bisect in LAYERS else options.backend
+    first = verdict.bisect.first if verdict.bisect else None
+    found = first if first in LAYERS else options.backend
     return LAYERS[found][0] if found in LAYERS else found
 
 
@@ -159,11 +160,14 @@ def description(verdict: Verdict) -> str:
 
 
 def bisect_sentence(verdict: Verdict) -> str:
-    if verdict.bisect in LAYERS:
-        return f"The bug is in {LAYERS[verdict.bisect][1]}."
-    if verdict.bisect:
-        return f"Bisection: {verdict.bisect}."
-    return "Not bisected."
+    bisection = verdict.bisect
+    if bisection is None:
+        return "Not bisected."
+    if bisection.first in LAYERS:
+        return f"The bug is in {LAYERS[bisection.first][1]}."
+    if bisection.first:
+        return f"It first shows with backend {bisection.first!r}."
+    return "None of the backends tried shows it on its own."
 
 
 def render_report(facts: ReportFacts) -> str:
@@ -184,7 +188,7 @@ def render_report(facts: ReportFacts) -> str:
             repro=facts.repro.rstrip(),
             confirmation=facts.confirmation,
             bisect=bisect_sentence(verdict),
-            ladder=" → ".join(BISECT_BACKENDS),
+            ladder=" → ".join(verdict.bisect.tried if verdict.bisect else ()),
             versions=facts.versions.rstrip(),
             before=facts.original_statements,
             after=facts.reduced_statements,

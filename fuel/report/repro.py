@@ -6,31 +6,21 @@ compiled and a float64 reference, the same per-dtype tolerances (rendered from
 :mod:`fuel.judge.tolerance`, so they cannot drift), and prints the evidence. It exits
 1 while the bug shows and 0 once it is fixed, so it doubles as a regression test.
 
-A repro is kept only after :func:`confirm` has run it in a fresh sandboxed
-interpreter and it showed the bug there: warm workers carry state (imported modules,
-compiled kernels, dynamo's caches) that a fresh interpreter does not.
+A repro is kept only once :mod:`fuel.triage.confirm` has run it in a fresh sandboxed
+interpreter and it showed the bug there.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
 
 import jinja2
 
 from fuel.errors import FuelError
 from fuel.execute.records import CompileOptions
-from fuel.execute.script import ScriptResult, run_script
 from fuel.judge.tolerance import TOLERANCES
-from fuel.judge.verdict import Kind
 from fuel.program.record import InputStyle, ProgramSpec
-
-# A repro compiles cold in a fresh interpreter (~15 s here, more on a loaded machine);
-# one that takes longer than this is reported as not confirmed rather than waited on.
-CONFIRM_TIMEOUT_S = 300.0
 
 
 @functools.cache
@@ -138,39 +128,3 @@ def module_names(source: str) -> set[str]:
                 elements = target.elts if isinstance(target, ast.Tuple) else [target]
                 names |= {e.id for e in elements if isinstance(e, ast.Name)}
     return names
-
-
-@dataclass(frozen=True, slots=True)
-class Confirmation:
-    """What the repro did in a fresh interpreter."""
-
-    reproduced: bool
-    exit_code: int | None
-    timed_out: bool
-    seconds: float
-    output: str  # stdout, then stderr's tail when the script died
-
-    @classmethod
-    def of(cls, result: ScriptResult, kind: Kind | None) -> Confirmation:
-        output = result.stdout.rstrip()
-        if result.exit_code not in (0, 1) and result.stderr.strip():
-            output += "\n" + "\n".join(result.stderr.strip().splitlines()[-20:])
-        return cls(shows_bug(result, kind), result.exit_code, result.timed_out,
-                   round(result.seconds, 1), output.strip())  # fmt: skip
-
-
-def shows_bug(result: ScriptResult, kind: Kind | None) -> bool:
-    """Exit 1 for what the harness detects; for deaths, the death itself."""
-    if kind is Kind.TIMEOUT:
-        return result.timed_out
-    if kind in (Kind.CRASH_SIGNAL, Kind.OOM):
-        return result.exit_code is not None and result.exit_code not in (0, 1)
-    return result.exit_code == 1
-
-
-def confirm(text: str, kind: Kind | None, timeout_s: float = CONFIRM_TIMEOUT_S) -> Confirmation:
-    """Run the repro ``text`` in a fresh sandboxed interpreter."""
-    with tempfile.TemporaryDirectory(prefix="fuel-repro-") as folder:
-        path = Path(folder) / "repro.py"
-        path.write_text(text, encoding="utf-8")
-        return Confirmation.of(run_script(path, timeout_s=timeout_s), kind)

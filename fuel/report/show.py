@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fuel.report.bugdir import BugFiles
+from fuel.store.bugdir import BugFiles
 
 
 def summary(files: BugFiles) -> str:
@@ -11,7 +11,8 @@ def summary(files: BugFiles) -> str:
     if verdict is not None:
         kind = verdict.kind.value if verdict.kind else "bug"
         stage = f" [{verdict.stage.value}]" if verdict.stage else ""
-        lines += [f"{kind}{stage}: {verdict.detail}", f"signature: {verdict.signature}"]
+        signature = verdict.signature.text if verdict.signature else ""
+        lines += [f"{kind}{stage}: {verdict.detail}", f"signature: {signature}"]
         if verdict.numeric:
             n = verdict.numeric
             lines.append(

@@ -54,7 +54,7 @@ Tables (schema version 1; times are Unix seconds, elapsed times campaign seconds
 "Valid" tests are those whose program ran in eager: outcome pass, bug or skipped.
 """
 
-from fuel.store.db import CampaignStore, bug_identity
+from fuel.store.db import CampaignStore
 from fuel.store.known import KnownIssues, load_known_issues
 from fuel.store.records import (
     BugRecord,
@@ -76,6 +76,5 @@ __all__ = [
     "Recorded",
     "StoredTest",
     "Summary",
-    "bug_identity",
     "load_known_issues",
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import sqlite3
@@ -22,12 +21,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
+from fuel import serial
 from fuel.errors import UsageError
 from fuel.execute.records import CoverageDelta
-from fuel.judge.signature import evidence_key
+from fuel.generate.base import GeneratorStatus
+from fuel.judge.signature import evidence_key, identity_of
 from fuel.judge.verdict import Verdict
 from fuel.program.record import Program
-from fuel.store import files, reads, schema, summary
+from fuel.store import files, migrate, reads, schema, summary
+from fuel.store.bugdir import BugFiles
 from fuel.store.known import KnownIssues
 from fuel.store.records import (
     BugRecord,
@@ -43,6 +45,7 @@ TEST_COLUMNS = (
     "run_id", "recorded_at", "elapsed_s", "name", "digest", "source", "seed", "ops", "origin",
     "recipe", "parent", "outcome", "kind", "stage", "signature_id", "detail", "verdict",
     "run_seconds", "generate_seconds", "new_lines", "covered_lines", "new_bug", "corpus",
+    "fuel_error",
 )  # fmt: skip
 INSERT_TEST = (
     f"INSERT INTO tests({', '.join(TEST_COLUMNS)}) VALUES ({', '.join('?' for _ in TEST_COLUMNS)})"
@@ -53,15 +56,6 @@ VALUES (?, ?, ?, ?, ?, ?, 1, ?)
 ON CONFLICT(signature_id) DO UPDATE SET count = count + 1, last_test = excluded.last_test
 RETURNING count
 """
-
-
-def bug_identity(verdict: Verdict) -> tuple[str, str]:
-    """(signature, signature id) of a bug verdict; a bug without signature gets one."""
-    signature = verdict.signature
-    if not signature:
-        kind = verdict.kind.value if verdict.kind else "bug"
-        signature = f"{kind}|{verdict.detail}"
-    return signature, hashlib.sha1(signature.encode()).hexdigest()[:12]
 
 
 class CampaignStore:
@@ -130,7 +124,8 @@ class CampaignStore:
             raise UsageError(f"{out} holds no campaign (no campaign.db there)")
         lock = _take_lock(layout)
         conn = schema.connect(layout.db)
-        schema.check_version(conn, layout.db)
+        if schema.check_version(conn, layout.db) < schema.SCHEMA_VERSION:
+            migrate.migrate(conn, layout)
         store = cls(layout, conn, lock, known or KnownIssues())
         for path, line in conn.execute("SELECT file, line FROM coverage"):
             store.covered.setdefault(path, set()).add(line)
@@ -145,7 +140,10 @@ class CampaignStore:
         if not layout.db.exists():
             raise UsageError(f"{out} holds no campaign (no campaign.db there)")
         conn = schema.connect(layout.db, readonly=True)
-        schema.check_version(conn, layout.db)
+        if schema.check_version(conn, layout.db) < schema.SCHEMA_VERSION:
+            conn.close()
+            cls.open(out).close()  # migrates, unless a running (older) fuel holds it
+            conn = schema.connect(layout.db, readonly=True)
         return cls(layout, conn, None, KnownIssues())
 
     def close(self) -> None:
@@ -172,6 +170,9 @@ class CampaignStore:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    def set_generator_status(self, status: GeneratorStatus) -> None:
+        self.set_meta("generator_status", serial.dumps(status))
 
     def settings(self) -> dict[str, Any]:
         return dict(json.loads(self.meta("settings") or "{}"))
@@ -227,7 +228,8 @@ class CampaignStore:
                 lines.append((path, new))
         if not verdict.is_bug:
             return Novelty(tuple(lines))
-        signature, signature_id = bug_identity(verdict)
+        identity = identity_of(verdict)
+        signature, signature_id = identity.text, identity.id
         twin = self._same_evidence(verdict)
         if twin is not None and twin != signature_id:  # the same wrong numbers: a duplicate
             row = self.conn.execute(
@@ -267,8 +269,9 @@ class CampaignStore:
             program.seed, json.dumps(list(program.ops)), program.origin, program.recipe,
             entry.parent, verdict.outcome.value, verdict.kind.value if verdict.kind else None,
             verdict.stage.value if verdict.stage else None, novelty.signature_id or None,
-            verdict.detail, verdict.to_json(), entry.run_seconds, entry.generate_seconds,
+            verdict.detail, serial.dumps(verdict), entry.run_seconds, entry.generate_seconds,
             novelty.new_lines, covered, int(novelty.new_bug), int(entry.corpus),
+            int(bool(verdict.fuel_error)),
         )  # fmt: skip
         bug_count = 0
         with self.conn:
@@ -293,13 +296,7 @@ class CampaignStore:
         if key is not None and self._by_evidence is not None:
             self._by_evidence.setdefault(key, novelty.signature_id)
         if novelty.new_bug:
-            bug_dir = files.write_bug_files(
-                self.layout,
-                novelty.signature_id,
-                program.source,
-                verdict.to_json(),
-                self.options_json(),
-            )
+            bug_dir = self._write_bug_files(novelty.signature_id, program.source, verdict)
         if novelty.signature_id:
             files.atomic_write(self.layout.reports, files.render_bug_reports(self.bugs()))
         return Recorded(test_id, elapsed, covered, bug_count, bug_dir)
@@ -355,6 +352,15 @@ class CampaignStore:
         return list(self.conn.execute("SELECT * FROM timeline ORDER BY tests"))
 
     # ---------------------------------------------------------------- files
+    def _write_bug_files(self, signature_id: str, source: str, verdict: Verdict) -> Path:
+        """``bugs/<id>/``: the first program showing the bug, its verdict and the compile
+        options it was judged with."""
+        bug = BugFiles(self.layout.bug_dir(signature_id))
+        bug.write("program.py", source)
+        bug.write_record(bug.verdict, verdict)
+        files.atomic_write(bug.options, self.options_json() + "\n")
+        return bug.directory
+
     def reconcile_files(self) -> None:
         """Write every file the database implies and a kill may have prevented."""
         files.remove_temporaries(self.layout)
@@ -367,13 +373,13 @@ class CampaignStore:
         bugs = self.bugs()
         for bug in bugs:
             directory = self.layout.bug_dir(bug.signature_id)
-            complete = all((directory / name).exists() for name in files.BUG_FILES)
-            if bug.known is None and not complete:
+            bug_files = BugFiles(directory)
+            made = (bug_files.program, bug_files.verdict, bug_files.options)
+            if bug.known is None and not all(path.exists() for path in made):
                 verdict = reads.verdict(self.conn, bug.first_test)
                 assert verdict is not None
                 source = reads.source(self.conn, bug.first_test)
-                files.write_bug_files(self.layout, bug.signature_id, source, verdict.to_json(),
-                                      self.options_json())  # fmt: skip
+                self._write_bug_files(bug.signature_id, source, verdict)
         if bugs or self.layout.reports.exists():
             files.atomic_write(self.layout.reports, files.render_bug_reports(bugs))
 

@@ -17,8 +17,6 @@ from pathlib import Path
 from fuel.store.records import BugRecord
 
 TEMP_MARK = ".tmp-"
-# What the campaign writes into every reportable bug's directory.
-BUG_FILES = ("program.py", "verdict.json", "options.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,18 +60,6 @@ def atomic_write(path: Path, text: str) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
-
-
-def write_bug_files(
-    layout: Layout, signature_id: str, source: str, verdict_json: str, options_json: str
-) -> Path:
-    """``bugs/<id>/``: the first program showing the bug (``program.py``), its verdict
-    (``verdict.json``) and the compile options it was judged with (``options.json``)."""
-    directory = layout.bug_dir(signature_id)
-    atomic_write(directory / "program.py", source)
-    atomic_write(directory / "verdict.json", verdict_json + "\n")
-    atomic_write(directory / "options.json", options_json + "\n")
-    return directory
 
 
 def remove_temporaries(layout: Layout) -> None:

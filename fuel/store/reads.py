@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
+from fuel import serial
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.program.record import Program
 from fuel.store.records import BugRecord, StoredTest
@@ -48,7 +49,7 @@ def program(conn: sqlite3.Connection, test_id: int) -> Program | None:
 
 def verdict(conn: sqlite3.Connection, test_id: int) -> Verdict | None:
     row = conn.execute("SELECT verdict FROM tests WHERE id = ?", (test_id,)).fetchone()
-    return Verdict.from_json(row[0]) if row else None
+    return serial.loads(Verdict, row[0]) if row else None
 
 
 def bugs(conn: sqlite3.Connection, *, unprocessed: bool = False) -> list[BugRecord]:

@@ -64,6 +64,18 @@ class Recorded:
 
 
 @dataclass(frozen=True, slots=True)
+class NewBug:
+    """A reportable bug just recorded (or recorded but not yet processed): what bug
+    processors (reduction, report) start from."""
+
+    signature_id: str
+    directory: Path  # OUT/bugs/<signature_id>/, holding program.py and verdict.json
+    test_id: int  # the first test that showed it (tests.id)
+    program: Program
+    verdict: Verdict
+
+
+@dataclass(frozen=True, slots=True)
 class StoredTest:
     """A recorded test read back (for resume: replay and the corpus)."""
 
@@ -128,6 +140,7 @@ class Summary:
     torch_version: str
     stop_reason: str | None
     spent_usd: float | None = None  # what the generator says it spent (an LLM), if it says
+    fuel_errors: int = 0  # tests on which fuel's own code failed (skipped, not judged)
 
     @property
     def valid_share(self) -> float:

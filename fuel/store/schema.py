@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fuel.errors import FuelError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VALID_OUTCOMES = ("pass", "bug", "skipped")  # the program ran in eager: a usable test
 # A reader (fuel status) may meet a writer mid-commit; WAL makes that rare and short.
 BUSY_TIMEOUT_MS = 10_000
@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS tests (
     new_lines INTEGER NOT NULL,
     covered_lines INTEGER NOT NULL,
     new_bug INTEGER NOT NULL,
-    corpus INTEGER NOT NULL
+    corpus INTEGER NOT NULL,
+    fuel_error INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS tests_by_signature ON tests(signature_id);
 CREATE INDEX IF NOT EXISTS tests_by_parent ON tests(parent);
@@ -118,11 +119,13 @@ def create_tables(conn: sqlite3.Connection) -> None:
         )
 
 
-def check_version(conn: sqlite3.Connection, path: Path) -> None:
+def check_version(conn: sqlite3.Connection, path: Path) -> int:
+    """The database's schema version; one line for a database this fuel cannot read."""
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.DatabaseError as error:
         raise FuelError(f"{path} is not a fuel campaign database: {error}") from None
-    if row is None or row[0] != str(SCHEMA_VERSION):
-        found = row[0] if row else "none"
-        raise FuelError(f"{path} has schema version {found}; this fuel reads {SCHEMA_VERSION}")
+    found = row[0] if row else "none"
+    if not str(found).isdigit() or not 1 <= int(found) <= SCHEMA_VERSION:
+        raise FuelError(f"{path} has schema version {found}; this fuel reads 1 to {SCHEMA_VERSION}")
+    return int(found)

@@ -11,6 +11,8 @@ import json
 import sqlite3
 import time
 
+from fuel import serial
+from fuel.generate.base import GeneratorStatus
 from fuel.store.records import KindCount, Summary
 from fuel.store.schema import VALID_OUTCOMES
 
@@ -30,6 +32,7 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
     ).fetchone()[0]
     last = conn.execute("SELECT covered_lines, ops FROM tests ORDER BY id DESC LIMIT 1").fetchone()
     corpus = conn.execute("SELECT COUNT(*) FROM tests WHERE corpus = 1").fetchone()[0]
+    fuel_errors = conn.execute("SELECT COUNT(*) FROM tests WHERE fuel_error = 1").fetchone()[0]
     runs = conn.execute(
         "SELECT id, started_at, heartbeat_at, stop_reason FROM runs ORDER BY id"
     ).fetchall()
@@ -74,16 +77,13 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
         torch_version=_meta(conn, "torch_version") or "",
         stop_reason=reason,
         spent_usd=_spent(_meta(conn, "generator_status")),
+        fuel_errors=fuel_errors,
     )
 
 
 def _spent(status: str | None) -> float | None:
-    """``cost_usd`` of the generator's stored status, when it reports one."""
-    try:
-        cost = json.loads(status or "{}").get("cost_usd")
-    except (ValueError, AttributeError):
-        return None
-    return float(cost) if isinstance(cost, int | float) else None
+    """What the generator's stored status says it spent, when it says."""
+    return serial.loads(GeneratorStatus, status).spent_usd if status else None
 
 
 def _meta(conn: sqlite3.Connection, key: str) -> str | None:

@@ -4,40 +4,52 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fuel.campaign import hooks, session
-from fuel.campaign.display import QuietDisplay
+from fuel import serial
+from fuel.campaign import session
+from fuel.campaign.display import QuietDisplay, render_summary
+from fuel.campaign.hooks import BugProcessor
+from fuel.campaign.loop import FUEL_ERRORS_LOG, MAX_FUEL_ERRORS
 from fuel.campaign.settings import CampaignSettings
+from fuel.check import Checker
 from fuel.errors import UsageError
+from fuel.execute.records import CompileOptions, ExitStatus, RunResult
+from fuel.generate.base import GeneratorStatus
+from fuel.program import ProgramSpec
+from fuel.store.records import NewBug
 from tests.campaign.toy import FakePool, register_toys
 
 
 @pytest.fixture(autouse=True)
-def toys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The toy generators, and no bug processors but the tests' own."""
+def toys() -> None:
     register_toys()
-    monkeypatch.setattr(hooks, "PROVIDERS", ())
-    monkeypatch.setattr(hooks, "_PROCESSORS", {})
+
+
+class Seen(list[NewBug]):
+    """The bugs the test's processors were given; ``processors`` are those processors."""
+
+    processors: tuple[BugProcessor, ...] = ()
 
 
 @pytest.fixture
-def processed() -> list[hooks.NewBug]:
-    """A bug processor registered for the test, recording what it was given."""
-    seen: list[hooks.NewBug] = []
+def processed() -> Seen:
+    """Bug processors for the test, recording what they were given."""
+    seen = Seen()
 
-    def note(bug: hooks.NewBug, context: hooks.BugContext) -> None:
+    def note(bug: NewBug, checker: Checker) -> str:
         seen.append(bug)
         (bug.directory / "report.md").write_text(f"bug {bug.signature_id}\n")
+        return f"noted {bug.signature_id}"
 
-    def fail(bug: hooks.NewBug, context: hooks.BugContext) -> None:
+    def fail(bug: NewBug, checker: Checker) -> str:
         raise RuntimeError("cannot reduce this one")
 
-    hooks.register_bug_processor("test-note", order=1)(note)
-    hooks.register_bug_processor("test-fail", order=2)(fail)
+    seen.processors = (BugProcessor("test-note", note), BugProcessor("test-fail", fail))
     return seen
 
 
@@ -46,8 +58,13 @@ def settings(out: Path, **changes: Any) -> CampaignSettings:
     return CampaignSettings(out=out, **{**base, **changes})
 
 
-def start(config: CampaignSettings, pool: FakePool | None = None) -> session.Finished:
-    return session.start(config, QuietDisplay(), ["test"], lambda _: pool or FakePool())
+def start(
+    config: CampaignSettings,
+    pool: FakePool | None = None,
+    processors: tuple[BugProcessor, ...] = (),
+) -> session.Finished:
+    wiring = session.Wiring(processors, lambda _: pool or FakePool())
+    return session.start(config, QuietDisplay(), ["test"], wiring)
 
 
 def rows(out: Path, query: str) -> list[tuple[Any, ...]]:
@@ -112,10 +129,10 @@ def test_invalid_programs_are_repaired_and_corpus_programs_mutated(tmp_path: Pat
 
 
 def test_bug_processors_run_once_per_new_bug_and_failures_are_recorded(
-    tmp_path: Path, processed: list[hooks.NewBug]
+    tmp_path: Path, processed: Seen
 ) -> None:
     out = tmp_path / "c"
-    start(settings(out, max_rounds=100))
+    start(settings(out, max_rounds=100), processors=processed.processors)
     bugs = rows(out, "SELECT signature_id, processed, processing_error FROM bugs")
     assert sorted(b.signature_id for b in processed) == sorted(b[0] for b in bugs)
     for signature_id, done, error in bugs:
@@ -125,8 +142,9 @@ def test_bug_processors_run_once_per_new_bug_and_failures_are_recorded(
     assert (out / "tests" / f"{first.test_id:06d}.py").read_text() == first.program.source
 
 
-def test_no_reduce_runs_no_processor(tmp_path: Path, processed: list[hooks.NewBug]) -> None:
-    start(settings(tmp_path / "c", max_rounds=100, process_bugs=False))
+def test_no_reduce_runs_no_processor(tmp_path: Path, processed: Seen) -> None:
+    config = settings(tmp_path / "c", max_rounds=100, process_bugs=False)
+    start(config, processors=processed.processors)
     assert processed == []
     assert rows(tmp_path / "c", "SELECT COUNT(*) FROM bugs WHERE processed = 1") == [(0,)]
 
@@ -135,9 +153,8 @@ def test_resume_continues_numbering_and_learnt_state(tmp_path: Path) -> None:
     out = tmp_path / "c"
     start(settings(out, max_rounds=40, coverage=True))
     before = rows(out, "SELECT id, digest, outcome FROM tests ORDER BY id")
-    finished = session.resume(
-        {"max_rounds": 90}, out, QuietDisplay(), ["again"], lambda _: FakePool()
-    )
+    wiring = session.Wiring(pool_factory=lambda _: FakePool())
+    finished = session.resume({"max_rounds": 90}, out, QuietDisplay(), ["again"], wiring)
     after = rows(out, "SELECT id, digest, outcome FROM tests ORDER BY id")
     assert finished.summary.tests == 90 and finished.summary.runs == 2
     assert after[:40] == before and [r[0] for r in after] == list(range(1, 91))
@@ -188,12 +205,7 @@ def test_unknown_generator_and_existing_directory_are_usage_errors(tmp_path: Pat
         start(settings(tmp_path / "b", max_rounds=2))
 
 
-class StatusRecord:
-    def line(self) -> str:
-        return "llm test-model · $0.0100/$0.01"
-
-    def to_json(self) -> str:
-        return json.dumps({"mode": "stopped", "cost_usd": 0.01})
+OWN_STATUS = json.dumps({"mode": "stopped", "cost_usd": 0.01})
 
 
 def test_a_generator_that_says_stop_ends_the_campaign_gracefully(tmp_path: Path) -> None:
@@ -205,11 +217,11 @@ def test_a_generator_that_says_stop_ends_the_campaign_gracefully(tmp_path: Path)
         def should_stop(self) -> bool:
             return self.calls >= 10
 
-        def status(self) -> StatusRecord:
-            return StatusRecord()
+        def status(self) -> GeneratorStatus:
+            return GeneratorStatus("llm test-model · $0.0100/$0.01", 0.01, OWN_STATUS)
 
-        def cost_report(self) -> StatusRecord:
-            return StatusRecord()
+        def cost_report(self) -> str:
+            return OWN_STATUS
 
     if "budgeted" not in registry.names():
         registry.register("budgeted")(lambda _: Budgeted())
@@ -219,24 +231,27 @@ def test_a_generator_that_says_stop_ends_the_campaign_gracefully(tmp_path: Path)
     assert finished.reason == "stopped: the generator stopped: llm test-model · $0.0100/$0.01"
     generated = rows(out, "SELECT COUNT(*) FROM tests WHERE origin = 'toy'")[0][0]
     assert generated == 10  # every program it made before stopping was tested
-    for key in ("generator_status", "generator_cost"):
-        stored = rows(out, f"SELECT value FROM meta WHERE key = '{key}'")
-        assert json.loads(stored[0][0]) == {"mode": "stopped", "cost_usd": 0.01}
+    stored = rows(out, "SELECT value FROM meta WHERE key = 'generator_status'")[0][0]
+    status = serial.loads(GeneratorStatus, stored)
+    assert json.loads(status.details) == {"mode": "stopped", "cost_usd": 0.01}
+    assert status.spent_usd == 0.01 and finished.summary.spent_usd == 0.01
+    cost = rows(out, "SELECT value FROM meta WHERE key = 'generator_cost'")[0][0]
+    assert json.loads(cost) == {"mode": "stopped", "cost_usd": 0.01}
 
 
 def test_operator_universe_comes_from_the_generator() -> None:
-    from types import SimpleNamespace
-    from typing import cast
-
     from fuel.generate.base import Generator
 
-    def universe(**attributes: object) -> tuple[str, ...]:
-        return session.operators_of(cast(Generator, SimpleNamespace(**attributes)))
+    class Listing(Generator):
+        def __init__(self, names: tuple[str, ...]) -> None:
+            self.names = names
 
-    assert universe(operators=("b", "a", "b")) == ("a", "b")
-    assert universe(operators=lambda: ["c"]) == ("c",)
-    assert universe(catalog=SimpleNamespace(names=lambda: ("z", "y"))) == ("y", "z")
-    assert universe() == ()
+        def operators(self) -> tuple[str, ...]:
+            return self.names
+
+    assert session.operators_of(Listing(("b", "a", "b"))) == ("a", "b")
+    assert session.operators_of(Listing(("c",))) == ("c",)
+    assert session.operators_of(Generator()) == ()
 
 
 def test_time_limit_leaves_slow_bug_processing_for_fuel_reduce(tmp_path: Path) -> None:
@@ -247,13 +262,15 @@ def test_time_limit_leaves_slow_bug_processing_for_fuel_reduce(tmp_path: Path) -
     release = threading.Event()
     seen: list[str] = []
 
-    def slow(bug: hooks.NewBug, context: hooks.BugContext) -> None:
+    def slow(bug: NewBug, checker: Checker) -> str:
         seen.append(bug.signature_id)
         release.wait(10)  # the first bug holds the bug thread past the time limit
+        return ""
 
-    hooks.register_bug_processor("test-slow")(slow)
+    processors = (BugProcessor("test-slow", slow),)
     out = tmp_path / "c"
-    finished = start(settings(out, max_rounds=None, time_limit_s=1.0), FakePool(delay_s=0.01))
+    config = settings(out, max_rounds=None, time_limit_s=1.0)
+    finished = start(config, FakePool(delay_s=0.01), processors)
     release.set()
     assert finished.reason == "time limit"
     bugs = rows(out, "SELECT signature_id, processed FROM bugs ORDER BY first_test")
@@ -262,9 +279,39 @@ def test_time_limit_leaves_slow_bug_processing_for_fuel_reduce(tmp_path: Path) -
 
     seen.clear()
     logged: list[str] = []
-    count = session.process_pending_bugs(out, 1, logged.append, lambda _: FakePool())
+    wiring = session.Wiring(processors, lambda _: FakePool())
+    count = session.process_pending_bugs(out, 1, logged.append, wiring)
     waiting = [sid for sid, done in bugs if not done]
     assert count == len(waiting) and sorted(seen) == sorted(waiting)
     assert rows(out, "SELECT COUNT(*) FROM bugs WHERE processed = 0") == [(0,)]
-    assert session.process_pending_bugs(out, 1, logged.append, lambda _: FakePool()) == 0
+    assert session.process_pending_bugs(out, 1, logged.append, wiring) == 0
     assert logged[-1].endswith("no bug waits for processing")
+
+
+class FailingWorkers(FakePool):
+    """Every third job, fuel's own code fails inside the worker."""
+
+    def submit(
+        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+    ) -> Future[RunResult]:
+        future = super().submit(spec, options, timeout_s)
+        if self.submitted % 3:
+            return future
+        failed: Future[RunResult] = Future()
+        failed.set_result(RunResult(ExitStatus.WORKER_ERROR, detail="ValueError: fuel broke",
+                                    fuel_traceback="Traceback: in fuel/execute/runner.py"))
+        return failed
+
+
+def test_fuel_own_failures_are_counted_logged_and_stop_the_campaign(tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    finished = start(settings(out, max_rounds=200), FailingWorkers())
+    assert finished.error is not None and finished.reason.startswith("error:")
+    assert f"fuel's own code failed on {MAX_FUEL_ERRORS} tests" in str(finished.error)
+    assert finished.summary.fuel_errors == MAX_FUEL_ERRORS < finished.summary.tests < 200
+    skipped = rows(out, "SELECT outcome FROM tests WHERE fuel_error = 1")
+    assert skipped == [("skipped",)] * MAX_FUEL_ERRORS
+    log = (out / FUEL_ERRORS_LOG).read_text()
+    assert log.count("ValueError: fuel broke") == MAX_FUEL_ERRORS
+    assert "Traceback: in fuel/execute/runner.py" in log
+    assert "fuel errors" in render_summary(finished.summary)

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from fuel import serial
 from fuel.judge.verdict import Verdict
 
 ROOT = Path(__file__).parents[2]
@@ -121,8 +122,8 @@ def check_files_agree(out: Path) -> None:
         for signature_id, _, source, verdict in bugs:
             directory = out / "bugs" / signature_id
             assert (directory / "program.py").read_text() == source
-            saved = Verdict.from_json((directory / "verdict.json").read_text())
-            assert saved == Verdict.from_json(verdict)
+            saved = serial.loads(Verdict, (directory / "verdict.json").read_text())
+            assert saved == serial.loads(Verdict, verdict)
         assert sorted(p.name for p in (out / "bugs").iterdir()) == sorted(counts)
         new_bugs = conn.execute("SELECT COUNT(*) FROM tests WHERE new_bug = 1").fetchone()[0]
         assert new_bugs == len(bugs)

@@ -24,7 +24,7 @@ from fuel.errors import Rejected
 from fuel.execute.records import CompileOptions, CoverageDelta, RunResult
 from fuel.feedback.record import Feedback
 from fuel.generate import registry
-from fuel.generate.base import GenerationRequest
+from fuel.generate.base import GenerationRequest, Generator
 from fuel.judge.verdict import Verdict
 from fuel.program import ProgramSpec
 from fuel.program.record import Program
@@ -55,14 +55,17 @@ def render(ops: tuple[str, ...], seed: int) -> str:
     )
 
 
-class ToyGenerator:
+class ToyGenerator(Generator):
     name = "toy"
-    operators = tuple(sorted(EXPRESSIONS))
+    mutates = True
 
     def __init__(self, reject_every: int = 0) -> None:
         self.reject_every = reject_every
         self.calls = 0
         self.observed: list[Feedback] = []
+
+    def operators(self) -> tuple[str, ...]:
+        return tuple(sorted(EXPRESSIONS))
 
     def generate(self, request: GenerationRequest) -> Program:
         self.calls += 1
@@ -127,7 +130,9 @@ class FakePool:
         self.closed = False
         self.run_calls = 0
 
-    def submit(self, spec: ProgramSpec, options: CompileOptions) -> Future[RunResult]:
+    def submit(
+        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+    ) -> Future[RunResult]:
         self.submitted += 1
         future: Future[RunResult] = Future()
         future.set_running_or_notify_cancel()
@@ -142,7 +147,9 @@ class FakePool:
         threading.Thread(target=answer, daemon=True).start()
         return future
 
-    def run(self, spec: ProgramSpec, options: CompileOptions) -> RunResult:
+    def run(
+        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+    ) -> RunResult:
         self.run_calls += 1
         return fake_result(spec)
 

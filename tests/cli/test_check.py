@@ -74,13 +74,23 @@ def test_cuda_without_gpu_is_a_clear_usage_error() -> None:
     import torch
 
     if torch.cuda.is_available():
-        pytest.skip("a GPU is present")
+        pytest.skip("a GPU is present: test_cuda_checks_the_examples_on_the_gpu runs instead")
     done = fuel("check", "--device", "cuda", str(EXAMPLES[0]), timeout=60)
     assert done.returncode == 2
     assert (
         done.stderr.strip()
         == "fuel: error: --device cuda needs a CUDA GPU, and none is available here"
     )
+
+
+@pytest.mark.gpu
+def test_cuda_checks_the_examples_on_the_gpu() -> None:
+    done = fuel("check", "--json", "--device", "cuda", "-j", "1", *map(str, EXAMPLES))
+    assert done.returncode == 0, done.stderr
+    rows = {Path(r["file"]).name: r for r in map(json.loads, done.stdout.splitlines())}
+    for name in ("valid_make_inputs.py", "valid_inputs_list.py", "valid_bare_tensors.py"):
+        assert rows[name]["verdict"] == "pass", rows[name]
+    assert rows["invalid_shapes.py"]["verdict"] == "invalid"
 
 
 def worker_dirs(pid: int) -> list[Path]:

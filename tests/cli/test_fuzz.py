@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from fuel.campaign import hooks, session
+from fuel.campaign import session
+from fuel.cli import fuzz as fuzz_command
 from fuel.cli.main import main
 from fuel.execute.records import CompileOptions, RunResult
 from fuel.fuzz import translate
@@ -33,8 +34,7 @@ def fake_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """Toy generators, a fake pool, and no bug processors (reduction would run)."""
     register_toys()
     monkeypatch.setattr(session, "warm_pool", lambda settings: FakePool())
-    monkeypatch.setattr(hooks, "PROVIDERS", ())
-    monkeypatch.setattr(hooks, "_PROCESSORS", {})
+    monkeypatch.setattr(fuzz_command, "wiring", lambda no_reduce: session.Wiring())
 
 
 def usage_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -72,9 +72,31 @@ def test_device_validation_needs_a_gpu(capsys: pytest.CaptureFixture[str]) -> No
     import torch
 
     if torch.cuda.is_available():
-        pytest.skip("a GPU is present")
+        pytest.skip("a GPU is present: test_device_validation_runs_on_the_gpu runs instead")
     line = usage_error(capsys, "fuzz", "--validate", "device", "--max-round", "1")
     assert "--validate device compares the CPU with a CUDA GPU" in line
+
+
+@pytest.mark.gpu
+@pytest.mark.slow
+def test_device_validation_runs_on_the_gpu(tmp_path: Path) -> None:
+    """CPU eager against CUDA eager, on real workers, for a few toy programs."""
+    out = tmp_path / "c"
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.campaign.toy_cli", "fuzz", "--generator", "toy",
+         "--validate", "device", "--max-round", "4", "--out", str(out), "-j", "1",
+         "--no-coverage", "--no-reduce", "-q"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "tests          4 " in done.stdout
+    conn = sqlite3.connect(out / "campaign.db")
+    try:
+        stored = json.loads(conn.execute("SELECT value FROM meta WHERE key = 'settings'")
+                            .fetchone()[0])  # fmt: skip
+    finally:
+        conn.close()
+    assert stored["options"]["device"] == "cuda" and stored["options"]["validate"] == "device"
 
 
 def test_log_mode_prints_a_line_per_test_and_the_summary(
@@ -139,7 +161,9 @@ def test_known_issues_are_counted_not_reported(
 class InterruptingPool(FakePool):
     """Ctrl-C arrives while the campaign waits on its fifth program."""
 
-    def submit(self, spec: ProgramSpec, options: CompileOptions) -> Future[RunResult]:
+    def submit(
+        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+    ) -> Future[RunResult]:
         if self.submitted == 4:
             raise KeyboardInterrupt
         return super().submit(spec, options)
@@ -306,9 +330,9 @@ def test_seed_invocation_runs_a_campaign_on_the_builtin_generator(tmp_path: Path
 
 
 def test_llm_flags_become_the_llm_generator_settings() -> None:
-    from fuel.cli.fuzz import generator_extra
+    from fuel.cli.fuzz import generator_options
     from fuel.llm.settings import LLMSettings
 
-    assert generator_extra({}) == {}
-    extra = generator_extra({"llm_gen_model": "m", "llm_budget_usd": 0.5, "llm_no_cache": True})
-    assert extra == {"llm": LLMSettings(gen_model="m", budget_usd=0.5, cache=False)}
+    assert generator_options({}) == ()
+    extra = generator_options({"llm_gen_model": "m", "llm_budget_usd": 0.5, "llm_no_cache": True})
+    assert extra == (LLMSettings(gen_model="m", budget_usd=0.5, cache=False),)

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fuel.program import load_file
-from fuel.reduce import syntax
+from fuel.program import load_file, syntax
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from fuel.campaign import hooks, session
+from fuel.campaign import session
+from fuel.cli import fuzz as fuzz_command
 from fuel.cli.main import main
 from fuel.store import CampaignStore, Environment
 from tests.campaign.toy import FakePool, register_toys
@@ -24,7 +25,7 @@ def finished(
     """A finished toy campaign, and what ``fuel fuzz -q`` printed."""
     register_toys()
     monkeypatch.setattr(session, "warm_pool", lambda settings: FakePool())
-    monkeypatch.setattr(hooks, "PROVIDERS", ())
+    monkeypatch.setattr(fuzz_command, "wiring", lambda no_reduce: session.Wiring())
     out = tmp_path / "c"
     assert main(["fuzz", "--generator", "toy", "--max-round", "25", "--out", str(out), "-q"]) == 0
     return out, capsys.readouterr().out

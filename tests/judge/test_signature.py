@@ -35,7 +35,8 @@ def test_crash_signature_uses_innermost_exception_and_top_torch_frame() -> None:
     )
     first = crash_signature(Kind.COMPILE_CRASH, outer)
     assert first == crash_signature(Kind.COMPILE_CRASH, other_inner)
-    assert first.startswith("compile_crash|LoweringException|bad size #|torch/_inductor/lowering")
+    expected = "compile_crash|LoweringException|bad size #|torch/_inductor/lowering"
+    assert first.text.startswith(expected)
 
 
 def test_operator_names_drop_overloads_and_duplicates() -> None:

@@ -39,7 +39,7 @@ def test_a_normal_round(make_llm: Callable, server: ChatServer) -> None:
     assert [m["role"] for m in sent["messages"]] == ["system", "user"]
     assert "torch.matmul, torch.relu" in user_prompt(sent) and "number 7" in user_prompt(sent)
     assert "make_inputs()" in sent["messages"][0]["content"]  # the format contract
-    status = generator.status()
+    status = generator.llm_status()
     assert (status.mode, status.from_llm, status.rejected_replies) == (Mode.LLM, 1, 0)
     assert status.cost_usd > 0 and "llm test-gen" in status.line()
 
@@ -62,7 +62,7 @@ def test_analysis_steers_the_next_round(make_llm: Callable, server: ChatServer) 
     assert "0x7f00deadbeef" not in text and "/tmp/" not in text  # deterministic prompts
     assert "Try a strided input next." in user_prompt(generation)
     assert "class Model" in user_prompt(generation)  # the previous program
-    by_role = dict(generator.cost_report().by_role)
+    by_role = dict(generator.costs().by_role)
     assert by_role[Role.ANALYSE].requests == 1 and by_role[Role.GENERATE].requests == 2
 
 
@@ -78,7 +78,7 @@ def test_reply_without_model_is_counted_and_reasked(make_llm: Callable, server: 
     assert program.source == VALID
     reask = user_prompt(server.requests[1])
     assert "refused before it could run" in reask and "no torch.nn.Module subclass" in reask
-    status = generator.status()
+    status = generator.llm_status()
     assert status.rejected_replies == 1 and status.from_llm == 1
     assert status.rejection_reasons == (("no torch.nn.Module subclass found", 1),)
 
@@ -88,7 +88,7 @@ def test_forbidden_import_is_rejected(make_llm: Callable, server: ChatServer) ->
     server.add(fenced(FORBIDDEN), fenced(FORBIDDEN))
     with pytest.raises(Rejected, match="no usable program in 2 replies: static check"):
         generator.generate(GenerationRequest(OPS, seed=1))
-    assert generator.status().rejected_replies == 2 and len(server.requests) == 2
+    assert generator.llm_status().rejected_replies == 2 and len(server.requests) == 2
 
 
 def test_500s_until_fallback_then_recovery(make_llm: Callable, server: ChatServer) -> None:
@@ -97,16 +97,16 @@ def test_500s_until_fallback_then_recovery(make_llm: Callable, server: ChatServe
     server.add(*[Reply(status=500)] * 3)  # retries: 2, so three attempts
     program = generator.generate(GenerationRequest(OPS, seed=1))
     assert program.origin == "builtin" and stub.calls == 1
-    status = generator.status()
+    status = generator.llm_status()
     assert status.mode is Mode.FALLBACK and "HTTP 500" in status.message
     assert status.endpoint_failures == (("HTTP 500", 3),)
     generator.generate(GenerationRequest(OPS, seed=2))  # still the fallback, nothing sent
     assert len(server.requests) == 3 and stub.calls == 2
     server.add(fenced(VALID))  # the endpoint is back: the probe round uses it
     program = generator.generate(GenerationRequest(OPS, seed=3))
-    assert program.origin == "llm" and generator.status().mode is Mode.LLM
-    assert "answers again" in generator.status().message
-    assert generator.status().from_fallback == 2
+    assert program.origin == "llm" and generator.llm_status().mode is Mode.LLM
+    assert "answers again" in generator.llm_status().message
+    assert generator.llm_status().from_fallback == 2
 
 
 def test_probe_of_a_still_down_endpoint_tries_once(make_llm: Callable, server: ChatServer) -> None:
@@ -131,11 +131,11 @@ def test_budget_exhaustion_stops_before_overspending(
     generator = make_llm(budget_usd=0.042)
     server.add(Reply(fenced(VALID), prompt_tokens=20_000, completion_tokens=10_000))
     generator.generate(GenerationRequest(OPS, seed=1))  # costs 0.02 + 0.02
-    assert generator.status().cost_usd == pytest.approx(0.04)
+    assert generator.llm_status().cost_usd == pytest.approx(0.04)
     with pytest.raises(BudgetExhausted, match=r"\$0.0400 spent of \$0.0420"):
         generator.generate(GenerationRequest(OPS, seed=2))  # its worst case would pass 0.042
     assert len(server.requests) == 1 and generator.should_stop
-    assert generator.status().mode is Mode.STOPPED
+    assert generator.llm_status().mode is Mode.STOPPED
     with pytest.raises(BudgetExhausted):
         generator.generate(GenerationRequest(OPS, seed=3))
 
@@ -146,7 +146,7 @@ def test_same_seed_again_is_served_by_the_cache(make_llm: Callable, server: Chat
     again = make_llm()
     second = again.generate(GenerationRequest(OPS, seed=5))
     assert second == first and len(server.requests) == 1
-    assert again.status().cost_usd == 0 and again.status().cache_hits == 1
+    assert again.llm_status().cost_usd == 0 and again.llm_status().cache_hits == 1
     server.add(fenced(VALID))
     make_llm(cache=False).generate(GenerationRequest(OPS, seed=5))
     assert len(server.requests) == 2  # --no-cache asks again
@@ -163,7 +163,7 @@ def test_dry_run_prints_prompts_and_sends_nothing(make_llm: Callable, server: Ch
     assert "round 1, generate, model test-gen" in printed[0]
     assert "----- user -----" in printed[0] and "torch.matmul" in printed[0]
     assert "round 2, analyse, model test-analysis" in printed[1]
-    assert generator.status().mode is Mode.DRY_RUN
+    assert generator.llm_status().mode is Mode.DRY_RUN
 
 
 def test_prompts_are_deterministic(make_llm: Callable) -> None:

@@ -6,10 +6,15 @@ from collections.abc import Callable
 
 import pytest
 
+from fuel.campaign.corpus import Corpus
+from fuel.campaign.producer import Lesson, Producer
+from fuel.check import Checker
+from fuel.execute.records import CompileOptions
+from fuel.feedback.heuristic import HeuristicSettings, create
 from fuel.feedback.record import Feedback
-from fuel.generate.base import GenerationRequest
+from fuel.generate.base import GenerationRequest, Generator
 from fuel.judge.verdict import CrashEvidence, Outcome, Verdict
-from fuel.llm.repair import RepairTracker, eager_check, self_repair
+from fuel.llm.repair import RepairTracker
 from fuel.program.record import Program
 from tests.llm.conftest import VALID, fenced
 from tests.llm.server import ChatServer
@@ -23,6 +28,26 @@ ERROR = "mat1 and mat2 shapes cannot be multiplied (3x4 and 6x5)"
 def invalid(message: str = ERROR) -> Verdict:
     crash = CrashEvidence("RuntimeError", message)
     return Verdict(Outcome.INVALID, detail=f"eager raised RuntimeError: {message}", crash=crash)
+
+
+def self_repair(
+    generator: Generator, program: Program, verdict: Verdict, check: Callable[[Program], Verdict]
+) -> tuple[Program, Verdict, int]:
+    """The campaign's one repair loop (``fuel.campaign.producer``): each invalid verdict
+    is taught, the producer asks the generator for a repair, the repair is checked and
+    taught in turn; until a verdict is valid or the producer makes no repair."""
+    heuristic = create("uniform", HeuristicSettings(()))
+    producer = Producer(generator, heuristic, Corpus(), seed="t", mutate_share=0.0, ahead=1)
+    attempts = 0
+    while True:
+        producer.teach(Lesson(Feedback(program, verdict, 0), attempts, False, attempts))
+        if verdict.outcome is not Outcome.INVALID or attempts >= generator.max_repairs:
+            producer.learn()
+            return program, verdict, attempts
+        candidate = producer.produce()
+        assert candidate is not None and candidate.repairs == attempts + 1
+        attempts, program = candidate.repairs, candidate.program
+        verdict = check(program)
 
 
 def broken_program(make_llm: Callable, server: ChatServer) -> tuple[object, Program]:
@@ -39,11 +64,11 @@ def test_repair_that_succeeds(make_llm: Callable, server: ChatServer) -> None:
     assert (repaired.name, repaired.origin, repaired.ops) == ("llm-4-r1", "llm", program.ops)
     prompt = server.requests[-1]["messages"][-1]["content"]
     assert ERROR in prompt and "fails when run eagerly" in prompt and "randn(6, 5)" in prompt
-    assert generator.status().repairs.rate is None  # not settled until its verdict arrives
+    assert generator.llm_status().repairs.rate is None  # not settled until its verdict arrives
     generator.observe(Feedback(repaired, Verdict(Outcome.PASS), new_lines=3))
-    stats = generator.status().repairs
+    stats = generator.llm_status().repairs
     assert (stats.programs, stats.requests, stats.repaired, stats.failed) == (1, 1, 1, 0)
-    assert stats.rate == 1.0 and "repair 100% of 1" in generator.status().line()
+    assert stats.rate == 1.0 and "repair 100% of 1" in generator.llm_status().line()
 
 
 def test_repair_that_fails_after_max_attempts(make_llm: Callable, server: ChatServer) -> None:
@@ -56,7 +81,7 @@ def test_repair_that_fails_after_max_attempts(make_llm: Callable, server: ChatSe
     generator.observe(Feedback(second, invalid(), new_lines=0))
     assert generator.max_repairs == 2
     assert generator.repair(second, invalid()) is None  # K = 2 attempts used
-    stats = generator.status().repairs
+    stats = generator.llm_status().repairs
     assert (stats.programs, stats.requests, stats.repaired, stats.failed) == (1, 2, 0, 1)
     assert stats.rate == 0.0
     assert len(server.requests) == 3
@@ -66,9 +91,9 @@ def test_unusable_repair_reply_fails_the_repair(make_llm: Callable, server: Chat
     generator, program = broken_program(make_llm, server)
     server.add("Sorry, I cannot fix this.")
     assert generator.repair(program, invalid()) is None
-    stats = generator.status().repairs
+    stats = generator.llm_status().repairs
     assert (stats.failed, stats.rate) == (1, 0.0)
-    assert generator.status().rejected_replies == 1
+    assert generator.llm_status().rejected_replies == 1
 
 
 def test_only_invalid_programs_are_repaired(make_llm: Callable, server: ChatServer) -> None:
@@ -85,9 +110,9 @@ def test_self_repair_loop_with_a_check(make_llm: Callable, server: ChatServer) -
     def check(candidate: Program) -> Verdict:
         return Verdict(Outcome.PASS) if candidate.source == FIXED else invalid()
 
-    outcome = self_repair(generator, program, invalid(), check)
-    assert outcome.repaired and outcome.attempts == 2 and outcome.program.source == FIXED
-    assert generator.status().repairs.rate == 1.0
+    program, verdict, attempts = self_repair(generator, program, invalid(), check)
+    assert verdict.outcome is Outcome.PASS and attempts == 2 and program.source == FIXED
+    assert generator.llm_status().repairs.rate == 1.0
 
 
 def test_tracker_with_no_repairs_allowed() -> None:
@@ -99,12 +124,16 @@ def test_tracker_with_no_repairs_allowed() -> None:
 @pytest.mark.slow
 def test_self_repair_against_real_eager_runs(make_llm: Callable, server: ChatServer, pool) -> None:  # type: ignore[no-untyped-def]
     generator, program = broken_program(make_llm, server)
-    check = eager_check(pool)
+    checker = Checker(pool, CompileOptions(eager_only=True))
+
+    def check(candidate: Program) -> Verdict:
+        return checker.run(candidate).verdict
+
     first = check(program)
     assert first.outcome is Outcome.INVALID and "shapes cannot be multiplied" in first.detail
     server.add(fenced(FIXED))
-    outcome = self_repair(generator, program, first, check)
-    assert outcome.repaired and outcome.verdict.outcome is Outcome.PASS
+    _, verdict, attempts = self_repair(generator, program, first, check)
+    assert attempts > 0 and verdict.outcome is Outcome.PASS
     assert "shapes cannot be multiplied" in server.requests[-1]["messages"][-1]["content"]
 
 

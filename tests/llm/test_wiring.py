@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import fuel.llm.generator as wiring
 from fuel.errors import FuelError, Rejected
-from fuel.generate.base import GenerationRequest
+from fuel.generate.base import GenerationRequest, Generator
 from fuel.generate.registry import GeneratorSettings, create, names
 from fuel.llm.hybrid import HybridGenerator
 from fuel.llm.loop import LLMGenerator
@@ -28,7 +28,7 @@ def settings_for(server: ChatServer, tmp_path: Path, **overrides: Any) -> Genera
     llm = LLMSettings(
         config_path=write_config(tmp_path, server.url), cache_dir=tmp_path / "c", **overrides
     )
-    return GeneratorSettings(seed=1, extra={"llm": llm, "other": 3})
+    return GeneratorSettings(seed=1, family_settings=(llm, "other"))
 
 
 def test_registry_creates_llm_and_hybrid_after_preflight(
@@ -62,13 +62,14 @@ def test_dry_run_needs_no_key_and_sends_no_preflight(server: ChatServer, tmp_pat
 def test_fallback_comes_from_the_registry_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[GeneratorSettings] = []
     monkeypatch.setattr(wiring, "create", lambda name, s: asked.append(s) or name)
-    make = wiring.builtin_fallback(GeneratorSettings(seed=4, extra={"llm": LLMSettings(), "x": 1}))
+    family = (LLMSettings(), "x")
+    make = wiring.builtin_fallback(GeneratorSettings(seed=4, family_settings=family))
     assert asked == [] and make() == "builtin"  # type: ignore[comparison-overlap]
-    assert asked[0].seed == 4 and asked[0].extra == {"x": 1}
+    assert asked[0].seed == 4 and asked[0].family_settings == ("x",)
 
 
 def test_mutator_seam_without_mutate(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(wiring, "create", lambda name, s: object())
+    monkeypatch.setattr(wiring, "create", lambda name, s: Generator())
     mutate = wiring.builtin_mutator(GeneratorSettings())
     with pytest.raises(Rejected, match="no mutate"):
         mutate(Program(VALID), 1)
@@ -104,13 +105,13 @@ def mutant(program: Program, seed: int) -> Program:
 
 def test_hybrid_is_the_llm_plus_builtin_mutation(make_llm: Callable, server: ChatServer) -> None:
     hybrid = HybridGenerator(make_llm(), mutant)
-    assert not hasattr(make_llm(), "mutate")  # plain llm: the campaign never mutates
+    assert not make_llm().mutates and hybrid.mutates  # plain llm: the campaign never mutates
     server.add(fenced(VALID))
     program = hybrid.generate(GenerationRequest((), seed=1))
     assert program.origin == "llm"
     child = hybrid.mutate(program, 9)
     assert child.origin == "mutation" and child.source.startswith(program.source)
-    assert len(server.requests) == 1 and hybrid.status().mutations == 1
+    assert len(server.requests) == 1 and hybrid.llm_status().mutations == 1
 
 
 def test_hybrid_mutation_failure_is_a_rejection(make_llm: Callable) -> None:
@@ -127,13 +128,15 @@ def test_status_and_cost_serialise(make_llm: Callable, server: ChatServer) -> No
     generator = make_llm(budget_usd=1.0)
     server.add(fenced(VALID))
     generator.generate(GenerationRequest((), seed=1))
-    status = json.loads(generator.status().to_json())
+    stored = generator.status()
+    status = json.loads(stored.details)
     assert status["mode"] == "llm" and status["budget_usd"] == 1.0
-    assert status["repair_rate"] is None and status["from_llm"] == 1
-    cost = json.loads(generator.cost_report().to_json())
-    assert cost["by_role"]["generate"]["requests"] == 1
-    assert cost["by_round"][0]["round"] == 1 and cost["total"]["cost_usd"] > 0
-    assert "$" in generator.status().line() and "/$1.00" in generator.status().line()
+    assert status["repairs"]["repaired"] == 0 and status["repairs"]["failed"] == 0
+    assert status["from_llm"] == 1 and stored.spent_usd == status["cost_usd"]
+    cost = json.loads(generator.cost_report())
+    assert dict(cost["by_role"])["generate"]["requests"] == 1
+    assert cost["by_round"][0][0] == 1 and cost["total"]["cost_usd"] > 0
+    assert "$" in generator.llm_status().line() and "/$1.00" in generator.llm_status().line()
 
 
 def test_bad_key_through_the_command_line_is_one_line_and_exit_2(
@@ -147,7 +150,7 @@ def test_bad_key_through_the_command_line_is_one_line_and_exit_2(
     @click.command("llm-smoke")
     @llm_options
     def smoke(**params: Any) -> int:
-        create("llm", GeneratorSettings(extra={"llm": settings_from_params(params)}))
+        create("llm", GeneratorSettings(family_settings=(settings_from_params(params),)))
         return 0
 
     monkeypatch.setenv("FUEL_API_KEY", "sk-wrong-wrong")
@@ -177,16 +180,18 @@ def test_fuel_fuzz_runs_a_campaign_on_the_endpoint(
 ) -> None:
     """`fuel fuzz --generator llm|hybrid` end to end: flags → preflight → programs from the
     endpoint → the pool (a fake one: no compiling) → store, with the spending recorded."""
-    from fuel.campaign import hooks, session
+    from fuel import serial
+    from fuel.campaign import session
+    from fuel.cli import fuzz as fuzz_command
     from fuel.cli.main import main
+    from fuel.generate.base import GeneratorStatus
     from fuel.llm.status import Mode
     from fuel.store import CampaignStore
     from tests.campaign.toy import FakePool
     from tests.llm.server import Reply
 
     monkeypatch.setattr(session, "warm_pool", lambda settings: FakePool())
-    monkeypatch.setattr(hooks, "PROVIDERS", ())
-    monkeypatch.setattr(hooks, "_PROCESSORS", {})
+    monkeypatch.setattr(fuzz_command, "wiring", lambda no_reduce: session.Wiring())
     monkeypatch.setenv("FUEL_API_KEY", KEY)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     server.standing = {
@@ -204,12 +209,13 @@ def test_fuel_fuzz_runs_a_campaign_on_the_endpoint(
     generation = [r for r in server.requests if r["model"] == "test-gen"]
     assert generation, "no program was asked of the generation model"
     with CampaignStore.read(out) as reader:
-        status = json.loads(reader.meta("generator_status") or "{}")
+        stored = serial.loads(GeneratorStatus, reader.meta("generator_status") or "{}")
+        status = json.loads(stored.details)
         cost = json.loads(reader.meta("generator_cost") or "{}")
         origins = {test.program.origin for test in reader.history()}
         spent = reader.summary(running=False).spent_usd
     assert status["mode"] == Mode.LLM.value and status["from_llm"] >= 1
-    assert cost["total"]["cost_usd"] > 0 and cost["by_role"]["analyse"]["requests"] >= 1
+    assert cost["total"]["cost_usd"] > 0 and dict(cost["by_role"])["analyse"]["requests"] >= 1
     assert "llm" in origins
     assert spent is not None and spent == pytest.approx(status["cost_usd"]) and spent > 0
     assert f"spent          ${spent:.4f}" in printed

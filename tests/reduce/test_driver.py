@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from fuel.judge.verdict import CrashEvidence, Kind, NumericEvidence, Outcome, Verdict
-from fuel.reduce import scope, syntax
+from fuel.program import syntax
+from fuel.reduce import scope
 from fuel.reduce.driver import ExitReason, Shrinker
 from fuel.reduce.passes import PASSES, STRUCTURE
 from fuel.reduce.simpler import simpler_key

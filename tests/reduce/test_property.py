@@ -11,9 +11,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from fuel.reduce import syntax
+from fuel.judge.signature import same_bug
+from fuel.program import syntax
 from fuel.reduce.driver import ExitReason, Shrinker
-from fuel.reduce.oracle import same_bug
 from fuel.reduce.passes import POLISH, STRUCTURE
 from fuel.reduce.simpler import simpler_key
 from tests.reduce.crafted import planted_judge

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from fuel.reduce import scope, syntax
+from fuel.program import syntax
+from fuel.reduce import scope
 
 
 def problems(source: str) -> list[str]:

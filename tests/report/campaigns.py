@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from fuel.execute.records import CoverageDelta
+from fuel.judge.signature import Signature
 from fuel.judge.verdict import CrashEvidence, Kind, NumericEvidence, Outcome, Verdict
 from fuel.program.record import Program
+from fuel.reduce.simpler import Size
 from fuel.store import CampaignStore, Environment
+from fuel.store.bugdir import BugFiles, Confirmation, ReductionReport
 from fuel.store.records import NewTest
 
 ENVIRONMENT = Environment("2.13.0+cpu", "3.11", "0.1.0", "test cpu", "linux")
@@ -17,14 +19,14 @@ NUMERIC = Verdict(
     Outcome.BUG,
     Kind.NUMERIC_MISMATCH,
     detail="output[0]: values differ",
-    signature="numeric_mismatch|float32|aten.remainder",
+    signature=Signature.from_legacy("numeric_mismatch|float32|aten.remainder"),
     numeric=NumericEvidence("output[0]", "float32", (4,), 1.0, 1.0, 4, 4),
 )
 CRASH = Verdict(
     Outcome.BUG,
     Kind.COMPILE_CRASH,
     detail="compiled raised RuntimeError: <b>boom</b>",
-    signature="compile_crash|RuntimeError|boom|",
+    signature=Signature.from_legacy("compile_crash|RuntimeError|boom|"),
     crash=CrashEvidence("RuntimeError", "<b>boom</b>"),
 )
 
@@ -57,7 +59,10 @@ def add_reduction(bug_dir: Path) -> None:
     """What fuel reduce leaves in a bug directory, without running it."""
     (bug_dir / "reduced.py").write_text("import torch\n")
     (bug_dir / "repro.py").write_text("import torch\n")
-    (bug_dir / "report.md").write_text("# [inductor] torch.remainder returns wrong values\n")
-    reduction = {"before": {"forward_statements": 18}, "after": {"forward_statements": 2},
-                 "repro": {"reproduced": True}}  # fmt: skip
-    (bug_dir / "reduction.json").write_text(json.dumps(reduction))
+    title = "[inductor] torch.remainder returns wrong values"
+    (bug_dir / "report.md").write_text(f"# {title}\n")
+    before, after = Size(18, 30, 400, 90, 0, 0, 900), Size(2, 6, 40, 4, 0, 0, 120)
+    confirmed = Confirmation(True, 1, False, 12.0, "BUG")
+    reduction = ReductionReport("fixed_point", "", 30.0, 40, before, after, repro=confirmed,
+                                title=title)  # fmt: skip
+    BugFiles(bug_dir).write_record(BugFiles(bug_dir).reduction, reduction)

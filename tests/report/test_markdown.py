@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from fuel.execute.records import CompileOptions
-from fuel.judge.verdict import CrashEvidence, Kind, NumericEvidence, Outcome, Stage, Verdict
+from fuel.judge.verdict import (
+    Bisection,
+    CrashEvidence,
+    Kind,
+    NumericEvidence,
+    Outcome,
+    Stage,
+    Verdict,
+)
 from fuel.report.markdown import ReportFacts, operator_names, render_report, title
-from fuel.report.repro import Confirmation
+from fuel.store.bugdir import Confirmation
 
 SOURCE = """\
 import torch
@@ -32,7 +40,7 @@ NAN = Verdict(
     numeric=NumericEvidence(
         "output[0]", "float32", (8,), 0.0, 0.0, 1, 8, None, None, (2,), "-0.0", "nan", "0.0"
     ),
-    bisect="inductor",
+    bisect=Bisection("inductor"),
 )
 CRASH = Verdict(
     Outcome.BUG,
@@ -44,7 +52,7 @@ CRASH = Verdict(
         "LoweringException: bad thing happened\n  target: aten.remainder",
         ("torch/_inductor/lowering.py:12 in make", "torch/_inductor/graph.py:40 in run"),
     ),
-    bisect="aot_eager_decomp_partition",
+    bisect=Bisection("aot_eager_decomp_partition"),
 )
 
 

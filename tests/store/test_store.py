@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from fuel import serial
 from fuel.errors import FuelError, UsageError
 from fuel.execute.records import CoverageDelta
+from fuel.judge.signature import Signature, identity_of
 from fuel.judge.verdict import CrashEvidence, Kind, Outcome, Stage, Verdict
 from fuel.program.record import Program
-from fuel.store import CampaignStore, Environment, NewTest, bug_identity
+from fuel.store import CampaignStore, Environment, NewTest
 from fuel.store.known import parse_known_issues
 
 ENV = Environment("2.13.0", "3.11.7", "0.1.0", "Test CPU", "Linux")
@@ -28,7 +30,7 @@ def crash(message: str = "boom") -> Verdict:
         Kind.COMPILE_CRASH,
         Stage.LOWERING,
         f"compiled raised X: {message}",
-        signature=f"compile_crash|X|{message}|torch/_inductor/lowering.py:f",
+        signature=Signature.from_legacy(f"compile_crash|X|{message}|torch/_inductor/lowering.py:f"),
         crash=CrashEvidence("X", message),
         ops=("aten.relu",),
     )
@@ -94,12 +96,12 @@ def test_files_one_directory_per_signature_and_a_digest(store: CampaignStore) ->
     names = sorted(p.name for p in (out / "tests").iterdir())
     assert names == ["000001.py", "000002.py", "000003.py"]
     assert (out / "tests" / "000002.py").read_text() == program(2).source
-    _, first_id = bug_identity(crash("boom"))
+    first_id = identity_of(crash("boom")).id
     directories = sorted(p.name for p in (out / "bugs").iterdir())
-    assert directories == sorted([first_id, bug_identity(crash("bang"))[1]])
+    assert directories == sorted([first_id, identity_of(crash("bang")).id])
     assert (out / "bugs" / first_id / "program.py").read_text() == program(1).source
-    saved = Verdict.from_json((out / "bugs" / first_id / "verdict.json").read_text())
-    assert saved == crash("boom") and saved.signature_id == first_id
+    saved = serial.loads(Verdict, (out / "bugs" / first_id / "verdict.json").read_text())
+    assert saved == crash("boom") and saved.signature is not None and saved.signature.id == first_id
     digest = (out / "bug_reports.txt").read_text()
     assert "2 unique bug(s), 3 occurrence(s)" in digest
     assert f"{first_id}  compile_crash [inductor_lowering]  x2  first in test 1" in digest
@@ -123,7 +125,7 @@ def test_known_issues_are_counted_but_not_reported(tmp_path: Path) -> None:
 
 def test_known_issue_rules_parse_and_match() -> None:
     verdict = crash("boom")
-    signature, signature_id = bug_identity(verdict)
+    signature, signature_id = identity_of(verdict).text, identity_of(verdict).id
     rules = parse_known_issues(f"{signature_id}\nsignature: compile_crash|X|*\nmessage: ^zzz\n")
     assert rules.match(signature, signature_id, verdict) == signature_id
     assert parse_known_issues("signature: compile_crash|X|*").match(signature, "", verdict)
@@ -144,7 +146,7 @@ def test_reopen_restores_coverage_and_rewrites_missing_files(store: CampaignStor
     (out / "tests" / ".tmp-000002.py.123").write_text("half a fil")
     reopened = CampaignStore.open(out)
     assert (out / "tests" / "000001.py").read_text() == program(1).source
-    assert Verdict.from_json((bug_dir / "verdict.json").read_text()) == crash()
+    assert serial.loads(Verdict, (bug_dir / "verdict.json").read_text()) == crash()
     assert not list((out / "tests").glob(".tmp-*"))
     novelty = reopened.novelty(Verdict(Outcome.PASS), CoverageDelta((("torch/fx/a.py", (2, 3)),)))
     assert novelty.lines_by_file == (("torch/fx/a.py", (3,)),)

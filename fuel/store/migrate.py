@@ -1,0 +1,112 @@
+"""Migrations: campaign directories written by an older fuel, brought to this schema.
+
+A campaign's ``meta.schema_version`` says which fuel wrote it. Opening it runs each
+step from that version up, every step in one transaction, so a campaign keeps
+resuming, reporting and replaying across fuel versions. A campaign held by a running
+(older) fuel is never migrated under it.
+
+v1 → v2 (records instead of strings in the bug wing):
+
+* ``tests.fuel_error``: new column; tests whose worker failed are marked;
+* ``tests.verdict``: each Verdict rewritten in its record form (the signature and
+  the bisection as records). A signature's text, and so every bug's id, directory
+  and known-issue match, is unchanged;
+* ``meta.generator_status``: the generator's own JSON becomes a ``GeneratorStatus``
+  whose ``spent_usd`` is typed (the LLM stored it as ``cost_usd``);
+* ``bugs/<id>/``: ``verdict.json`` rewritten likewise, and ``reduction.json`` gains
+  the report's title, read once from the first line of ``report.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from fuel import serial
+from fuel.generate.base import GeneratorStatus
+from fuel.judge.verdict import Verdict
+from fuel.store.bugdir import BugFiles
+from fuel.store.files import Layout
+from fuel.store.schema import SCHEMA_VERSION
+
+WORKER_FAILED = "fuel's worker failed: "
+
+
+def version_of(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row and str(row[0]).isdigit() else 0
+
+
+def migrate(conn: sqlite3.Connection, layout: Layout) -> None:
+    """Bring the campaign to ``SCHEMA_VERSION``, one step at a time."""
+    version = version_of(conn)
+    while version in STEPS and version < SCHEMA_VERSION:
+        step, version = STEPS[version], version + 1
+        with conn:
+            step.database(conn)
+            conn.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),)
+            )
+        step.files(conn, layout)
+
+
+def v2_database(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE tests ADD COLUMN fuel_error INTEGER NOT NULL DEFAULT 0")
+    rows = conn.execute("SELECT id, verdict FROM tests").fetchall()
+    for test_id, text in rows:
+        verdict = _upgraded(text)
+        conn.execute(
+            "UPDATE tests SET verdict = ?, fuel_error = ? WHERE id = ?",
+            (serial.dumps(verdict), int(bool(verdict.fuel_error)), test_id),
+        )
+    row = conn.execute("SELECT value FROM meta WHERE key = 'generator_status'").fetchone()
+    if row is not None:
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'generator_status'",
+            (serial.dumps(_status(row[0])),),
+        )
+
+
+def _upgraded(text: str) -> Verdict:
+    verdict = serial.loads(Verdict, text)
+    if verdict.detail.startswith(WORKER_FAILED) and not verdict.fuel_error:
+        return replace(verdict, fuel_error=verdict.detail.removeprefix(WORKER_FAILED))
+    return verdict
+
+
+def _status(text: str) -> GeneratorStatus:
+    """A generator's own status JSON (v1) as a ``GeneratorStatus``."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return GeneratorStatus(details=text)
+    cost = data.get("cost_usd") if isinstance(data, dict) else None
+    spent = float(cost) if isinstance(cost, int | float) else None
+    return GeneratorStatus(spent_usd=spent, details=text)
+
+
+def v2_files(conn: sqlite3.Connection, layout: Layout) -> None:
+    for directory in sorted(layout.bugs_dir.glob("*")):
+        bug = BugFiles(directory)
+        verdict = bug.read_verdict()
+        if verdict is not None:
+            bug.write_record(bug.verdict, verdict)
+        reduction = bug.read_reduction()
+        if reduction is not None and not reduction.title and bug.report.is_file():
+            bug.write_record(bug.reduction, replace(reduction, title=_report_title(bug)))
+
+
+def _report_title(bug: BugFiles) -> str:
+    lines = bug.report.read_text(encoding="utf-8", errors="replace").splitlines()[:1]
+    return lines[0].removeprefix("# ").strip() if lines else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    database: Callable[[sqlite3.Connection], None]  # in the step's transaction
+    files: Callable[[sqlite3.Connection, Layout], None]  # after it commits; idempotent
+
+
+STEPS = {1: Step(v2_database, v2_files)}  # from version N to N + 1

@@ -1,0 +1,223 @@
+"""From a raw bug to the files a maintainer needs: reduce, bisect, repro, confirm, report.
+
+:func:`process_bug` is what ``fuel reduce`` and the campaign's bug processor call. It
+reduces the program (judging candidates through a :class:`~fuel.check.Checker`),
+bisects the reduced program over the backend ladder, renders the standalone repro
+and confirms it in a fresh interpreter (falling back to the unreduced program if the
+reduced one does not reproduce there), and writes ``reduced.py``, ``repro.py``,
+``report.md`` and the :class:`~fuel.store.bugdir.ReductionReport` (``reduction.json``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from fuel.check import Checker
+from fuel.errors import Rejected, UsageError
+from fuel.execute.records import CompileOptions
+from fuel.judge.verdict import Kind, Verdict
+from fuel.program import ProgramSpec, load_source, syntax
+from fuel.reduce.driver import TIME_LIMIT_S, Judge, Reduction, Shrinker
+from fuel.reduce.passes import POLISH, STRUCTURE
+from fuel.report.markdown import ReportFacts, render_report, title
+from fuel.report.repro import render_repro
+from fuel.store.bugdir import BugFiles, Confirmation, ReductionReport
+from fuel.triage.bisect import bisect
+from fuel.triage.confirm import confirm
+from fuel.triage.environment import collect_env
+
+Log = Callable[[str], None]
+# A candidate that runs far longer than the original did has usually wandered into a
+# slow path (a loop over a value that grew huge) and will not show the same bug; it
+# is cut off after this many times the original's run, but never under the floor.
+CANDIDATE_TIMEOUT_FACTOR = 4.0
+CANDIDATE_TIMEOUT_FLOOR_S = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class BugSource:
+    """A program showing a bug, and how it was judged."""
+
+    source: str
+    name: str
+    options: CompileOptions
+    target: Verdict | None = None  # the bug to keep; None: whatever bug the program shows
+
+
+@dataclass(frozen=True, slots=True)
+class ReduceSettings:
+    time_limit_s: float = TIME_LIMIT_S
+    bisect: bool = True
+    confirm: bool = True
+    static_check: bool = True
+    judge: Judge | None = None  # None: the checker's workers; tests plug in a crafted one
+    versions: Callable[[], str] = collect_env
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    reduction: Reduction
+    report: ReductionReport
+    directory: Path
+
+    @property
+    def title(self) -> str:
+        return self.report.title
+
+    @property
+    def repro_confirmed(self) -> bool:
+        return self.report.repro is not None and self.report.repro.reproduced
+
+
+def candidate_timeout(bug: BugSource, timeout_s: float) -> float:
+    """The worker timeout for a reduction: shorter than the campaign's where the stored
+    verdict says how long the original took (never for a bug that is a timeout)."""
+    target = bug.target
+    if target is None or target.kind is Kind.TIMEOUT or target.seconds <= 0:
+        return timeout_s
+    wanted = max(CANDIDATE_TIMEOUT_FLOOR_S, CANDIDATE_TIMEOUT_FACTOR * target.seconds)
+    return min(timeout_s, wanted)
+
+
+def read_bug(path: Path, options: CompileOptions) -> tuple[BugSource, Path]:
+    """A FILE or a BUG_DIR, and where its results go by default."""
+    files = BugFiles(path)
+    if path.is_dir():
+        if not files.is_bug_dir():
+            raise UsageError(f"{path} is not a bug directory (no program.py in it)")
+        source = files.program.read_text(encoding="utf-8")
+        bug = BugSource(source, path.name, files.read_options(options), files.read_verdict())
+        return bug, path
+    if not path.is_file():
+        raise UsageError(f"{path} does not exist")
+    source = path.read_text(encoding="utf-8")
+    return BugSource(source, path.stem, options), path.with_name(f"{path.stem}-reduced")
+
+
+def process_bug(
+    bug: BugSource,
+    checker: Checker | None,
+    out: Path,
+    settings: ReduceSettings = ReduceSettings(),
+    log: Log = lambda line: None,
+) -> Processed:
+    files = BugFiles(out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        syntax.parse(bug.source)
+    except SyntaxError as error:
+        raise UsageError(f"{bug.name}: syntax error: {error.msg} (line {error.lineno})") from None
+    reduction = _reduce(bug, checker, settings, log)
+    if not reduction.reproduced:
+        report = _report_of(reduction, None, None, "")
+        files.write_record(files.reduction, report)
+        return Processed(reduction, report, out)
+    if not files.program.exists():  # reducing a FILE: make OUT a complete bug directory
+        files.write("program.py", bug.source)
+        if reduction.target is not None:
+            files.write_record(files.verdict, reduction.target)
+    files.write("reduced.py", reduction.reduced)
+    files.write_options(bug.options)
+    verdict = reduction.verdict
+    assert verdict is not None
+    spec = _load(reduction.reduced, settings.static_check)
+    if settings.bisect and checker is not None:
+        verdict = replace(verdict, bisect=bisect(checker, spec.program, verdict))
+        log(f"bisect: first shows with backend {verdict.bisect.first if verdict.bisect else '?'}")
+    heading = title(reduction.reduced, verdict, bug.options)
+    repro, confirmation, note = _repro(bug, reduction, spec, verdict, heading, settings, log)
+    confirmed = confirmation is None or confirmation.reproduced
+    files.write((files.repro if confirmed else files.unconfirmed_repro).name, repro)
+    facts = ReportFacts(
+        source=reduction.reduced,
+        repro=repro,
+        verdict=verdict,
+        options=bug.options,
+        confirmation=confirmation,
+        versions=settings.versions(),
+        original_statements=reduction.before.forward_statements,
+        reduced_statements=reduction.after.forward_statements,
+        reduction_note=note,
+    )
+    files.write("report.md", render_report(facts))
+    report = _report_of(reduction, verdict, confirmation, heading)
+    files.write_record(files.reduction, report)
+    return Processed(reduction, report, out)
+
+
+def _reduce(
+    bug: BugSource, checker: Checker | None, settings: ReduceSettings, log: Log
+) -> Reduction:
+    judge = settings.judge or _need(checker).verdict_of
+    log(f"reducing {bug.name} (time limit {settings.time_limit_s:.0f} s)")
+    shrinker = Shrinker(bug.source, judge, STRUCTURE, target=bug.target, polish=POLISH,
+                        time_limit_s=settings.time_limit_s)  # fmt: skip
+    reduction = shrinker.run()
+    log(f"{reduction.reason.value}: {reduction.before.line()} -> {reduction.after.line()}, "
+        f"{reduction.calls} runs, {reduction.seconds:.1f} s")  # fmt: skip
+    return reduction
+
+
+def _need(checker: Checker | None) -> Checker:
+    if checker is None:
+        raise UsageError("reducing needs a worker pool or a judge")
+    return checker
+
+
+def _load(source: str, static_check: bool) -> ProgramSpec:
+    try:
+        return load_source(source, "reduced", allow_unsafe=not static_check)
+    except Rejected as rejected:  # the reduced program was judged, so it loads
+        raise UsageError(f"the reduced program does not load: {rejected.reason}") from None
+
+
+def _repro(
+    bug: BugSource,
+    reduction: Reduction,
+    spec: ProgramSpec,
+    verdict: Verdict,
+    heading: str,
+    settings: ReduceSettings,
+    log: Log,
+) -> tuple[str, Confirmation | None, str]:
+    """The repro text, its confirmation, and a note for the report when it fell back."""
+    repro = render_repro(spec, bug.options, heading)
+    if not settings.confirm:
+        return repro, None, ""
+    confirmation = confirm(repro, verdict.kind)
+    log(f"repro in a fresh interpreter: exit {confirmation.exit_code}, "
+        f"{'reproduces' if confirmation.reproduced else 'does NOT reproduce'} "
+        f"({confirmation.seconds:.0f} s)")  # fmt: skip
+    if confirmation.reproduced or reduction.reduced == reduction.original:
+        return repro, confirmation, ""
+    original = render_repro(_load(reduction.original, settings.static_check), bug.options,
+                            heading)  # fmt: skip
+    fallback = confirm(original, verdict.kind)
+    log(f"unreduced repro: {'reproduces' if fallback.reproduced else 'does NOT reproduce'}")
+    if fallback.reproduced:
+        note = ("The reduced program did not show the bug in a fresh interpreter, so the "
+                "repro below is the unreduced program.")  # fmt: skip
+        return original, fallback, note
+    return repro, confirmation, "The repro did not show the bug in a fresh interpreter."
+
+
+def _report_of(
+    reduction: Reduction, verdict: Verdict | None, confirmation: Confirmation | None, heading: str
+) -> ReductionReport:
+    return ReductionReport(
+        reason=reduction.reason.name.lower(),
+        detail=reduction.detail,
+        seconds=reduction.seconds,
+        runs=reduction.calls,
+        before=reduction.before,
+        after=reduction.after,
+        passes=reduction.passes,
+        history=reduction.history,
+        verdict=verdict,
+        target=reduction.target,
+        repro=confirmation,
+        title=heading,
+    )
+

@@ -1,0 +1,24 @@
+"""The campaign's bug processor: every new unique bug is reduced and reported.
+
+The composition roots (``fuel fuzz``, ``fuel reduce OUT``) hand it to the campaign;
+it runs on the campaign's bug thread and shares its warm workers, so a reduction (up
+to ``TIME_LIMIT_S``, then the bisection and a repro confirmed in a fresh interpreter)
+delays the campaign's own tests by one worker's share while it runs.
+"""
+
+from __future__ import annotations
+
+from fuel.check import Checker
+from fuel.store.records import NewBug
+from fuel.triage.pipeline import BugSource, ReduceSettings, process_bug
+
+
+def reduce_and_report(bug: NewBug, checker: Checker) -> str:
+    """Write reduced.py, repro.py, report.md and reduction.json into the bug directory;
+    one line back: the report's title, or why there is none."""
+    source = BugSource(bug.program.source, bug.signature_id, checker.options, bug.verdict)
+    settings = ReduceSettings(static_check=checker.static_check)
+    done = process_bug(source, checker, bug.directory, settings)
+    if not done.reduction.reproduced:
+        return f"not reduced: {done.reduction.reason.value}"
+    return done.title

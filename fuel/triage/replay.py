@@ -1,0 +1,132 @@
+"""Replay: re-run stored bugs on the installed torch, to see which a new build fixed.
+
+Each bug directory is run again through the judge (on warm workers) with the compile
+options it was found with, and its new verdict compared with the stored one by the
+reducer's rule (:func:`fuel.judge.signature.same_bug`):
+
+* ``reproduces``: the same bug shows;
+* ``fixed``: the program now passes;
+* ``changed``: anything else (another bug, an invalid program, a skip), which asks
+  for a look: the fix may be partial, or the program may hit something new.
+
+The reduced program is replayed where there is one (it is what the report shows);
+``--original`` replays the program the campaign found.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from fuel import serial
+from fuel.errors import UsageError
+from fuel.execute.records import CompileOptions
+from fuel.judge.signature import same_bug
+from fuel.judge.verdict import Outcome, Verdict
+from fuel.store import CampaignStore
+from fuel.store.bugdir import BugFiles
+
+# (source, options) -> the verdict on the installed torch
+Run = Callable[[str, CompileOptions], Verdict]
+
+
+class Status(str, enum.Enum):
+    REPRODUCES = "reproduces"
+    FIXED = "fixed"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    directory: Path
+    program: str  # the file replayed: reduced.py or program.py
+    status: Status
+    stored: Verdict
+    now: Verdict
+    title: str = ""
+
+    def line(self) -> str:
+        was = _describe(self.stored)
+        now = "" if self.status is Status.REPRODUCES else f"  was {was}, now {_describe(self.now)}"
+        label = self.title or was
+        return (
+            f"{self.status.value.upper():10} {self.directory.name}  {self.program:10} {label}{now}"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "bug": str(self.directory),
+            "program": self.program,
+            "status": self.status.value,
+            "stored": serial.to_data(self.stored),
+            "now": serial.to_data(self.now),
+            "title": self.title,
+        }
+
+
+def _describe(verdict: Verdict) -> str:
+    kind = f" {verdict.kind.value}" if verdict.kind else ""
+    return f"{verdict.outcome.value}{kind}"
+
+
+def classify(stored: Verdict, now: Verdict) -> Status:
+    if same_bug(stored, now):
+        return Status.REPRODUCES
+    if now.outcome is Outcome.PASS:
+        return Status.FIXED
+    return Status.CHANGED
+
+
+def bug_directories(
+    paths: Iterable[Path], options: CompileOptions
+) -> Iterator[tuple[BugFiles, CompileOptions]]:
+    """Each PATH is a bug directory, or a campaign directory holding ``bugs/``; with
+    each bug, the options to fall back on (the campaign's, else ``options``) when the
+    bug directory has no ``options.json``."""
+    for path in paths:
+        files = BugFiles(path)
+        if files.is_bug_dir():
+            yield files, options
+        elif (path / "bugs").is_dir():
+            fallback = campaign_options(path, options)
+            found = sorted(p for p in (path / "bugs").iterdir() if BugFiles(p).is_bug_dir())
+            yield from ((BugFiles(p), fallback) for p in found)
+        else:
+            raise UsageError(f"{path} is neither a bug directory nor a campaign directory")
+
+
+def campaign_options(out: Path, default: CompileOptions) -> CompileOptions:
+    """The compile options a campaign ran with (its stored settings)."""
+    if not (out / "campaign.db").is_file():
+        return default
+    with CampaignStore.read(out) as store:
+        stored = store.settings().get("options")
+    return serial.from_data(CompileOptions, stored) if isinstance(stored, dict) else default
+
+
+def what_to_replay(files: BugFiles, original: bool) -> tuple[str, str, Verdict] | None:
+    """(file name, source, stored verdict), or None when nothing can be compared."""
+    reduced = None if original else files.reduced_verdict()
+    if reduced is not None and files.reduced.is_file():
+        return "reduced.py", files.reduced.read_text(encoding="utf-8"), reduced
+    stored = files.read_verdict()
+    if stored is None:
+        return None
+    return "program.py", files.program.read_text(encoding="utf-8"), stored
+
+
+def replay(
+    bugs: Iterable[tuple[BugFiles, CompileOptions]], run: Run, *, original: bool = False
+) -> Iterator[Replayed | str]:
+    """A :class:`Replayed` per bug, or one line saying why a bug was passed over."""
+    for files, fallback in bugs:
+        chosen = what_to_replay(files, original)
+        if chosen is None:
+            yield f"{'SKIPPED':10} {files.directory.name}  no stored verdict to compare with"
+            continue
+        name, source, stored = chosen
+        now = run(source, files.read_options(fallback))
+        status = classify(stored, now)
+        yield Replayed(files.directory, name, status, stored, now, files.title())

@@ -1,0 +1,140 @@
+"""Campaigns written by the fuel before records (schema 1) resume, report and replay.
+
+The fixtures are real campaign directories that the previous fuel wrote
+(``tests/fixtures/campaign_v1``: 60 tests, two bugs reduced and reported;
+``campaign_v1_unprocessed``: 120 tests, three bugs left unprocessed, its ``tests/``
+folder left out so that opening it must rewrite the program files).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from fuel import serial
+from fuel.campaign import session
+from fuel.campaign.display import QuietDisplay
+from fuel.execute.records import CompileOptions
+from fuel.judge.signature import identity_of
+from fuel.judge.verdict import Outcome, Verdict
+from fuel.report.campaign import read_campaign
+from fuel.store import CampaignStore
+from fuel.store.bugdir import BugFiles
+from fuel.store.schema import SCHEMA_VERSION
+from fuel.triage.replay import Status, bug_directories, replay
+from tests.campaign.toy import FakePool
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+@pytest.fixture(params=["campaign_v1", "campaign_v1_unprocessed"])
+def old(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    out = tmp_path / request.param
+    shutil.copytree(FIXTURES / request.param, out)
+    return out
+
+
+def stored(out: Path, query: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(out / "campaign.db")
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_fixtures_are_as_the_old_fuel_wrote_them() -> None:
+    for name in ("campaign_v1", "campaign_v1_unprocessed"):
+        version = stored(FIXTURES / name, "SELECT value FROM meta WHERE key='schema_version'")
+        assert version == [("1",)]
+        text = stored(FIXTURES / name, "SELECT verdict FROM tests WHERE outcome = 'bug'")[0][0]
+        assert isinstance(json.loads(str(text))["signature"], str)  # the old, textual form
+
+
+def test_opening_migrates_and_keeps_every_bug_id(old: Path) -> None:
+    bugs_before = stored(old, "SELECT signature_id, signature, count FROM bugs ORDER BY 1")
+    with CampaignStore.open(old) as store:
+        bugs = store.bugs()
+        assert store.meta("schema_version") == str(SCHEMA_VERSION)
+        for bug in bugs:
+            verdict = store.test_verdict(bug.first_test)
+            assert verdict is not None and verdict.signature is not None
+            assert identity_of(verdict).id == bug.signature_id
+            assert identity_of(verdict).text == bug.signature
+            files = BugFiles(old / "bugs" / bug.signature_id)
+            assert files.read_verdict() == verdict
+        summary = store.summary()
+    assert sorted((b.signature_id, b.signature, b.count) for b in bugs) == bugs_before
+    assert summary.bugs_unique == len(bugs_before) and summary.fuel_errors == 0
+    assert len(list((old / "tests").glob("*.py"))) == summary.tests
+    text = stored(old, "SELECT verdict FROM tests WHERE outcome = 'bug'")[0][0]
+    assert isinstance(json.loads(str(text))["signature"], dict)  # the record form now
+
+
+def test_status_reads_an_old_campaign(old: Path) -> None:
+    with CampaignStore.read(old) as reader:
+        summary = reader.summary()
+    assert summary.tests in (60, 120) and summary.bugs_unique in (2, 3)
+
+
+def test_the_html_report_keeps_the_titles_of_old_reports(tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    shutil.copytree(FIXTURES / "campaign_v1", out)
+    CampaignStore.open(out).close()
+    data = read_campaign(out, out)
+    titles = sorted(row.title for row in data.bugs)
+    assert titles[0].startswith("[inductor] Tensor.to, torch.std_mean")
+    std_mean = "[inductor] torch.std_mean returns 0 where eager returns nan (float64) on CPU"
+    assert titles[1] == std_mean
+    assert all(row.reduced and row.repro == "confirmed" for row in data.bugs)
+
+
+def test_an_old_campaign_resumes_and_its_bugs_stay_found(old: Path) -> None:
+    before = stored(old, "SELECT signature_id FROM bugs ORDER BY 1")
+    tests = stored(old, "SELECT COUNT(*) FROM tests")[0][0]
+    assert isinstance(tests, int)
+    wiring = session.Wiring(pool_factory=lambda _: FakePool())
+    changes = {"max_rounds": tests + 5, "process_bugs": False}
+    finished = session.resume(changes, old, QuietDisplay(), ["resume"], wiring)
+    assert finished.error is None and finished.summary.tests == tests + 5
+    assert stored(old, "SELECT signature_id FROM bugs ORDER BY 1") == before
+    assert finished.summary.runs == 2
+
+
+def test_replay_of_an_old_campaign_compares_with_the_stored_verdicts(tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    shutil.copytree(FIXTURES / "campaign_v1", out)
+
+    def still_there(source: str, options: CompileOptions) -> Verdict:
+        reduced = [BugFiles(d) for d in (out / "bugs").iterdir()]
+        for files in reduced:
+            if files.reduced.read_text() == source:
+                verdict = files.reduced_verdict()
+                assert verdict is not None
+                return verdict
+        return Verdict(Outcome.PASS)
+
+    found = list(replay(bug_directories([out], CompileOptions()), still_there))
+    assert [r.status for r in found if not isinstance(r, str)] == [Status.REPRODUCES] * 2
+    assert all(not isinstance(r, str) and r.title.startswith("[inductor]") for r in found)
+
+
+@pytest.mark.slow
+def test_replay_of_an_old_bug_on_real_workers(tmp_path: Path, pool) -> None:  # type: ignore[no-untyped-def]
+    """The reduced std_mean bug of the old campaign, judged again by this fuel."""
+    from fuel.check import Checker
+
+    out = tmp_path / "c"
+    shutil.copytree(FIXTURES / "campaign_v1", out)
+    bugs = list(bug_directories([out], CompileOptions()))
+
+    def run(source: str, options: CompileOptions) -> Verdict:
+        return Checker(pool, options).verdict_of(source)
+
+    found = [r for r in replay(bugs, run) if not isinstance(r, str)]
+    assert len(found) == 2
+    assert all(r.status is Status.REPRODUCES for r in found), [r.line() for r in found]
+    assert serial.to_data(found[0].now)["verdict"] == "bug"
