@@ -49,6 +49,10 @@ class CompileOptions:
     # "compiler": eager against torch.compile, both on ``device``;
     # "device": eager on the CPU against eager on ``device`` (the side under test).
     validate: str = "compiler"
+    # Compiler settings for the compiled run, as ("inductor.<field>", value),
+    # ("dynamo.<field>", value) or ("functorch.<field>", value): patched into the
+    # config module around that run only, so nothing leaks into the next job.
+    config: tuple[tuple[str, Any], ...] = ()
 
     @property
     def home_device(self) -> str:
@@ -57,6 +61,11 @@ class CompileOptions:
 
     def with_backend(self, backend: str) -> CompileOptions:
         return replace(self, backend=backend)
+
+    def with_config(self, name: str, value: Any) -> CompileOptions:
+        """These options with one compiler setting added (or changed)."""
+        kept = tuple(item for item in self.config if item[0] != name)
+        return replace(self, config=(*kept, (name, value)))
 
 
 @dataclass(frozen=True, slots=True)

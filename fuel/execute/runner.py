@@ -7,7 +7,9 @@ only needed when eager and compiled are not bitwise identical, so they only run 
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import importlib
 import importlib.util
 import itertools
 import sys
@@ -169,6 +171,25 @@ def side_under_test(options: CompileOptions) -> Prepare:
     return on_device(options.device) if options.validate == "device" else as_is
 
 
+CONFIG_MODULES = {
+    "inductor": "torch._inductor.config",
+    "dynamo": "torch._dynamo.config",
+    "functorch": "torch._functorch.config",
+}
+
+
+def compiler_settings(options: CompileOptions) -> contextlib.AbstractContextManager[Any]:
+    """``options.config`` patched into torch's config modules, for one compiled run."""
+    stack = contextlib.ExitStack()
+    grouped: dict[str, dict[str, Any]] = {}
+    for name, value in options.config:
+        family, _, field = name.partition(".")
+        grouped.setdefault(CONFIG_MODULES[family], {})[field] = value
+    for module, changes in grouped.items():
+        stack.enter_context(importlib.import_module(module).patch(changes))
+    return stack
+
+
 def compile_model(model: torch.nn.Module, options: CompileOptions) -> Callable[..., Any]:
     torch._dynamo.reset()
     kwargs: dict[str, Any] = {"backend": options.backend, "fullgraph": options.fullgraph}
@@ -237,8 +258,9 @@ def run_phase(
         model.eval()
         compiling = phase is Phase.COMPILED and options.validate == "compiler"
         fn = compile_model(model, options) if compiling else model
+        settings = compiler_settings(options) if compiling else nullcontext()
         torch.manual_seed(options.seed)
-        with mode if mode is not None else nullcontext():
+        with mode if mode is not None else nullcontext(), settings:
             if options.backward:
                 output, grads = forward_backward(fn, model, inputs)
             else:

@@ -64,3 +64,25 @@ def test_every_dtype_crosses_the_pipe() -> None:
         assert copy[0].dtype == dtype and copy[0].shape == original.shape
         assert torch.equal(copy[0].view(torch.uint8), original.contiguous().view(torch.uint8))
         assert copy[1].shape == (0, 2)
+
+
+def test_compiler_settings_apply_to_one_run_only() -> None:
+    import torch._dynamo.config as dynamo_config
+    import torch._inductor.config as inductor_config
+
+    from fuel.execute.records import CompileOptions
+    from fuel.execute.runner import compiler_settings
+
+    options = (
+        CompileOptions()
+        .with_config("inductor.emulate_precision_casts", True)
+        .with_config("dynamo.capture_scalar_outputs", True)
+    )
+    assert options.with_config("inductor.emulate_precision_casts", False).config[-1] == (
+        "inductor.emulate_precision_casts", False)  # fmt: skip
+    before = (inductor_config.emulate_precision_casts, dynamo_config.capture_scalar_outputs)
+    with compiler_settings(options):
+        assert inductor_config.emulate_precision_casts is True
+        assert dynamo_config.capture_scalar_outputs is True
+    after = (inductor_config.emulate_precision_casts, dynamo_config.capture_scalar_outputs)
+    assert after == before
