@@ -41,7 +41,7 @@ def command(
     from fuel import serial
     from fuel.check import Checked, Checker
     from fuel.execute.pool import PoolSettings, WorkerPool
-    from fuel.triage.bisect import bisect
+    from fuel.triage.ablation import ablate, bisection
 
     settings = PoolSettings(
         workers=default_jobs(limits.jobs, len(files)), timeout_s=limits.timeout_s,
@@ -55,7 +55,8 @@ def command(
             checked: Checked = future.result()
             verdict = checked.verdict
             if bisecting and verdict.is_bug:
-                verdict = replace(verdict, bisect=bisect(checker, checked.program, verdict))
+                trials = ablate(checker, checked.program, verdict, ladder_only=True)
+                verdict = replace(verdict, bisect=bisection(trials))
             counts[verdict.outcome.value] += 1
             if as_json:
                 click.echo(json.dumps({"file": name, **serial.to_data(verdict)}))

@@ -184,3 +184,50 @@ def fill_empty_bodies(tree: ast.Module) -> None:
             value = getattr(node, field, None)
             if field == "body" and isinstance(value, list) and not value:
                 value.append(ast.Pass())
+
+
+BINARY_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**", ast.MatMult: "@",
+                    ast.LShift: "<<", ast.RShift: ">>", ast.Div: "/", ast.BitAnd: "&",
+                    ast.BitOr: "|", ast.BitXor: "^"}  # fmt: skip
+
+
+def forward_operators(source: str) -> list[str]:
+    """The operators ``forward`` calls, in order: torch.remainder, Tensor.sum, nn.Linear."""
+    tree = parse(source)
+    func = forward(tree)
+    layers = _layer_classes(tree)
+    names: list[str] = []
+    nodes = [n for n in ast.walk(func) if isinstance(n, (ast.Call, ast.BinOp))] if func else []
+    nodes.sort(key=lambda n: (n.lineno, n.col_offset, n.end_lineno, n.end_col_offset))
+    for node in nodes:
+        name = None
+        if isinstance(node, ast.Call):
+            name = _call_name(node.func, layers)
+        elif isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPERATORS:
+            name = f"`{BINARY_OPERATORS[type(node.op)]}`"
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _call_name(func: ast.expr, layers: dict[str, str]) -> str | None:
+    dotted = ast.unparse(func)
+    if dotted.startswith("self."):
+        return layers.get(dotted[len("self.") :])
+    if dotted.startswith(("torch.", "F.", "nn.", "math.")):
+        return dotted.replace("torch.nn.functional.", "F.")
+    if isinstance(func, ast.Attribute):
+        return f"Tensor.{func.attr}"
+    if isinstance(func, ast.Name) and func.id not in BUILTIN_NAMES:
+        return func.id  # a helper of the program's own
+    return None
+
+
+def _layer_classes(tree: ast.Module) -> dict[str, str]:
+    init_method = init(tree)
+    found = {}
+    for node in nodes_of(init_method, ast.Assign):
+        target = node.targets[0]
+        if isinstance(target, ast.Attribute) and isinstance(node.value, ast.Call):
+            found[target.attr] = ast.unparse(node.value.func).replace("torch.nn.", "nn.")
+    return found

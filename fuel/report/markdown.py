@@ -1,22 +1,25 @@
 """``report.md``: a bug report in the shape of PyTorch's issue template.
 
 Title (``[inductor] torch.remainder returns nan where eager returns -0.0 (float32,
-CPU)``), a description of the bug with the numbers behind it, the repro, its output,
-the bisected layer, and the versions. The title names the operators of the reduced
-``forward`` and the symptom, as maintainers title their own issues.
+CPU)``), the labels the template asks fuzzer-found reports for, a description with
+the numbers behind it, the minimal repro, the ablation (each row a run), a
+regression test in the style of Inductor's own, the repro's output in a fresh
+interpreter, and the versions. The title names the operators of the reduced
+``forward`` and the symptom, as maintainers title their own issues. Every part is
+rendered from a record of something that was run; what was not run is not shown.
 """
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 
 from fuel.execute.records import CompileOptions
 from fuel.judge.verdict import Kind, Verdict
-from fuel.program import syntax
-from fuel.program.syntax import BUILTIN_NAMES
+from fuel.program.record import ProgramSpec
+from fuel.program.syntax import forward_operators
+from fuel.report.regression import render_regression_test, test_name
 from fuel.report.repro import compile_args, templates
-from fuel.store.bugdir import Confirmation
+from fuel.store.bugdir import Confirmation, Trial
 
 # What the first backend of the bisect ladder that shows a bug says about where it is.
 LAYERS = {
@@ -29,9 +32,6 @@ LAYERS = {
     ),
     "inductor": ("inductor", "Inductor (only backend='inductor' shows it)"),
 }
-BINARY_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**", ast.MatMult: "@",
-                    ast.LShift: "<<", ast.RShift: ">>", ast.Div: "/", ast.BitAnd: "&",
-                    ast.BitOr: "|", ast.BitXor: "^"}  # fmt: skip
 TITLE_OPERATORS = 3
 MESSAGE_CHARS = 90
 
@@ -40,7 +40,7 @@ MESSAGE_CHARS = 90
 class ReportFacts:
     """Everything a report says, gathered by the caller."""
 
-    source: str  # the reduced program
+    spec: ProgramSpec  # the reduced program
     repro: str
     verdict: Verdict  # the reduced program's verdict, bisect included
     options: CompileOptions
@@ -49,48 +49,7 @@ class ReportFacts:
     original_statements: int
     reduced_statements: int
     reduction_note: str = ""
-
-
-def operator_names(source: str) -> list[str]:
-    """The operators ``forward`` calls, in order: torch.remainder, Tensor.sum, nn.Linear."""
-    tree = syntax.parse(source)
-    func = syntax.forward(tree)
-    layers = _layer_classes(tree)
-    names: list[str] = []
-    nodes = [n for n in ast.walk(func) if isinstance(n, (ast.Call, ast.BinOp))] if func else []
-    nodes.sort(key=lambda n: (n.lineno, n.col_offset, n.end_lineno, n.end_col_offset))
-    for node in nodes:
-        name = None
-        if isinstance(node, ast.Call):
-            name = _call_name(node.func, layers)
-        elif isinstance(node, ast.BinOp) and type(node.op) in BINARY_OPERATORS:
-            name = f"`{BINARY_OPERATORS[type(node.op)]}`"
-        if name and name not in names:
-            names.append(name)
-    return names
-
-
-def _call_name(func: ast.expr, layers: dict[str, str]) -> str | None:
-    dotted = ast.unparse(func)
-    if dotted.startswith("self."):
-        return layers.get(dotted[len("self.") :])
-    if dotted.startswith(("torch.", "F.", "nn.", "math.")):
-        return dotted.replace("torch.nn.functional.", "F.")
-    if isinstance(func, ast.Attribute):
-        return f"Tensor.{func.attr}"
-    if isinstance(func, ast.Name) and func.id not in BUILTIN_NAMES:
-        return func.id  # a helper of the program's own
-    return None
-
-
-def _layer_classes(tree: ast.Module) -> dict[str, str]:
-    init = syntax.init(tree)
-    found = {}
-    for node in syntax.nodes_of(init, ast.Assign):
-        target = node.targets[0]
-        if isinstance(target, ast.Attribute) and isinstance(node.value, ast.Call):
-            found[target.attr] = ast.unparse(node.value.func).replace("torch.nn.", "nn.")
-    return found
+    ablation: tuple[Trial, ...] = ()
 
 
 def layer(verdict: Verdict, options: CompileOptions) -> str:
@@ -137,7 +96,7 @@ def _first_line(message: str) -> str:
 
 
 def title(source: str, verdict: Verdict, options: CompileOptions) -> str:
-    ops = operator_names(source)[:TITLE_OPERATORS] or ["torch.compile"]
+    ops = forward_operators(source)[:TITLE_OPERATORS] or ["torch.compile"]
     device = options.device.upper() if options.device == "cpu" else options.device
     return f"[{layer(verdict, options)}] {', '.join(ops)} {symptom(verdict)} on {device}"
 
@@ -170,26 +129,57 @@ def bisect_sentence(verdict: Verdict) -> str:
     return "None of the backends tried shows it on its own."
 
 
+# The lines of ``python -m torch.utils.collect_env`` a compiler bug report needs.
+VERSION_KEYS = (
+    "PyTorch version", "Is debug build", "CUDA used to build PyTorch", "OS:",
+    "GCC version", "Python version", "Python platform", "Is CUDA available",
+    "CUDA runtime version", "GPU models", "Model name",
+)  # fmt: skip
+LIBRARY_NAMES = ("numpy", "torch", "triton")
+
+
+def condensed_versions(collect_env: str) -> str:
+    """collect_env's output, kept to what a compiler bug report needs."""
+    kept = []
+    libraries = False
+    for line in collect_env.splitlines():
+        libraries = libraries or line.startswith("Versions of relevant libraries")
+        if _wanted(line, libraries):
+            kept.append(line)
+    return "\n".join(kept) if kept else collect_env.strip()
+
+
+def _wanted(line: str, in_libraries: bool) -> bool:
+    if line.startswith("Versions of relevant libraries"):
+        return True
+    if in_libraries:
+        package = line.split("]")[-1].strip().lower()
+        return package.startswith(LIBRARY_NAMES)
+    return line.startswith(VERSION_KEYS)
+
+
 def render_report(facts: ReportFacts) -> str:
     verdict = facts.verdict
+    source = facts.spec.program.source
+    operators = forward_operators(source)
     return (
         templates()
         .get_template("report.md.j2")
         .render(
-            title=title(facts.source, verdict, facts.options),
+            title=title(source, verdict, facts.options),
             verdict=verdict,
             kind=verdict.kind.value if verdict.kind else "bug",
             stage=verdict.stage.value if verdict.stage else "unknown",
-            options=facts.options,
             compile_args=compile_args(facts.options),
             device=facts.options.device.upper() if facts.options.device == "cpu" else "CUDA",
             description=description(verdict),
-            ops=", ".join(operator_names(facts.source)) or "(none)",
+            ops=", ".join(operators) or "(none)",
             repro=facts.repro.rstrip(),
             confirmation=facts.confirmation,
             bisect=bisect_sentence(verdict),
-            ladder=" → ".join(verdict.bisect.tried if verdict.bisect else ()),
-            versions=facts.versions.rstrip(),
+            ablation=facts.ablation,
+            regression_test=render_regression_test(facts.spec, test_name(operators, verdict)),
+            versions=condensed_versions(facts.versions).rstrip(),
             before=facts.original_statements,
             after=facts.reduced_statements,
             note=facts.reduction_note,

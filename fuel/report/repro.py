@@ -1,10 +1,15 @@
-"""The standalone repro: the program, plus a harness in plain torch, in one file.
+"""The standalone repro: the reduced program and the few lines that show its bug.
 
-A maintainer runs ``python repro.py`` with nothing but torch installed. The harness
-does what fuel's worker and judge do, in fifty readable lines: the same seeds, eager,
-compiled and a float64 reference, the same per-dtype tolerances (rendered from
-:mod:`fuel.judge.tolerance`, so they cannot drift), and prints the evidence. It exits
-1 while the bug shows and 0 once it is fixed, so it doubles as a regression test.
+A maintainer runs ``python repro.py`` with nothing but torch installed. It is shaped
+the way PyTorch's issue template asks fuzzer-found reports to be: the program, its
+inputs built inline, the seed reset before each run, ``fallback_random`` so compiled
+random operators draw as eager's, and then the one comparison that shows this
+symptom: ``torch._dynamo.utils.same(eager, compiled, fp64_ref)`` for wrong values,
+the dtypes or shapes for a dtype or shape mismatch, the NaN/inf positions for a
+NaN/inf mismatch, the exception itself for a crash, the inputs after the run for a
+mutation. It exits 1 while the bug shows and 0 once it is fixed (a crash simply
+raises, which exits 1), so it doubles as a regression test. The comparison is
+torch's own, never a copy of fuel's judge.
 
 A repro is kept only once :mod:`fuel.triage.confirm` has run it in a fresh sandboxed
 interpreter and it showed the bug there.
@@ -14,13 +19,26 @@ from __future__ import annotations
 
 import ast
 import functools
+from dataclasses import dataclass
 
 import jinja2
 
-from fuel.errors import FuelError
 from fuel.execute.records import CompileOptions
-from fuel.judge.tolerance import TOLERANCES
+from fuel.judge.kinds import Kind
+from fuel.judge.verdict import Verdict
 from fuel.program.record import InputStyle, ProgramSpec
+
+# Names the repro's own lines bind at module level; a program using one of them gets
+# the repro's name with a trailing underscore instead.
+HARNESS_NAMES = ("model", "inputs", "eager", "compiled", "fp64", "same", "sys", "torch")
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+# The comment on the line where a crash shows.
+DEATHS = {
+    Kind.COMPILE_CRASH: "raises here",
+    Kind.CRASH_SIGNAL: "the process dies here",
+    Kind.TIMEOUT: "hangs here",
+    Kind.OOM: "runs out of memory here",
+}
 
 
 @functools.cache
@@ -30,48 +48,78 @@ def templates() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Python and Markdown, not HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
 
 
-def render_repro(spec: ProgramSpec, options: CompileOptions, title: str, seed: int = 0) -> str:
-    future, program = split_program(spec.program.source)
-    clashes = sorted(module_names(program) & harness_names())
-    if clashes:
-        raise FuelError(f"the program defines {', '.join(clashes)}, which the repro needs")
-    return _render(future, program, title, seed, options, build_model(spec), build_inputs(spec))
+@dataclass(frozen=True, slots=True)
+class ProgramParts:
+    """The program cut into what the repro places: imports first, the definitions,
+    the input-building statements (``make_inputs``'s body, inlined) and the call."""
+
+    future: str  # ``from __future__`` lines
+    imports: str  # the program's own imports, but torch's
+    body: str  # classes, functions and module-level statements
+    inputs: str  # the statements that build the inputs
+    args: str  # what the model is called with: "x0, x1" or "*inputs"
+    model: str  # how the model is built: Model(), make_model(), or an instance
+    body_runs: bool  # module-level statements run code (they may draw random numbers)
+    model_draws: bool  # building the model may draw random numbers (it has __init__)
 
 
-def _render(
-    future: str,
-    program: str,
-    title: str,
-    seed: int,
-    options: CompileOptions,
-    model: str,
-    inputs: str,
-) -> str:
-    return (
-        templates()
-        .get_template("repro.py.j2")
-        .render(
-            future=future,
-            title=title.replace("\n", " "),
-            seed=seed,
-            program=program.rstrip() + "\n\n",
-            tolerances=[(str(dtype).removeprefix("torch."), t) for dtype, t in TOLERANCES.items()],
-            compile_args=compile_args(options),
-            backward=options.backward,
-            build_model=model,
-            build_inputs=inputs,
-        )
+def render_repro(spec: ProgramSpec, options: CompileOptions, verdict: Verdict, title: str) -> str:
+    parts = program_parts(spec)
+    names = _names(module_names(spec.program.source))
+    text = templates().get_template("repro.py.j2").render(
+        title=title.replace("\n", " "),
+        parts=parts,
+        n=names,
+        kind=_symptom(verdict),
+        compile=f"torch.compile({names['model']}, {compile_args(options)})",
+        pick=_pick(verdict),
+        mutated=_mutated(verdict),
+        float64_output=verdict.numeric is not None and verdict.numeric.dtype == "float64",
+        death=DEATHS.get(verdict.kind or Kind.COMPILE_CRASH, "raises here"),
     )
+    return text.rstrip() + "\n"
 
 
-@functools.cache
-def harness_names() -> frozenset[str]:
-    """What the harness defines at module level: a program must not define these."""
-    text = _render("", "", "", 0, CompileOptions(), "Model()", "make_inputs()")
-    return frozenset(module_names(text))
+def _symptom(verdict: Verdict) -> str:
+    """Which comparison shows the bug: values, grads, nan_inf, dtype, shape, mutation,
+    crash, eager_only or death."""
+    kind = verdict.kind
+    if verdict.numeric is not None and verdict.numeric.where.startswith("grad:"):
+        return "grads"
+    if kind in (Kind.COMPILE_CRASH, Kind.OOM) and verdict.crash and not verdict.crash.signal:
+        return "crash"
+    simple = {
+        Kind.NUMERIC_MISMATCH: "values",
+        Kind.NAN_INF_MISMATCH: "nan_inf",
+        Kind.DTYPE_MISMATCH: "dtype",
+        Kind.SHAPE_MISMATCH: "shape",
+        Kind.MUTATION_MISMATCH: "mutation",
+        Kind.EAGER_ONLY_ERROR: "eager_only",
+        Kind.COMPILE_CRASH: "crash",
+    }
+    return simple.get(kind or Kind.NUMERIC_MISMATCH, "death")
+
+
+def _pick(verdict: Verdict) -> str:
+    """Which flattened output differs: '' (the only one) or an index such as '[1]'."""
+    where = verdict.numeric.where if verdict.numeric else ""
+    if where.startswith("output[") and where != "output[0]":
+        return where.removeprefix("output")
+    return ""
+
+
+def _mutated(verdict: Verdict) -> str:
+    where = verdict.numeric.where if verdict.numeric else ""
+    return where if where.startswith(("input[", "buffer:", "param:")) else ""
+
+
+def _names(taken: set[str]) -> dict[str, str]:
+    return {name: f"{name}_" if name in taken else name for name in HARNESS_NAMES}
 
 
 def compile_args(options: CompileOptions) -> str:
@@ -85,42 +133,110 @@ def compile_args(options: CompileOptions) -> str:
     return ", ".join(args)
 
 
-def build_model(spec: ProgramSpec) -> str:
+def program_parts(spec: ProgramSpec) -> ProgramParts:
+    source = spec.program.source
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    future, imports, body, inputs = [], [], [], []
+    for node in tree.body:
+        text = "".join(lines[node.lineno - 1 : node.end_lineno])
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            future.append(text)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if not _imports_only_torch(node):
+                imports.append(text)
+        elif isinstance(node, ast.If) and "__name__" in ast.unparse(node.test):
+            continue  # the repro runs as __main__: a program's own main block would run
+        elif node is tree.body[0] and _is_docstring(node):
+            continue  # the repro's title says what it is
+        elif _is_make_inputs(node, spec):
+            continue
+        else:
+            body.append(text)
+    args = _args(spec)
+    if spec.input_style is InputStyle.MAKE_INPUTS:
+        inline, args = _inline_make_inputs(tree)
+        inputs.append(inline)
+    runs = any(not isinstance(node, DEFINITIONS) for node in tree.body if _kept(node, spec))
+    return ProgramParts("".join(future), "".join(imports), _joined(body), "".join(inputs),
+                        args, _model(spec), runs, _model_draws(tree, spec))  # fmt: skip
+
+
+def _kept(node: ast.stmt, spec: ProgramSpec) -> bool:
+    main = isinstance(node, ast.If) and "__name__" in ast.unparse(node.test)
+    return not (main or _is_docstring(node) or _is_make_inputs(node, spec))
+
+
+def _model_draws(tree: ast.Module, spec: ProgramSpec) -> bool:
+    """False only for a model class with no ``__init__`` of its own or of its bases."""
+    if spec.model_factory or spec.model_instance:
+        return True
+    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == spec.model_class),
+               None)  # fmt: skip
+    if cls is None:
+        return True
+    local_bases = [b for b in cls.bases if isinstance(b, ast.Name) and b.id != "Module"]
+    has_init = any(isinstance(n, ast.FunctionDef) and n.name == "__init__" for n in cls.body)
+    return has_init or bool(local_bases)
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(
+        node.value.value, str)  # fmt: skip
+
+
+def _joined(blocks: list[str]) -> str:
+    return "\n\n".join(block.strip("\n") for block in blocks) + "\n\n"
+
+
+def _imports_only_torch(node: ast.Import | ast.ImportFrom) -> bool:
+    if isinstance(node, ast.Import):
+        return all(alias.name == "torch" and alias.asname is None for alias in node.names)
+    return False
+
+
+def _is_make_inputs(node: ast.stmt, spec: ProgramSpec) -> bool:
+    return (
+        spec.input_style is InputStyle.MAKE_INPUTS
+        and isinstance(node, ast.FunctionDef)
+        and node.name == "make_inputs"
+    )
+
+
+def _inline_make_inputs(tree: ast.Module) -> tuple[str, str]:
+    """``make_inputs``' statements at module level, and the call's arguments."""
+    func = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "make_inputs")
+    statements, returned = func.body, None
+    last = statements[-1] if statements else None
+    if isinstance(last, ast.Return):
+        statements, returned = statements[:-1], last.value
+    text = "".join(ast.unparse(s) + "\n" for s in statements)
+    if isinstance(returned, ast.Tuple) and all(isinstance(e, ast.Name) for e in returned.elts):
+        return text, ", ".join(ast.unparse(e) for e in returned.elts)
+    if isinstance(returned, ast.Name):
+        return text, f"*{returned.id}"
+    value = ast.unparse(returned) if returned is not None else "()"
+    return text + f"inputs = {value}\n", "*inputs"
+
+
+def _args(spec: ProgramSpec) -> str:
+    if spec.input_style is InputStyle.INPUTS_LIST:
+        return f"*{spec.input_names[0]}"
+    return ", ".join(spec.input_names)
+
+
+def _model(spec: ProgramSpec) -> str:
     if spec.model_factory:
         return f"{spec.model_factory}()"
     return spec.model_instance or f"{spec.model_class}()"
-
-
-def build_inputs(spec: ProgramSpec) -> str:
-    if spec.input_style is InputStyle.MAKE_INPUTS:
-        return "make_inputs()"
-    if spec.input_style is InputStyle.INPUTS_LIST:
-        return spec.input_names[0]
-    return "(" + "".join(f"{name}, " for name in spec.input_names).rstrip() + ")"
-
-
-def split_program(source: str) -> tuple[str, str]:
-    """(``from __future__`` lines, the rest) with ``if __name__ == ...`` blocks cut out:
-    the repro runs as ``__main__``, so a program's own main block would run too."""
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    future: list[str] = []
-    cut: set[int] = set()
-    for node in tree.body:
-        span = range(node.lineno - 1, (node.end_lineno or node.lineno))
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            future += [lines[i] for i in span]
-            cut.update(span)
-        elif isinstance(node, ast.If) and "__name__" in ast.unparse(node.test):
-            cut.update(span)
-    kept = "".join(line for i, line in enumerate(lines) if i not in cut)
-    return "".join(future), kept
 
 
 def module_names(source: str) -> set[str]:
     """Names a module binds at its top level: functions, classes, assigned names."""
     names = set()
     for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.name == "make_inputs":  # inlined
+            names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, ast.Assign):

@@ -8,8 +8,8 @@
         options.json     the CompileOptions it was judged with
         reduced.py       the reduced program, in the program format
         reduction.json   the ReductionReport: sizes, seconds, per-pass statistics, the
-                         reduced program's verdict (bisection included), the repro's
-                         confirmation and the report's title
+                         reduced program's verdict (bisection included), the ablation,
+                         the repro's confirmation and the report's title
         repro.py         the standalone repro, confirmed in a fresh interpreter
         report.md        the bug report
 
@@ -47,6 +47,15 @@ class Confirmation:
 
 
 @dataclass(frozen=True, slots=True)
+class Trial:
+    """One compile setting tried on the reduced program (the report's ablation)."""
+
+    setting: str  # as a report names it: backend='aot_eager', dynamic=True, ...
+    shows: bool | None  # None: the program could not be judged that way
+    outcome: str  # the verdict in a few words: "bug numeric_mismatch", "pass", ...
+
+
+@dataclass(frozen=True, slots=True)
 class ReductionReport:
     """What processing a bug came to (``reduction.json``)."""
 
@@ -62,6 +71,7 @@ class ReductionReport:
     target: Verdict | None = None  # the bug that was kept
     repro: Confirmation | None = None
     title: str = ""  # the report's title, once a report is written
+    ablation: tuple[Trial, ...] = ()  # the settings tried on the reduced program
 
 
 @dataclass(frozen=True, slots=True)

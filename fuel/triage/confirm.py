@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from fuel.execute.script import ScriptResult, run_script
-from fuel.judge.verdict import Kind
+from fuel.judge.verdict import Kind, Verdict
 from fuel.store.bugdir import Confirmation
 
 # A repro compiles cold in a fresh interpreter (~15 s here, more on a loaded machine);
@@ -21,26 +21,34 @@ CONFIRM_TIMEOUT_S = 300.0
 STDERR_LINES = 20
 
 
-def confirmation_of(result: ScriptResult, kind: Kind | None) -> Confirmation:
+def confirmation_of(result: ScriptResult, verdict: Verdict) -> Confirmation:
     output = result.stdout.rstrip()
-    if result.exit_code not in (0, 1) and result.stderr.strip():
+    if result.exit_code != 0 and result.stderr.strip():
         output += "\n" + "\n".join(result.stderr.strip().splitlines()[-STDERR_LINES:])
-    return Confirmation(shows_bug(result, kind), result.exit_code, result.timed_out,
+    return Confirmation(shows_bug(result, verdict), result.exit_code, result.timed_out,
                         round(result.seconds, 1), output.strip())  # fmt: skip
 
 
-def shows_bug(result: ScriptResult, kind: Kind | None) -> bool:
-    """Exit 1 for what the repro detects; for deaths, the death itself."""
+def shows_bug(result: ScriptResult, verdict: Verdict) -> bool:
+    """Exit 1 for what the repro detects, with the same exception for a crash; for
+    deaths, the death itself."""
+    kind = verdict.kind
     if kind is Kind.TIMEOUT:
         return result.timed_out
-    if kind in (Kind.CRASH_SIGNAL, Kind.OOM):
+    if kind is Kind.CRASH_SIGNAL or (kind is Kind.OOM and verdict.crash and verdict.crash.signal):
         return result.exit_code is not None and result.exit_code not in (0, 1)
-    return result.exit_code == 1
+    if result.exit_code != 1:
+        return False
+    if kind in (Kind.COMPILE_CRASH, Kind.OOM) and verdict.crash is not None:
+        return verdict.crash.exc_type.rsplit(".", 1)[-1] in result.stderr
+    return True
 
 
-def confirm(text: str, kind: Kind | None, timeout_s: float = CONFIRM_TIMEOUT_S) -> Confirmation:
+def confirm(
+    text: str, verdict: Verdict, timeout_s: float = CONFIRM_TIMEOUT_S
+) -> Confirmation:
     """Run the repro ``text`` in a fresh sandboxed interpreter."""
     with tempfile.TemporaryDirectory(prefix="fuel-repro-") as folder:
         path = Path(folder) / "repro.py"
         path.write_text(text, encoding="utf-8")
-        return confirmation_of(run_script(path, timeout_s=timeout_s), kind)
+        return confirmation_of(run_script(path, timeout_s=timeout_s), verdict)

@@ -23,8 +23,8 @@ from fuel.reduce.driver import TIME_LIMIT_S, Judge, Reduction, Shrinker
 from fuel.reduce.passes import POLISH, STRUCTURE
 from fuel.report.markdown import ReportFacts, render_report, title
 from fuel.report.repro import render_repro
-from fuel.store.bugdir import BugFiles, Confirmation, ReductionReport
-from fuel.triage.bisect import bisect
+from fuel.store.bugdir import BugFiles, Confirmation, ReductionReport, Trial
+from fuel.triage.ablation import ablate, bisection
 from fuel.triage.confirm import confirm
 from fuel.triage.environment import collect_env
 
@@ -123,15 +123,18 @@ def process_bug(
     verdict = reduction.verdict
     assert verdict is not None
     spec = _load(reduction.reduced, settings.static_check)
+    ablation: tuple[Trial, ...] = ()
     if settings.bisect and checker is not None:
-        verdict = replace(verdict, bisect=bisect(checker, spec.program, verdict))
-        log(f"bisect: first shows with backend {verdict.bisect.first if verdict.bisect else '?'}")
+        ablation = ablate(checker, spec.program, verdict)
+        verdict = replace(verdict, bisect=bisection(ablation))
+        shown = ", ".join(t.setting for t in ablation if t.shows) or "none"
+        log(f"ablation: shows with {shown}")
     heading = title(reduction.reduced, verdict, bug.options)
     repro, confirmation, note = _repro(bug, reduction, spec, verdict, heading, settings, log)
     confirmed = confirmation is None or confirmation.reproduced
     files.write((files.repro if confirmed else files.unconfirmed_repro).name, repro)
     facts = ReportFacts(
-        source=reduction.reduced,
+        spec=spec,
         repro=repro,
         verdict=verdict,
         options=bug.options,
@@ -140,9 +143,10 @@ def process_bug(
         original_statements=reduction.before.forward_statements,
         reduced_statements=reduction.after.forward_statements,
         reduction_note=note,
+        ablation=ablation,
     )
     files.write("report.md", render_report(facts))
-    report = _report_of(reduction, verdict, confirmation, heading)
+    report = replace(_report_of(reduction, verdict, confirmation, heading), ablation=ablation)
     files.write_record(files.reduction, report)
     return Processed(reduction, report, out)
 
@@ -183,18 +187,19 @@ def _repro(
     log: Log,
 ) -> tuple[str, Confirmation | None, str]:
     """The repro text, its confirmation, and a note for the report when it fell back."""
-    repro = render_repro(spec, bug.options, heading)
+    repro = render_repro(spec, bug.options, verdict, heading)
     if not settings.confirm:
         return repro, None, ""
-    confirmation = confirm(repro, verdict.kind)
+    confirmation = confirm(repro, verdict)
     log(f"repro in a fresh interpreter: exit {confirmation.exit_code}, "
         f"{'reproduces' if confirmation.reproduced else 'does NOT reproduce'} "
         f"({confirmation.seconds:.0f} s)")  # fmt: skip
     if confirmation.reproduced or reduction.reduced == reduction.original:
         return repro, confirmation, ""
+    target = reduction.target or verdict  # the original program's own verdict
     original = render_repro(_load(reduction.original, settings.static_check), bug.options,
-                            heading)  # fmt: skip
-    fallback = confirm(original, verdict.kind)
+                            target, heading)  # fmt: skip
+    fallback = confirm(original, target)
     log(f"unreduced repro: {'reproduces' if fallback.reproduced else 'does NOT reproduce'}")
     if fallback.reproduced:
         note = ("The reduced program did not show the bug in a fresh interpreter, so the "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fuel.execute.records import CompileOptions
 from fuel.judge.verdict import (
     Bisection,
@@ -12,8 +14,15 @@ from fuel.judge.verdict import (
     Stage,
     Verdict,
 )
-from fuel.report.markdown import ReportFacts, operator_names, render_report, title
-from fuel.store.bugdir import Confirmation
+from fuel.program import load_source
+from fuel.program.syntax import forward_operators
+from fuel.report.markdown import (
+    ReportFacts,
+    condensed_versions,
+    render_report,
+    title,
+)
+from fuel.store.bugdir import Confirmation, Trial
 
 SOURCE = """\
 import torch
@@ -58,7 +67,7 @@ CRASH = Verdict(
 
 def facts(verdict: Verdict) -> ReportFacts:
     return ReportFacts(
-        source=SOURCE,
+        spec=load_source(SOURCE),
         repro="import torch\nprint('repro')\n",
         verdict=verdict,
         options=CompileOptions(),
@@ -70,7 +79,7 @@ def facts(verdict: Verdict) -> ReportFacts:
 
 
 def test_operator_names_follow_forward() -> None:
-    assert operator_names(SOURCE) == ["torch.remainder", "nn.Linear", "Tensor.sum", "`//`"]
+    assert forward_operators(SOURCE) == ["torch.remainder", "nn.Linear", "Tensor.sum", "`//`"]
 
 
 def test_titles_name_layer_operators_and_symptom() -> None:
@@ -88,9 +97,9 @@ def test_report_has_the_sections_of_a_pytorch_issue() -> None:
     text = render_report(facts(NAN))
     lines = text.splitlines()
     assert lines[0].startswith("# [inductor] torch.remainder")
-    for heading in ("### 🐛 Describe the bug", "### Repro", "### Output", "### Bisected layer",
-                    "### Versions"):  # fmt: skip
-        assert heading in lines, heading
+    for heading in ("### 🐛 Describe the bug", "### Error logs", "### Versions"):
+        assert heading in lines, heading  # the sections of PyTorch's torch.compile template
+    assert "Labels: `oncall: pt2`, `topic: fuzzer`" in text
     assert "```python\nimport torch\nprint('repro')\n```" in text
     assert "BUG: compiled output[0] disagrees" in text
     assert "| compiled error vs float64" not in text  # no reference errors were measured
@@ -98,6 +107,30 @@ def test_report_has_the_sections_of_a_pytorch_issue() -> None:
     assert "from 18 to 2 statements" in text
     assert "PyTorch version: 2.13.0+cpu" in text
     assert "The bug is in Inductor" in text
+    assert "def test_fuzzer_remainder_nan_inf_mismatch(self):" in text
+    assert "inputs = (torch.randn(2, 2), torch.rand(2, 2))" in text
+    assert "self.common(Model(), inputs)" in text
+
+
+def test_the_ablation_table_lists_each_setting_that_was_run() -> None:
+    trials = (Trial("backend='eager'", False, "pass"), Trial("backend='inductor'", True, "bug"),
+              Trial("dynamic=True", None, "invalid"))  # fmt: skip
+    text = render_report(replace(facts(NAN), ablation=trials))
+    assert "| `backend='eager'` | no | pass |" in text
+    assert "| `backend='inductor'` | yes | bug |" in text
+    assert "| `dynamic=True` | cannot tell | invalid |" in text
+    assert "Ablation" not in render_report(facts(NAN))  # nothing claimed that was not run
+
+
+def test_versions_are_condensed_to_what_a_compiler_report_needs() -> None:
+    full = ("PyTorch version: 2.13.0+cpu\nIs debug build: False\nROCM used to build: N/A\n"
+            "OS: Debian\nCPU:\nArchitecture: x86_64\nModel name: Xeon\n"
+            "Versions of relevant libraries:\n[pip3] numpy==2.1\n[pip3] mypy==1.0\n"
+            "[pip3] torch==2.13.0\n")  # fmt: skip
+    kept = condensed_versions(full).splitlines()
+    assert "PyTorch version: 2.13.0+cpu" in kept and "Model name: Xeon" in kept
+    assert "[pip3] numpy==2.1" in kept and "[pip3] torch==2.13.0" in kept
+    assert "ROCM used to build: N/A" not in kept and "[pip3] mypy==1.0" not in kept
 
 
 def test_crash_report_shows_the_exception_and_frames() -> None:

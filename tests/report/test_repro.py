@@ -1,4 +1,4 @@
-"""The standalone repro: plain torch, every input style, and its exit code."""
+"""The standalone repro: the reduced program and the comparison for its symptom."""
 
 from __future__ import annotations
 
@@ -8,13 +8,23 @@ from pathlib import Path
 import pytest
 
 from fuel.execute.records import CompileOptions
+from fuel.judge.verdict import CrashEvidence, Kind, NumericEvidence, Outcome, Verdict
 from fuel.program import load_file, load_source
-from fuel.report.repro import render_repro, split_program
+from fuel.report.repro import program_parts, render_repro
 
 ROOT = Path(__file__).parents[2]
 EAGER = CompileOptions(backend="eager")  # Dynamo alone: a repro runs in seconds
 
 DIFFERS = (ROOT / "tests" / "programs" / "compile_differs.py").read_text()
+
+
+def mismatch(kind: Kind, where: str = "output[0]", dtype: str = "float32") -> Verdict:
+    evidence = NumericEvidence(where, dtype, (3, 5), 1.0, 1.0, 15, 15)
+    return Verdict(Outcome.BUG, kind, numeric=evidence)
+
+
+VALUES = mismatch(Kind.NUMERIC_MISMATCH)
+CRASH = Verdict(Outcome.BUG, Kind.COMPILE_CRASH, crash=CrashEvidence("RuntimeError", "boom"))
 
 
 def imports_of(text: str) -> set[str]:
@@ -30,23 +40,49 @@ def imports_of(text: str) -> set[str]:
 @pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("valid_*.py")),
                          ids=lambda p: p.stem)  # fmt: skip
 def test_every_input_style_renders_plain_torch(example: Path) -> None:
-    text = render_repro(load_file(example), CompileOptions(mode="max-autotune"), "a title")
-    assert imports_of(text) <= {"torch", "copy", "sys", "traceback", "math", "numpy"}
-    assert "mode='max-autotune'" in text
-    assert '__name__ == "__main__"' in text and text.count("__main__") == 1  # ours alone
+    text = render_repro(load_file(example), CompileOptions(mode="max-autotune"), VALUES, "t")
+    assert imports_of(text) <= {"torch", "copy", "sys", "math", "numpy"}
+    assert "mode='max-autotune'" in text and "same(" in text and "fp64_ref=" in text
+    assert "__main__" not in text and "make_inputs" not in text  # inputs are inline
+    assert "torch._inductor.config.fallback_random = True" in text
+    for run in ("eager = ", "compiled = ", "fp64 = "):  # the seed is reset before each run
+        assert f"torch.manual_seed(0)\n{run}" in text
     compile(text, "repro.py", "exec")
 
 
 def test_future_imports_move_to_the_top_and_main_blocks_go() -> None:
-    future, rest = split_program(
-        "from __future__ import annotations\nimport torch\n\nif __name__ == '__main__':\n"
-        "    print(1)\n"
-    )
-    assert future == "from __future__ import annotations\n"
-    assert rest == "import torch\n\n"
+    source = DIFFERS.replace("import torch", "from __future__ import annotations\nimport torch")
+    source += "\nif __name__ == '__main__':\n    print(1)\n"
+    parts = program_parts(load_source(source))
+    assert parts.future == "from __future__ import annotations\n"
+    assert "__main__" not in parts.body and "import torch" not in parts.imports
+    text = render_repro(load_source(source), EAGER, VALUES, "t")
+    assert text.startswith("from __future__ import annotations\n")
 
 
-def test_backward_repros_compare_gradients() -> None:
-    text = render_repro(load_source(DIFFERS), CompileOptions(backward=True), "t")
-    assert "loss.backward()" in text and "grad:param:" in text
-    assert "loss.backward()" not in render_repro(load_source(DIFFERS), EAGER, "t")
+@pytest.mark.parametrize(
+    "verdict,words",
+    [
+        (VALUES, "same("),
+        (mismatch(Kind.NAN_INF_MISMATCH), "isnan()"),
+        (mismatch(Kind.DTYPE_MISMATCH), '"dtype"'),
+        (mismatch(Kind.SHAPE_MISMATCH), '"shape"'),
+        (mismatch(Kind.MUTATION_MISMATCH, "input[0]"), "after compiled"),
+        (mismatch(Kind.NUMERIC_MISMATCH, "grad:param:w"), "torch.autograd.grad"),
+        (CRASH, "# raises here"),
+        (Verdict(Outcome.BUG, Kind.EAGER_ONLY_ERROR), "eager raises"),
+        (Verdict(Outcome.BUG, Kind.TIMEOUT), "# hangs here"),
+    ],
+    ids=lambda v: v.kind.value if isinstance(v, Verdict) and v.kind else str(v)[:10],
+)
+def test_each_symptom_gets_its_comparison(verdict: Verdict, words: str) -> None:
+    text = render_repro(load_source(DIFFERS), EAGER, verdict, "t")
+    assert words in text, text
+    compile(text, "repro.py", "exec")
+    assert len(text.splitlines()) <= 40
+
+
+def test_harness_names_the_program_uses_get_an_underscore() -> None:
+    source = DIFFERS + "\neager = 1\n"
+    text = render_repro(load_source(source), EAGER, VALUES, "t")
+    assert "eager_ = model(" in text and "\neager = 1" in text

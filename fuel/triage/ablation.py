@@ -1,0 +1,94 @@
+"""Ablation: which compile settings show a bug, each one earned by a run.
+
+PyTorch's issue template asks a fuzzer-found report for an ablation: which backend,
+mode and settings cause the bug. The reduced program is checked once per setting in
+:data:`STEPS` (the backend ladder, then the bug's own backend with one setting
+changed), and a setting "shows" the bug when its verdict is the same bug by
+:func:`fuel.judge.signature.same_bug` (same kind, for the backends: a lower layer
+may word a crash differently). The first backend that shows the bug names the layer
+it is in: the report's bisection comes from these runs, never from a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from fuel.check import Checker
+from fuel.execute.records import CompileOptions
+from fuel.judge.signature import same_bug
+from fuel.judge.verdict import BISECT_LADDER, Bisection, Outcome, Verdict
+from fuel.program import Program
+from fuel.store.bugdir import Trial
+
+LOW_PRECISION = ("float16", "bfloat16")
+EMULATE = "inductor.emulate_precision_casts"  # upstream: such a mismatch is intended
+
+
+Change = Callable[[CompileOptions], CompileOptions]
+
+
+def variants(options: CompileOptions, verdict: Verdict) -> list[tuple[str, Change]]:
+    """The settings worth trying for this bug: each a name and the options it makes."""
+    found: list[tuple[str, Change]] = []
+    if options.dynamic is not True:
+        found.append(("dynamic=True", lambda o: replace(o, dynamic=True)))
+    if not options.fullgraph:
+        found.append(("fullgraph=True", lambda o: replace(o, fullgraph=True)))
+    if verdict.numeric is not None and verdict.numeric.dtype in LOW_PRECISION:
+        found.append((f"{EMULATE}=True", lambda o: o.with_config(EMULATE, True)))
+    for name, value in options.config:  # each compiler setting of the bug, dropped
+        found.append((f"without {name}={value!r}", _without(name)))
+    return found
+
+
+def _without(name: str) -> Change:
+    def drop(options: CompileOptions) -> CompileOptions:
+        return replace(options, config=tuple(i for i in options.config if i[0] != name))
+
+    return drop
+
+
+def ablate(
+    checker: Checker, program: Program, verdict: Verdict, *, ladder_only: bool = False
+) -> tuple[Trial, ...]:
+    """The backend ladder up to the bug's backend, then (unless ``ladder_only``) its
+    settings changed one at a time."""
+    options = checker.options
+    ladder: tuple[str, ...] = BISECT_LADDER
+    if options.backend in ladder:
+        ladder = ladder[: ladder.index(options.backend)]
+    trials = [_trial(checker, program, verdict, f"backend={b!r}", options.with_backend(b),
+                     kind_only=True) for b in ladder]  # fmt: skip
+    trials.append(Trial(f"backend={options.backend!r}", True, _words(verdict)))
+    for name, change in () if ladder_only else variants(options, verdict):
+        trials.append(_trial(checker, program, verdict, name, change(options)))
+    return tuple(trials)
+
+
+def bisection(trials: tuple[Trial, ...]) -> Bisection:
+    """The first backend of the ladder that shows the bug, from the ablation's runs."""
+    backends = [t for t in trials if t.setting.startswith("backend=")]
+    tried = tuple(t.setting.removeprefix("backend=").strip("'") for t in backends)
+    first = next((name for name, t in zip(tried, backends, strict=True) if t.shows), None)
+    return Bisection(first, tried)
+
+
+def _trial(
+    checker: Checker,
+    program: Program,
+    verdict: Verdict,
+    setting: str,
+    options: CompileOptions,
+    kind_only: bool = False,
+) -> Trial:
+    other = checker.run(program, options).verdict
+    if other.outcome in (Outcome.INVALID, Outcome.REJECTED):
+        return Trial(setting, None, _words(other))
+    same_kind = other.is_bug and other.kind is verdict.kind
+    return Trial(setting, same_kind if kind_only else same_bug(verdict, other), _words(other))
+
+
+def _words(verdict: Verdict) -> str:
+    kind = f" {verdict.kind.value}" if verdict.kind else ""
+    return f"{verdict.outcome.value}{kind}"
