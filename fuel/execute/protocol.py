@@ -106,11 +106,20 @@ def rebuild_tensor(data: bytes, dtype: torch.dtype, shape: tuple[int, ...]) -> t
     return raw.view(dtype).reshape(shape)
 
 
+def raw_bytes(tensor: torch.Tensor) -> bytes:
+    """The tensor's elements in row-major order, as bytes. A contiguous tensor may still
+    have an odd stride on a dimension of size 1 (``x[..., ::2]`` of shape (1,)), which
+    a byte view refuses: such a tensor is copied into plain strides first."""
+    flat = tensor.detach().resolve_conj().resolve_neg().reshape(-1)
+    if flat.stride(0) != 1:
+        flat = flat.clone(memory_format=torch.contiguous_format)
+    return bytes(flat.view(torch.uint8).numpy().tobytes())
+
+
 class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if type(obj) is torch.Tensor and obj.layout is torch.strided and obj.device.type == "cpu":
-            flat = obj.detach().contiguous().reshape(-1)
-            data = flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
+            data = raw_bytes(obj) if obj.numel() else b""
             return rebuild_tensor, (data, obj.dtype, tuple(obj.shape))
         return NotImplemented
 

@@ -86,3 +86,19 @@ def test_compiler_settings_apply_to_one_run_only() -> None:
         assert dynamo_config.capture_scalar_outputs is True
     after = (inductor_config.emulate_precision_casts, dynamo_config.capture_scalar_outputs)
     assert after == before
+
+
+def test_tensors_with_odd_strides_or_view_bits_cross_the_pipe() -> None:
+    import pickle
+
+    import torch
+
+    from fuel.execute.protocol import dumps
+
+    odd = (torch.arange(4, dtype=torch.float64) * 3.0)[..., ::2][:1]  # shape (1,), stride (2,)
+    assert odd.stride() == (2,)
+    negated = torch.arange(3.0)._neg_view()
+    complex_conj = torch.tensor([1 + 2j, 3 - 1j]).conj()
+    for tensor in (odd, negated, complex_conj, torch.zeros(0, 3)):
+        back = pickle.loads(dumps(tensor))
+        assert back.dtype == tensor.dtype and torch.equal(back, tensor.resolve_conj().resolve_neg())
