@@ -8,8 +8,9 @@ checks it):
 room        what passes through it
 =========== =============================================================================
 errors,     the three kinds of failure; one JSON form for frozen records; the one
-serial,     registry of named extension points
-registry
+serial,     registry of named extension points; the known upstream issues fuel ships
+registry,   (data)
+known
 program     a test program's source: the record, the loader, the static check, syntax
 execute     warm sandboxed worker processes that run a program eagerly and compiled
 judge       a run's raw outcome to a ``Verdict``; a bug's identity (``Signature``)

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).parents[1] / "fuel"
 FLOORS: tuple[frozenset[str], ...] = tuple(
     frozenset(names)
     for names in (
-        ("errors", "serial", "registry"),  # plumbing every room may use
+        ("errors", "serial", "registry", "known"),  # plumbing and data every room may use
         ("program",),
         ("execute",),
         ("judge",),

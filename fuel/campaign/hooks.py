@@ -1,12 +1,13 @@
 """Bug processors: what runs after a new unique bug is recorded (reduce, repro, report).
 
-A :class:`BugProcessor` is a name and a function ``(bug, checker) -> str``; the
+A :class:`BugProcessor` is a name and a function ``(bug, checker) -> Triaged``; the
 composition root (``fuel fuzz``, ``fuel reduce OUT``) passes the campaign the ones it
 wants, in order (``--no-reduce``: none). They run one bug at a time on a thread of
 their own so the campaign keeps testing. They may check programs through ``checker``
 (the campaign's warm workers, shared with the campaign, and its compile options) and
 write files into ``bug.directory`` atomically; each returns one line for the display
-(the report's title). A processor that raises is recorded in
+(the report's title) and, once it has reduced the bug, its root-cause class, which the
+campaign records. A processor that raises is recorded in
 ``bugs.processing_error`` and the next one still runs. ``bugs.processed`` is set once
 all have run, so bugs whose processing a kill or Ctrl-C interrupted are processed
 again on ``--resume``.
@@ -21,13 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fuel.check import Checker
-from fuel.store.records import NewBug
+from fuel.judge.signature import RootCause
+from fuel.store import CampaignStore
+from fuel.store.records import NewBug, Triaged
 
 
 @dataclass(frozen=True, slots=True)
 class BugProcessor:
     name: str
-    process: Callable[[NewBug, Checker], str]
+    process: Callable[[NewBug, Checker], Triaged]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,19 +38,23 @@ class Processed:
     signature_id: str
     line: str  # what the processors said (the report's title), "" if nothing
     error: str | None  # the failures, one line each, or None
+    root_cause: RootCause | None = None  # the bug's class, once a processor found it
 
 
 def process(bug: NewBug, checker: Checker, processors: tuple[BugProcessor, ...]) -> Processed:
     """Run every processor on one bug."""
-    lines, errors = [], []
+    lines, errors, cause = [], [], None
     for processor in processors:
         try:
-            lines.append(processor.process(bug, checker))
+            triaged = processor.process(bug, checker)
         except Exception as error:  # a processor's failure must not stop the campaign
             last = traceback.format_exception_only(error)[-1].strip()
             errors.append(f"{processor.name}: {last}")
+            continue
+        lines.append(triaged.line)
+        cause = triaged.root_cause or cause
     return Processed(bug.signature_id, " · ".join(line for line in lines if line),
-                     "\n".join(errors) or None)  # fmt: skip
+                     "\n".join(errors) or None, cause)  # fmt: skip
 
 
 class BugProcessing:
@@ -86,3 +93,15 @@ class BugProcessing:
     def _serve(self) -> None:
         while (bug := self._inbox.get()) is not None and not self._stopping.is_set():
             self.done.put(process(bug, self.checker, self.processors))
+
+
+def record_processed(store: CampaignStore, processed: Processed) -> str:
+    """Record a processed bug (and its class) in the store; the line to show for it."""
+    store.mark_processed(processed.signature_id, processed.error)
+    line = f"bug {processed.signature_id}: {processed.error or processed.line or 'done'}"
+    if processed.root_cause is None:
+        return line
+    found = store.classify(processed.signature_id, processed.root_cause)
+    if found.known:
+        return f"{line} ({found.known})"
+    return f"{line} ({'new root cause' if found.new else 'a variant of'} {found.class_id})"

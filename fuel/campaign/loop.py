@@ -27,7 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 
 from fuel.campaign.corpus import Admission
 from fuel.campaign.events import Display, RoundDone
-from fuel.campaign.hooks import BugProcessing
+from fuel.campaign.hooks import BugProcessing, record_processed
 from fuel.campaign.producer import Candidate, Lesson, Producer
 from fuel.campaign.settings import CampaignSettings
 from fuel.check import Checked, Checker
@@ -208,6 +208,4 @@ class Campaign:
         if self.processing is None:
             return
         for processed in self.processing.finished():
-            self.store.mark_processed(processed.signature_id, processed.error)
-            if processed.line:
-                self.display.note(f"bug {processed.signature_id}: {processed.line}")
+            self.display.note(record_processed(self.store, processed))

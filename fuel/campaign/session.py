@@ -122,7 +122,7 @@ def resume(
     store = CampaignStore.open(out)
     settings = CampaignSettings.from_stored(store.settings(), out).resumed_with(settings_changes)
     registry_check(settings)
-    store.known = load_known_issues(settings.known_issues)
+    store.use_known(load_known_issues(settings.known_issues))
     store.update_settings(settings.to_stored())
     return drive(store, settings, display, argv, wiring)
 
@@ -252,6 +252,7 @@ def process_pending_bugs(
     The campaign must not be running (its lock is taken)."""
     with CampaignStore.open(out) as store:
         settings = CampaignSettings.from_stored(store.settings(), out)
+        store.use_known(load_known_issues(settings.known_issues))
         pending = unprocessed_bugs(store)
         if not pending or not wiring.processors:
             log(f"{out}: no bug waits for processing")
@@ -261,9 +262,7 @@ def process_pending_bugs(
         try:
             checker = Checker(pool, settings.options)
             for bug in pending:
-                done = hooks.process(bug, checker, wiring.processors)
-                store.mark_processed(bug.signature_id, done.error)
-                log(f"{bug.signature_id}: {done.error or done.line or 'done'}")
+                log(hooks.record_processed(store, hooks.process(bug, checker, wiring.processors)))
         finally:
             pool.close()
     return len(pending)

@@ -112,6 +112,63 @@ class Signature:
         return cls(kind, message="|".join(parts[1:]))
 
 
+# Calls that only move or convert data: a reduced program keeps them to feed the
+# operator that shows the bug, so two reduced programs that differ only in these
+# (a cast to bfloat16 first, a reshape) show one root cause.
+PLUMBING = frozenset(
+    f"{owner}.{name}"
+    for owner in ("Tensor", "torch")
+    for name in (
+        "to", "type", "float", "double", "half", "bfloat16", "int", "long", "short", "bool",
+        "byte", "char", "reshape", "view", "view_as", "flatten", "squeeze", "unsqueeze",
+        "contiguous", "clone", "detach", "expand", "expand_as", "reshape_as",
+    )
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RootCause:
+    """A bug's class: what reduced programs showing one root cause have in common.
+
+    Read from the *reduced* program, not the generated one: the operators that remain
+    (plumbing aside), the symptom, the layer that bisection found (else the stage),
+    and, for a crash, the exception and its normalised message. Variants of a class
+    differ in dtypes, shapes, settings and the rest of the program."""
+
+    kind: Kind
+    layer: str = ""  # the first backend that shows it, or the crash's stage
+    operators: tuple[str, ...] = ()  # the reduced forward's operators, sorted
+    exc_type: str = ""
+    message: str = ""
+
+    @property
+    def text(self) -> str:
+        """The stored form; known-issue ``class:`` globs match it."""
+        short = self.exc_type.rsplit(".", 1)[-1]
+        return "|".join((self.kind.value, self.layer, ",".join(self.operators), short,
+                         self.message))  # fmt: skip
+
+    @property
+    def id(self) -> str:
+        return hashlib.sha1(f"class|{self.text}".encode()).hexdigest()[:12]
+
+
+def root_cause(verdict: Verdict, operators: list[str] | tuple[str, ...]) -> RootCause:
+    """The class of a reduced program's bug, from its verdict and its forward's operators."""
+    signature = identity_of(verdict)
+    kept = [op for op in operators if op not in PLUMBING] or list(operators)
+    layer = verdict.bisect.first if verdict.bisect and verdict.bisect.first else ""
+    if not layer and verdict.stage is not None:
+        layer = verdict.stage.value
+    return RootCause(
+        kind=signature.kind,
+        layer=layer,
+        operators=tuple(sorted(set(kept))),
+        exc_type=signature.exc_type.rsplit(".", 1)[-1],
+        message=signature.message if signature.exc_type or signature.phase else "",
+    )
+
+
 def same_bug(target: Verdict, candidate: Verdict) -> bool:
     """Does ``candidate`` show the bug ``target`` shows (the reducer's rule)?"""
     if not (target.is_bug and candidate.is_bug and target.kind is candidate.kind):

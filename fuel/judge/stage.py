@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from fuel.execute.records import Failure, Frame
-from fuel.judge.verdict import Stage
+from fuel.judge.kinds import Stage
 
 # (pattern on the path inside the torch package, stage), checked in this order
 MARKERS: tuple[tuple[re.Pattern[str], Stage], ...] = tuple(

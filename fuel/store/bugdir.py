@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from fuel import serial
 from fuel.errors import UsageError
 from fuel.execute.records import CompileOptions
+from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Verdict
 from fuel.reduce.driver import PassStats
 from fuel.reduce.simpler import Size
@@ -72,6 +73,7 @@ class ReductionReport:
     repro: Confirmation | None = None
     title: str = ""  # the report's title, once a report is written
     ablation: tuple[Trial, ...] = ()  # the settings tried on the reduced program
+    root_cause: RootCause | None = None  # the class the reduced program's bug belongs to
 
 
 @dataclass(frozen=True, slots=True)

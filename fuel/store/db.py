@@ -25,14 +25,15 @@ from fuel import serial
 from fuel.errors import UsageError
 from fuel.execute.records import CoverageDelta
 from fuel.generate.base import GeneratorStatus
-from fuel.judge.signature import evidence_key, identity_of
+from fuel.judge.signature import RootCause, evidence_key, identity_of
 from fuel.judge.verdict import Verdict
 from fuel.program.record import Program
-from fuel.store import files, migrate, reads, schema, summary
+from fuel.store import classes, files, migrate, reads, schema, summary
 from fuel.store.bugdir import BugFiles
-from fuel.store.known import KnownIssues
+from fuel.store.known import KnownIssues, load_known_issues
 from fuel.store.records import (
     BugRecord,
+    Classified,
     Environment,
     NewTest,
     Novelty,
@@ -114,7 +115,7 @@ class CampaignStore:
         conn = schema.connect(layout.db)
         layout.tests_dir.mkdir(exist_ok=True)
         layout.bugs_dir.mkdir(exist_ok=True)
-        return cls(layout, conn, lock, known or KnownIssues())
+        return cls(layout, conn, lock, known or load_known_issues(None))
 
     @classmethod
     def open(cls, out: Path, known: KnownIssues | None = None) -> CampaignStore:
@@ -126,7 +127,9 @@ class CampaignStore:
         conn = schema.connect(layout.db)
         if schema.check_version(conn, layout.db) < schema.SCHEMA_VERSION:
             migrate.migrate(conn, layout)
-        store = cls(layout, conn, lock, known or KnownIssues())
+        store = cls(layout, conn, lock, known or load_known_issues(None))
+        with conn:
+            classes.mark_known(conn, store.known)
         for path, line in conn.execute("SELECT file, line FROM coverage"):
             store.covered.setdefault(path, set()).add(line)
         store.covered_count = sum(len(lines) for lines in store.covered.values())
@@ -298,7 +301,7 @@ class CampaignStore:
         if novelty.new_bug:
             bug_dir = self._write_bug_files(novelty.signature_id, program.source, verdict)
         if novelty.signature_id:
-            files.atomic_write(self.layout.reports, files.render_bug_reports(self.bugs()))
+            self._rewrite_digest()
         return Recorded(test_id, elapsed, covered, bug_count, bug_dir)
 
     # ---------------------------------------------------------------- reading
@@ -340,6 +343,27 @@ class CampaignStore:
         """Every bug signature in order found; or those still owed bug processing."""
         return reads.bugs(self.conn, unprocessed=unprocessed)
 
+    def use_known(self, known: KnownIssues) -> None:
+        """Match bugs recorded from now on, and every root-cause class, against ``known``."""
+        self.known = known
+        with self.conn:
+            classes.mark_known(self.conn, known)
+        self._rewrite_digest()
+
+    def classify(self, signature_id: str, cause: RootCause) -> Classified:
+        """Put a reduced bug in its root-cause class; what that class is to the campaign."""
+        with self.conn:
+            new = classes.assign(self.conn, signature_id, cause)
+            label = self.known.match_class(cause)
+            self.conn.execute("UPDATE classes SET known = ? WHERE class_id = ?", (label, cause.id))
+        self._rewrite_digest()
+        return Classified(cause.id, new, label)
+
+    def _rewrite_digest(self) -> None:
+        bugs = self.bugs()
+        if bugs or self.layout.reports.exists():
+            files.atomic_write(self.layout.reports, files.render_bug_reports(bugs))
+
     def mark_processed(self, signature_id: str, error: str | None = None) -> None:
         with self.conn:
             self.conn.execute(
@@ -380,8 +404,7 @@ class CampaignStore:
                 assert verdict is not None
                 source = reads.source(self.conn, bug.first_test)
                 self._write_bug_files(bug.signature_id, source, verdict)
-        if bugs or self.layout.reports.exists():
-            files.atomic_write(self.layout.reports, files.render_bug_reports(bugs))
+        self._rewrite_digest()
 
 
 def _take_lock(layout: files.Layout) -> IO[str]:

@@ -72,32 +72,44 @@ def remove_temporaries(layout: Layout) -> None:
 
 
 def render_bug_reports(bugs: Sequence[BugRecord]) -> str:
-    """The plain digest ``bug_reports.txt``: one entry per reportable signature."""
-    reportable = [b for b in bugs if b.known is None]
-    known = [b for b in bugs if b.known is not None]
+    """The plain digest ``bug_reports.txt``: one entry per root-cause class, with the
+    bugs (signatures) that are its variants; known issues are listed apart."""
+    classes: dict[str, list[BugRecord]] = {}
+    for bug in bugs:
+        classes.setdefault(bug.class_id or bug.signature_id, []).append(bug)
+    reportable = {c: members for c, members in classes.items() if members[0].known is None}
+    known = {c: members for c, members in classes.items() if members[0].known is not None}
+    occurrences = sum(b.count for members in reportable.values() for b in members)
     lines = [
-        f"fuel bug digest: {len(reportable)} unique bug(s), "
-        f"{sum(b.count for b in reportable)} occurrence(s)",
+        f"fuel bug digest: {len(reportable)} root cause(s), {occurrences} occurrence(s), "
+        f"{sum(len(m) for m in reportable.values())} signature(s)",
         "",
     ]
-    for number, bug in enumerate(reportable, 1):
-        where = f" [{bug.stage}]" if bug.stage else ""
-        lines.append(
-            f"[{number}] {bug.signature_id}  {bug.kind}{where}  x{bug.count}  "
-            f"first in test {bug.first_test}"
-        )
-        lines.append(f"    {bug.detail.splitlines()[0] if bug.detail else '(no detail)'}")
-        if bug.ops:
-            lines.append(f"    ops: {', '.join(bug.ops)}")
-        lines.append(f"    signature: {bug.signature}")
-        lines.append(f"    files: bugs/{bug.signature_id}/")
-        lines.append("")
+    for number, (class_id, members) in enumerate(reportable.items(), 1):
+        lines += _class_entry(number, class_id, members)
     if known:
-        occurrences = sum(b.count for b in known)
-        lines.append(
-            f"known issues (not reported again): {occurrences} occurrence(s) "
-            f"of {len(known)} signature(s)"
-        )
-        lines.extend(f"    {b.signature_id}  x{b.count}  rule: {b.known}" for b in known)
+        count = sum(b.count for members in known.values() for b in members)
+        lines.append(f"known issues (not reported again): {count} occurrence(s) of "
+                     f"{len(known)} root cause(s)")  # fmt: skip
+        lines.extend(f"    {members[0].known}  class {class_id}  x{sum(b.count for b in members)}"
+                     for class_id, members in known.items())  # fmt: skip
         lines.append("")
     return "\n".join(lines)
+
+
+def _class_entry(number: int, class_id: str, members: list[BugRecord]) -> list[str]:
+    first = members[0]
+    where = f" [{first.stage}]" if first.stage else ""
+    count = sum(b.count for b in members)
+    lines = [f"[{number}] {class_id}  {first.kind}{where}  x{count}  first in test "
+             f"{first.first_test}  ({len(members)} variant(s))"]  # fmt: skip
+    lines.append(f"    {first.detail.splitlines()[0] if first.detail else '(no detail)'}")
+    if first.ops:
+        lines.append(f"    ops: {', '.join(first.ops)}")
+    for bug in members:
+        dtype = f" {bug.dtype}" if bug.dtype else ""
+        directory = f"bugs/{bug.signature_id}/"
+        lines.append(f"    variant {bug.signature_id}{dtype} x{bug.count}: {directory}")
+        lines.append(f"        signature: {bug.signature}")
+    lines.append("")
+    return lines

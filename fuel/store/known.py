@@ -1,38 +1,51 @@
 """Known issues: bugs already reported upstream, counted but not reported again.
 
-``--known-issues FILE`` names a plain text file, one rule per line::
+Two sources, one rule type. fuel ships ``fuel/known/*.yaml``: root causes already
+filed in PyTorch's tracker, each matched by hand to the public issue, for the torch
+versions it names (only the entries whose ``affects`` includes the installed torch
+apply). ``--known-issues FILE`` adds a user's own, one rule per line::
 
     # blank lines and lines starting with '#' are ignored
     3fa2b1c9d0e1                                  a signature id (bugs/<id>/)
     signature: compile_crash|AssertionError|*     a glob over the signature text
     message: Unsupported: .*sym_size              a regular expression searched in the
                                                   verdict's detail and crash message
+    class: dtype_mismatch|inductor|torch.any|*    a glob over a root-cause class's text
 
-A bug matching a rule is counted (``bugs.count``, ``tests.outcome = 'bug'``) and its
-signature row carries the rule, but it gets no directory, no line in
-``bug_reports.txt`` and no bug processing. Rules are data, so the code holds no
-list of known bugs.
+Signature, id and message rules apply when a test is recorded: such a bug is counted
+(``bugs.count``) and carries the rule, but gets no directory, no report and no bug
+processing. Class rules apply once a bug is reduced and its root-cause class is known:
+the class is marked known, shown as such and not counted as new. Rules are data, so
+the code holds no list of known bugs.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from fuel.errors import UsageError
+import yaml
+
+from fuel.errors import FuelError, UsageError
+from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Verdict
 
 SIGNATURE_ID = re.compile(r"^[0-9a-f]{12}$")
+SHIPPED = "fuel.known"  # the package holding the shipped files
+SHIPPED_FORMAT = 1
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    text: str  # the line as written: what the store records as the match
+    text: str  # how the match is shown and stored: the line, or "known #NNNNN"
     signature_id: str = ""
     signature_glob: str = ""
     message: re.Pattern[str] | None = None
+    class_glob: str = ""
 
     def matches(self, signature: str, signature_id: str, verdict: Verdict) -> bool:
         if self.signature_id:
@@ -44,17 +57,27 @@ class Rule:
             return bool(self.message.search(verdict.detail) or self.message.search(crash))
         return False
 
+    def matches_class(self, cause: RootCause) -> bool:
+        return bool(self.class_glob) and fnmatch.fnmatchcase(cause.text, self.class_glob)
+
 
 @dataclass(frozen=True, slots=True)
 class KnownIssues:
     rules: tuple[Rule, ...] = ()
 
     def match(self, signature: str, signature_id: str, verdict: Verdict) -> str | None:
-        """The first rule this bug matches (its text), or None."""
+        """The first rule this bug matches when it is recorded (its text), or None."""
         for rule in self.rules:
             if rule.matches(signature, signature_id, verdict):
                 return rule.text
         return None
+
+    def match_class(self, cause: RootCause) -> str | None:
+        """The first rule a root-cause class matches (its text), or None."""
+        return next((rule.text for rule in self.rules if rule.matches_class(cause)), None)
+
+    def __add__(self, other: KnownIssues) -> KnownIssues:
+        return KnownIssues(self.rules + other.rules)
 
 
 def parse_rule(line: str) -> Rule:
@@ -62,15 +85,19 @@ def parse_rule(line: str) -> Rule:
     if SIGNATURE_ID.match(text):
         return Rule(text, signature_id=text)
     key, sep, value = text.partition(":")
-    value = value.strip()
-    if sep and key.strip() == "signature" and value:
+    key, value = key.strip(), value.strip()
+    if sep and key == "signature" and value:
         return Rule(text, signature_glob=value)
-    if sep and key.strip() == "message" and value:
+    if sep and key == "class" and value:
+        return Rule(text, class_glob=value)
+    if sep and key == "message" and value:
         try:
             return Rule(text, message=re.compile(value))
         except re.error as error:
             raise ValueError(f"bad regular expression: {error}") from None
-    raise ValueError("expected a 12-hex signature id, 'signature: GLOB' or 'message: REGEX'")
+    raise ValueError(
+        "expected a 12-hex signature id, 'signature: GLOB', 'message: REGEX' or 'class: GLOB'"
+    )
 
 
 def parse_known_issues(text: str, origin: str = "known issues") -> KnownIssues:
@@ -85,11 +112,47 @@ def parse_known_issues(text: str, origin: str = "known issues") -> KnownIssues:
     return KnownIssues(tuple(rules))
 
 
-def load_known_issues(path: Path | None) -> KnownIssues:
+def load_known_issues(path: Path | None, torch_version: str | None = None) -> KnownIssues:
+    """The shipped known issues that affect ``torch_version`` (the installed torch's by
+    default), then the user's file, if any."""
+    shipped = shipped_known_issues(torch_version or installed_torch())
     if path is None:
-        return KnownIssues()
+        return shipped
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise UsageError(f"cannot read the known-issues file {path}: {error.strerror}") from None
-    return parse_known_issues(text, str(path))
+    return shipped + parse_known_issues(text, str(path))
+
+
+def installed_torch() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def shipped_known_issues(torch_version: str) -> KnownIssues:
+    rules: list[Rule] = []
+    for item in sorted(resources.files(SHIPPED).iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".yaml"):
+            rules += shipped_rules(yaml.safe_load(item.read_text(encoding="utf-8")), item.name,
+                                   torch_version)  # fmt: skip
+    return KnownIssues(tuple(rules))
+
+
+def shipped_rules(data: Any, origin: str, torch_version: str) -> list[Rule]:
+    """The rules of one shipped file that affect ``torch_version``."""
+    if not isinstance(data, dict) or data.get("format") != SHIPPED_FORMAT:
+        raise FuelError(f"{origin}: not a known-issues file of format {SHIPPED_FORMAT}")
+    rules = []
+    for entry in data.get("issues", []):
+        affects = tuple(str(v) for v in entry.get("affects", ()))
+        if not any(torch_version.startswith(prefix) for prefix in affects):
+            continue
+        label = f"known #{entry['issue']}"
+        rules += [replace(parse_rule(f"{key}: {entry[key]}"), text=label)
+                  for key in ("class", "message", "signature") if key in entry]  # fmt: skip
+    return rules

@@ -15,6 +15,14 @@ v1 → v2 (records instead of strings in the bug wing):
   whose ``spent_usd`` is typed (the LLM stored it as ``cost_usd``);
 * ``bugs/<id>/``: ``verdict.json`` rewritten likewise, and ``reduction.json`` gains
   the report's title, read once from the first line of ``report.md``.
+
+v2 → v3 (root-cause classes):
+
+* ``bugs.class_id`` and the ``classes`` table; the ``bug_classes`` view, and the
+  ``timeline`` view counting classes instead of signatures;
+* every bug already reduced is put in its class, read from its ``reduced.py`` and the
+  reduced program's verdict in ``reduction.json`` (which gains the class too); bugs
+  not yet reduced stay their own class until they are.
 """
 
 from __future__ import annotations
@@ -26,10 +34,13 @@ from dataclasses import dataclass, replace
 
 from fuel import serial
 from fuel.generate.base import GeneratorStatus
+from fuel.judge.signature import root_cause
 from fuel.judge.verdict import Verdict
+from fuel.program.syntax import forward_operators
+from fuel.store import classes
 from fuel.store.bugdir import BugFiles
 from fuel.store.files import Layout
-from fuel.store.schema import SCHEMA_VERSION
+from fuel.store.schema import CLASSES_TABLE, SCHEMA_VERSION, VIEWS
 
 WORKER_FAILED = "fuel's worker failed: "
 
@@ -103,10 +114,31 @@ def _report_title(bug: BugFiles) -> str:
     return lines[0].removeprefix("# ").strip() if lines else ""
 
 
+def v3_database(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE bugs ADD COLUMN class_id TEXT")
+    conn.execute(CLASSES_TABLE)
+    conn.execute("DROP VIEW IF EXISTS timeline")
+    for view in VIEWS:
+        conn.execute(view)
+
+
+def v3_files(conn: sqlite3.Connection, layout: Layout) -> None:
+    for directory in sorted(layout.bugs_dir.glob("*")):
+        bug = BugFiles(directory)
+        reduction = bug.read_reduction()
+        if reduction is None or reduction.verdict is None or not bug.reduced.is_file():
+            continue
+        operators = forward_operators(bug.reduced.read_text(encoding="utf-8"))
+        cause = reduction.root_cause or root_cause(reduction.verdict, operators)
+        with conn:
+            classes.assign(conn, directory.name, cause)
+        bug.write_record(bug.reduction, replace(reduction, root_cause=cause))
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     database: Callable[[sqlite3.Connection], None]  # in the step's transaction
     files: Callable[[sqlite3.Connection, Layout], None]  # after it commits; idempotent
 
 
-STEPS = {1: Step(v2_database, v2_files)}  # from version N to N + 1
+STEPS = {1: Step(v2_database, v2_files), 2: Step(v3_database, v3_files)}  # N to N + 1

@@ -54,7 +54,7 @@ def verdict(conn: sqlite3.Connection, test_id: int) -> Verdict | None:
 
 def bugs(conn: sqlite3.Connection, *, unprocessed: bool = False) -> list[BugRecord]:
     query = (
-        "SELECT b.*, t.detail, t.verdict FROM bugs b JOIN tests t ON t.id = b.first_test"
+        "SELECT b.*, t.detail, t.verdict FROM bug_classes b JOIN tests t ON t.id = b.first_test"
         + (" WHERE b.known IS NULL AND b.processed = 0" if unprocessed else "")
         + " ORDER BY b.first_test"
     )
@@ -67,10 +67,13 @@ def _program(row: sqlite3.Row) -> Program:
 
 
 def _bug(row: sqlite3.Row) -> BugRecord:
+    verdict = json.loads(row["verdict"])
+    numeric = verdict.get("numeric") or {}
     return BugRecord(
         signature_id=row["signature_id"], signature=row["signature"], kind=row["kind"],
         stage=row["stage"], first_test=row["first_test"], last_test=row["last_test"],
-        count=row["count"], known=row["known"], processed=bool(row["processed"]),
+        count=row["count"], known=row["known_as"], processed=bool(row["processed"]),
         processing_error=row["processing_error"], detail=row["detail"],
-        ops=tuple(json.loads(row["verdict"]).get("ops", ())),
+        ops=tuple(verdict.get("ops", ())), class_id=row["class_key"],
+        dtype=str(numeric.get("dtype", "")),
     )  # fmt: skip

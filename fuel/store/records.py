@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.program.record import Program
 
@@ -76,6 +77,15 @@ class NewBug:
 
 
 @dataclass(frozen=True, slots=True)
+class Triaged:
+    """What a bug processor says of a bug: one line for the display (the report's
+    title), and the root-cause class of its reduced program, when it has one."""
+
+    line: str = ""
+    root_cause: RootCause | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredTest:
     """A recorded test read back (for resume: replay and the corpus)."""
 
@@ -97,17 +107,28 @@ class BugRecord:
     first_test: int
     last_test: int
     count: int
-    known: str | None
+    known: str | None  # the known issue it matches: by its signature, or by its class
     processed: bool
     processing_error: str | None
     detail: str  # the first test's
     ops: tuple[str, ...]  # aten operators the first test ran
+    class_id: str = ""  # its root-cause class; its own signature id until it is reduced
+    dtype: str = ""  # the dtype of the value that differs (value mismatches)
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    """What a reduced bug's root-cause class is to the campaign."""
+
+    class_id: str
+    new: bool  # no bug of the campaign was in this class before
+    known: str | None  # the known issue the class matches ("known #198081"), if any
 
 
 @dataclass(frozen=True, slots=True)
 class KindCount:
     kind: str
-    unique: int  # reportable signatures
+    unique: int  # root-cause classes (known ones excluded)
     total: int  # tests judged a bug of this kind, known issues included
 
 
@@ -122,7 +143,7 @@ class Summary:
     invalid: int
     skipped: int
     rejected: int
-    bugs_unique: int  # reportable signatures (known issues excluded)
+    bugs_unique: int  # root-cause classes (known issues excluded)
     bugs_total: int  # tests judged a bug, duplicates and known issues included
     bugs_known: int  # tests whose bug matched a known-issues rule
     by_kind: tuple[KindCount, ...]
@@ -141,6 +162,8 @@ class Summary:
     stop_reason: str | None
     spent_usd: float | None = None  # what the generator says it spent (an LLM), if it says
     fuel_errors: int = 0  # tests on which fuel's own code failed (skipped, not judged)
+    signatures: int = 0  # reportable signatures: bugs before folding into classes
+    classes_known: int = 0  # root-cause classes that match a known upstream issue
 
     @property
     def valid_share(self) -> float:

@@ -12,11 +12,20 @@ from pathlib import Path
 
 from fuel.errors import FuelError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 VALID_OUTCOMES = ("pass", "bug", "skipped")  # the program ran in eager: a usable test
 # A reader (fuel status) may meet a writer mid-commit; WAL makes that rare and short.
 BUSY_TIMEOUT_MS = 10_000
 
+CLASSES_TABLE = """
+CREATE TABLE IF NOT EXISTS classes (
+    class_id TEXT PRIMARY KEY,
+    root_cause TEXT NOT NULL,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    known TEXT,
+    first_bug TEXT NOT NULL
+)"""
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -69,7 +78,8 @@ CREATE TABLE IF NOT EXISTS bugs (
     count INTEGER NOT NULL,
     known TEXT,
     processed INTEGER NOT NULL DEFAULT 0,
-    processing_error TEXT
+    processing_error TEXT,
+    class_id TEXT
 );
 CREATE TABLE IF NOT EXISTS coverage (
     file TEXT NOT NULL,
@@ -77,16 +87,28 @@ CREATE TABLE IF NOT EXISTS coverage (
     test_id INTEGER NOT NULL REFERENCES tests(id),
     PRIMARY KEY (file, line)
 ) WITHOUT ROWID;
+"""
+# Views over the tables: a bug's class (its own signature until it is reduced) and
+# whether it is known; and the running totals of the campaign after each test.
+VIEWS = (
+    """
+CREATE VIEW IF NOT EXISTS bug_classes AS
+SELECT b.*, COALESCE(b.class_id, b.signature_id) AS class_key,
+       COALESCE(b.known, c.known) AS known_as
+FROM bugs b LEFT JOIN classes c ON c.class_id = b.class_id""",
+    """
 CREATE VIEW IF NOT EXISTS timeline AS
 SELECT id AS tests,
        elapsed_s,
        covered_lines,
        SUM(outcome IN ('pass', 'bug', 'skipped')) OVER running AS valid,
        SUM(outcome = 'bug') OVER running AS bugs_total,
-       SUM(new_bug) OVER running AS bugs_unique
+       SUM(id IN (SELECT MIN(first_test) FROM bug_classes WHERE known_as IS NULL
+                  GROUP BY class_key)) OVER running AS bugs_unique
 FROM tests
-WINDOW running AS (ORDER BY id ROWS UNBOUNDED PRECEDING);
-"""
+WINDOW running AS (ORDER BY id ROWS UNBOUNDED PRECEDING)""",
+)
+TABLES = (DDL, CLASSES_TABLE + ";")
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -112,7 +134,10 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 def create_tables(conn: sqlite3.Connection) -> None:
     with conn:
-        conn.executescript(DDL)
+        for script in TABLES:
+            conn.executescript(script)
+        for view in VIEWS:
+            conn.execute(view)
         conn.execute(
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),

@@ -25,11 +25,16 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
         ).fetchall()
     )
     unique = dict(
-        conn.execute("SELECT kind, COUNT(*) FROM bugs WHERE known IS NULL GROUP BY kind").fetchall()
+        conn.execute(
+            "SELECT kind, COUNT(DISTINCT class_key) FROM bug_classes WHERE known_as IS NULL "
+            "GROUP BY kind"
+        ).fetchall()
     )
-    known = conn.execute(
-        "SELECT COALESCE(SUM(count), 0) FROM bugs WHERE known IS NOT NULL"
-    ).fetchone()[0]
+    known, classes_known = conn.execute(
+        "SELECT COALESCE(SUM(count), 0), COUNT(DISTINCT class_key) FROM bug_classes "
+        "WHERE known_as IS NOT NULL"
+    ).fetchone()
+    signatures = conn.execute("SELECT COUNT(*) FROM bugs WHERE known IS NULL").fetchone()[0]
     last = conn.execute("SELECT covered_lines, ops FROM tests ORDER BY id DESC LIMIT 1").fetchone()
     corpus = conn.execute("SELECT COUNT(*) FROM tests WHERE corpus = 1").fetchone()[0]
     fuel_errors = conn.execute("SELECT COUNT(*) FROM tests WHERE fuel_error = 1").fetchone()[0]
@@ -78,6 +83,8 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
         stop_reason=reason,
         spent_usd=_spent(_meta(conn, "generator_status")),
         fuel_errors=fuel_errors,
+        signatures=signatures,
+        classes_known=classes_known,
     )
 
 

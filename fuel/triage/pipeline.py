@@ -17,8 +17,10 @@ from pathlib import Path
 from fuel.check import Checker
 from fuel.errors import Rejected, UsageError
 from fuel.execute.records import CompileOptions
+from fuel.judge.signature import root_cause
 from fuel.judge.verdict import Kind, Verdict
 from fuel.program import ProgramSpec, load_source, syntax
+from fuel.program.syntax import forward_operators
 from fuel.reduce.driver import TIME_LIMIT_S, Judge, Reduction, Shrinker
 from fuel.reduce.passes import POLISH, STRUCTURE
 from fuel.report.markdown import ReportFacts, render_report, title
@@ -146,7 +148,9 @@ def process_bug(
         ablation=ablation,
     )
     files.write("report.md", render_report(facts))
-    report = replace(_report_of(reduction, verdict, confirmation, heading), ablation=ablation)
+    cause = root_cause(verdict, forward_operators(reduction.reduced))
+    report = replace(_report_of(reduction, verdict, confirmation, heading), ablation=ablation,
+                     root_cause=cause)  # fmt: skip
     files.write_record(files.reduction, report)
     return Processed(reduction, report, out)
 

@@ -9,16 +9,16 @@ delays the campaign's own tests by one worker's share while it runs.
 from __future__ import annotations
 
 from fuel.check import Checker
-from fuel.store.records import NewBug
+from fuel.store.records import NewBug, Triaged
 from fuel.triage.pipeline import BugSource, ReduceSettings, process_bug
 
 
-def reduce_and_report(bug: NewBug, checker: Checker) -> str:
+def reduce_and_report(bug: NewBug, checker: Checker) -> Triaged:
     """Write reduced.py, repro.py, report.md and reduction.json into the bug directory;
-    one line back: the report's title, or why there is none."""
+    back: the report's title (or why there is none) and the bug's root-cause class."""
     source = BugSource(bug.program.source, bug.signature_id, checker.options, bug.verdict)
     settings = ReduceSettings(static_check=checker.static_check)
     done = process_bug(source, checker, bug.directory, settings)
     if not done.reduction.reproduced:
-        return f"not reduced: {done.reduction.reason.value}"
-    return done.title
+        return Triaged(f"not reduced: {done.reduction.reason.value}")
+    return Triaged(done.title, done.report.root_cause)

@@ -20,8 +20,10 @@ from fuel.check import Checker
 from fuel.errors import UsageError
 from fuel.execute.records import CompileOptions, ExitStatus, RunResult
 from fuel.generate.base import GeneratorStatus
+from fuel.judge.signature import RootCause
+from fuel.judge.verdict import Kind
 from fuel.program import ProgramSpec
-from fuel.store.records import NewBug
+from fuel.store.records import NewBug, Triaged
 from tests.campaign.toy import FakePool, register_toys
 
 
@@ -41,12 +43,12 @@ def processed() -> Seen:
     """Bug processors for the test, recording what they were given."""
     seen = Seen()
 
-    def note(bug: NewBug, checker: Checker) -> str:
+    def note(bug: NewBug, checker: Checker) -> Triaged:
         seen.append(bug)
         (bug.directory / "report.md").write_text(f"bug {bug.signature_id}\n")
-        return f"noted {bug.signature_id}"
+        return Triaged(f"noted {bug.signature_id}")
 
-    def fail(bug: NewBug, checker: Checker) -> str:
+    def fail(bug: NewBug, checker: Checker) -> Triaged:
         raise RuntimeError("cannot reduce this one")
 
     seen.processors = (BugProcessor("test-note", note), BugProcessor("test-fail", fail))
@@ -262,10 +264,10 @@ def test_time_limit_leaves_slow_bug_processing_for_fuel_reduce(tmp_path: Path) -
     release = threading.Event()
     seen: list[str] = []
 
-    def slow(bug: NewBug, checker: Checker) -> str:
+    def slow(bug: NewBug, checker: Checker) -> Triaged:
         seen.append(bug.signature_id)
         release.wait(10)  # the first bug holds the bug thread past the time limit
-        return ""
+        return Triaged()
 
     processors = (BugProcessor("test-slow", slow),)
     out = tmp_path / "c"
@@ -315,3 +317,39 @@ def test_fuel_own_failures_are_counted_logged_and_stop_the_campaign(tmp_path: Pa
     assert log.count("ValueError: fuel broke") == MAX_FUEL_ERRORS
     assert "Traceback: in fuel/execute/runner.py" in log
     assert "fuel errors" in render_summary(finished.summary)
+
+
+def test_bugs_whose_reduced_programs_share_a_root_cause_are_one_class(tmp_path: Path) -> None:
+    """The toy's two crashes (boom, fizz) reduce, say, to the same lowering failure."""
+    cause = RootCause(Kind.COMPILE_CRASH, "inductor", ("torch.sin",), "LoweringException", "x")
+
+    def fold(bug: NewBug, checker: Checker) -> Triaged:
+        return Triaged("folded", cause)
+
+    out = tmp_path / "c"
+    finished = start(settings(out, max_rounds=120), processors=(BugProcessor("fold", fold),))
+    summary = finished.summary
+    assert summary.signatures == 2 and summary.bugs_unique == 1
+    assert rows(out, "SELECT COUNT(DISTINCT class_id) FROM bugs") == [(1,)]
+    assert rows(out, "SELECT class_id, text FROM classes") == [(cause.id, cause.text)]
+    digest = (out / "bug_reports.txt").read_text()
+    assert "1 root cause(s)" in digest and digest.count("    variant ") == 2
+    timeline = rows(out, "SELECT bugs_unique FROM timeline ORDER BY tests DESC LIMIT 1")
+    assert timeline == [(1,)]
+
+
+def test_a_class_that_matches_a_known_issue_is_not_counted_as_new(tmp_path: Path) -> None:
+    cause = RootCause(Kind.COMPILE_CRASH, "inductor", ("torch.sin",), "LoweringException", "x")
+    known = tmp_path / "known.txt"
+    known.write_text("class: compile_crash|inductor|torch.sin|*\n")
+
+    def fold(bug: NewBug, checker: Checker) -> Triaged:
+        return Triaged("folded", cause)
+
+    out = tmp_path / "c"
+    config = settings(out, max_rounds=120, known_issues=known)
+    finished = start(config, processors=(BugProcessor("fold", fold),))
+    assert finished.summary.bugs_unique == 0 and finished.summary.classes_known == 1
+    rule = "class: compile_crash|inductor|torch.sin|*"
+    assert rows(out, "SELECT known FROM classes") == [(rule,)]
+    assert "known issues (not reported again)" in (out / "bug_reports.txt").read_text()

@@ -199,7 +199,7 @@ def test_fuel_fuzz_runs_a_campaign_on_the_endpoint(
         "test-analysis": Reply("All passed; try integer dtypes next."),
     }
     out = tmp_path / "c"
-    argv = ["fuzz", "--generator", generator, "--max-round", "6", "--out", str(out)]
+    argv = ["fuzz", "--generator", generator, "--max-round", "6", "--out", str(out), "-j", "1"]
     argv += ["--llm-config", str(write_config(tmp_path, server.url)), "--no-coverage", "-q"]
     code = main(argv)
     printed = capsys.readouterr().out

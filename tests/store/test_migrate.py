@@ -68,7 +68,10 @@ def test_opening_migrates_and_keeps_every_bug_id(old: Path) -> None:
             assert files.read_verdict() == verdict
         summary = store.summary()
     assert sorted((b.signature_id, b.signature, b.count) for b in bugs) == bugs_before
-    assert summary.bugs_unique == len(bugs_before) and summary.fuel_errors == 0
+    assert summary.signatures == len(bugs_before) and summary.fuel_errors == 0
+    # the two reduced std_mean bugs (float64, bfloat16) are one root cause; bugs not
+    # yet reduced stay classes of their own
+    assert summary.bugs_unique == (1 if old.name == "campaign_v1" else len(bugs_before))
     assert len(list((old / "tests").glob("*.py"))) == summary.tests
     text = stored(old, "SELECT verdict FROM tests WHERE outcome = 'bug'")[0][0]
     assert isinstance(json.loads(str(text))["signature"], dict)  # the record form now
@@ -77,7 +80,7 @@ def test_opening_migrates_and_keeps_every_bug_id(old: Path) -> None:
 def test_status_reads_an_old_campaign(old: Path) -> None:
     with CampaignStore.read(old) as reader:
         summary = reader.summary()
-    assert summary.tests in (60, 120) and summary.bugs_unique in (2, 3)
+    assert summary.tests in (60, 120) and summary.signatures in (2, 3)
 
 
 def test_the_html_report_keeps_the_titles_of_old_reports(tmp_path: Path) -> None:
