@@ -31,8 +31,10 @@ def clock(seconds: float) -> str:
 
 def bug_line(summary: Summary) -> str:
     kinds = " · ".join(f"{k.kind} {k.unique}/{k.total}" for k in summary.by_kind)
-    known = f" · known issues {summary.bugs_known}" if summary.bugs_known else ""
-    text = f"{summary.bugs_unique} unique / {summary.bugs_total} total"
+    known = (f" · known issues {summary.bugs_known} ({summary.classes_known} root causes)"
+             if summary.bugs_known else "")  # fmt: skip
+    text = (f"{summary.bugs_unique} root causes ({summary.signatures} signatures) / "
+            f"{summary.bugs_total} total")  # fmt: skip
     return f"{text}  ({kinds}{known})" if kinds or known else text
 
 

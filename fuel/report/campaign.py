@@ -52,6 +52,7 @@ class OperatorUse:
 @dataclass(frozen=True, slots=True)
 class BugRow:
     signature_id: str
+    class_id: str  # its root-cause class (its own signature id until it is reduced)
     kind: str
     stage: str
     count: int
@@ -150,6 +151,7 @@ def bug_row(out: Path, html_dir: Path, record: BugRecord) -> BugRow:
             repro = "confirmed" if reduction.repro.reproduced else "unconfirmed"
     return BugRow(
         signature_id=record.signature_id,
+        class_id=record.class_id,
         kind=record.kind,
         stage=record.stage or "",
         count=record.count,

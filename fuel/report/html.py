@@ -114,7 +114,7 @@ def bugs_figure(data: CampaignData) -> go.Figure:
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
-            x=minutes, y=[p.bugs_unique for p in data.timeline], name="unique bugs", line_shape="hv"
+            x=minutes, y=[p.bugs_unique for p in data.timeline], name="root causes", line_shape="hv"
         )
     )
     figure.add_trace(

@@ -134,7 +134,8 @@ def installed_torch() -> str:
         return ""
 
 
-def shipped_known_issues(torch_version: str) -> KnownIssues:
+def shipped_known_issues(torch_version: str | None) -> KnownIssues:
+    """The shipped rules for ``torch_version``; None: for every version (replay)."""
     rules: list[Rule] = []
     for item in sorted(resources.files(SHIPPED).iterdir(), key=lambda p: p.name):
         if item.name.endswith(".yaml"):
@@ -143,14 +144,14 @@ def shipped_known_issues(torch_version: str) -> KnownIssues:
     return KnownIssues(tuple(rules))
 
 
-def shipped_rules(data: Any, origin: str, torch_version: str) -> list[Rule]:
-    """The rules of one shipped file that affect ``torch_version``."""
+def shipped_rules(data: Any, origin: str, torch_version: str | None) -> list[Rule]:
+    """The rules of one shipped file that affect ``torch_version`` (None: all)."""
     if not isinstance(data, dict) or data.get("format") != SHIPPED_FORMAT:
         raise FuelError(f"{origin}: not a known-issues file of format {SHIPPED_FORMAT}")
     rules = []
     for entry in data.get("issues", []):
         affects = tuple(str(v) for v in entry.get("affects", ()))
-        if not any(torch_version.startswith(prefix) for prefix in affects):
+        if torch_version is not None and not any(map(torch_version.startswith, affects)):
             continue
         label = f"known #{entry['issue']}"
         rules += [replace(parse_rule(f"{key}: {entry[key]}"), text=label)

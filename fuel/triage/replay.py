@@ -27,6 +27,7 @@ from fuel.judge.signature import same_bug
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.store import CampaignStore
 from fuel.store.bugdir import BugFiles
+from fuel.store.known import KnownIssues, shipped_known_issues
 
 # (source, options) -> the verdict on the installed torch
 Run = Callable[[str, CompileOptions], Verdict]
@@ -46,14 +47,19 @@ class Replayed:
     stored: Verdict
     now: Verdict
     title: str = ""
+    known: str | None = None  # the upstream issue its root cause was known as
 
     def line(self) -> str:
         was = _describe(self.stored)
         now = "" if self.status is Status.REPRODUCES else f"  was {was}, now {_describe(self.now)}"
         label = self.title or was
-        return (
-            f"{self.status.value.upper():10} {self.directory.name}  {self.program:10} {label}{now}"
-        )
+        status = self.status.value.upper()
+        line = f"{status:10} {self.directory.name}  {self.program:10} {label}{now}"
+        if self.known and self.status is not Status.REPRODUCES:
+            line += f"  ({self.known} no longer reproduces: the upstream issue may be fixed)"
+        elif self.known:
+            line += f"  ({self.known})"
+        return line
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -63,6 +69,7 @@ class Replayed:
             "stored": serial.to_data(self.stored),
             "now": serial.to_data(self.now),
             "title": self.title,
+            "known": self.known,
         }
 
 
@@ -118,9 +125,16 @@ def what_to_replay(files: BugFiles, original: bool) -> tuple[str, str, Verdict] 
 
 
 def replay(
-    bugs: Iterable[tuple[BugFiles, CompileOptions]], run: Run, *, original: bool = False
+    bugs: Iterable[tuple[BugFiles, CompileOptions]],
+    run: Run,
+    *,
+    original: bool = False,
+    known: KnownIssues | None = None,
 ) -> Iterator[Replayed | str]:
-    """A :class:`Replayed` per bug, or one line saying why a bug was passed over."""
+    """A :class:`Replayed` per bug, or one line saying why a bug was passed over. A bug
+    whose root cause is a known upstream issue (for any torch version fuel ships rules
+    for) says so, and says when it no longer reproduces."""
+    known = known if known is not None else shipped_known_issues(None)
     for files, fallback in bugs:
         chosen = what_to_replay(files, original)
         if chosen is None:
@@ -129,4 +143,7 @@ def replay(
         name, source, stored = chosen
         now = run(source, files.read_options(fallback))
         status = classify(stored, now)
-        yield Replayed(files.directory, name, status, stored, now, files.title())
+        reduction = files.read_reduction()
+        cause = reduction.root_cause if reduction else None
+        label = known.match_class(cause) if cause else None
+        yield Replayed(files.directory, name, status, stored, now, files.title(), label)

@@ -40,6 +40,8 @@ SUMMARY = Summary(
     coverage=True,
     torch_version="2.13.0",
     stop_reason=None,
+    signatures=3,
+    classes_known=1,
 )
 
 
@@ -53,7 +55,8 @@ def test_summary_text_names_every_figure() -> None:
     text = render_summary(SUMMARY)
     assert "tests          120  (60.0/min this run; 2 run(s))" in text
     assert "valid          90.0 %  (pass 100 · invalid 10 · skipped 6 · rejected 2)" in text
-    assert "2 unique / 5 total  (compile_crash 1/3 · numeric_mismatch 1/2 · known issues 1)" in text
+    assert ("2 root causes (3 signatures) / 5 total  (compile_crash 1/3 · numeric_mismatch 1/2 · "
+            "known issues 1 (1 root causes))") in text  # fmt: skip
     assert "covered lines  45,678  (corpus 34 programs)" in text
     assert "elapsed        0:02:05" in text and "operators      add, relu" in text
 

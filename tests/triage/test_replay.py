@@ -88,3 +88,25 @@ def test_fuel_replay_says_which_still_reproduce_and_which_are_fixed(tmp_path: Pa
     assert any(line.startswith("FIXED") and " fixed " in line for line in lines), lines
     assert any(line.startswith("REPRODUCES") and " still " in line for line in lines), lines
     assert lines[-1] == "2 replayed: 1 fixed, 1 reproduces"
+
+
+def test_a_known_root_cause_that_no_longer_reproduces_is_called_out(tmp_path: Path) -> None:
+    from fuel.judge.signature import RootCause
+    from fuel.store.known import parse_known_issues
+
+    fixed = bug_dir(tmp_path, "ccc", FIXED, MISMATCH)
+    (fixed / "reduced.py").write_text(FIXED)
+    cause = RootCause(Kind.NUMERIC_MISMATCH, "inductor", ("torch.add",))
+    size = Size(1, 3, 20, 1, 0, 0, 100)
+    reduction = ReductionReport("fixed_point", "", 1.0, 2, size, size, verdict=MISMATCH,
+                                root_cause=cause)  # fmt: skip
+    BugFiles(fixed).write_record(BugFiles(fixed).reduction, reduction)
+    known = parse_known_issues("class: numeric_mismatch|inductor|torch.add|*\n")
+
+    def run(source: str, options: CompileOptions) -> Verdict:
+        return Verdict(Outcome.PASS)
+
+    (done,) = list(replay(bug_directories([tmp_path], CompileOptions()), run, known=known))
+    assert isinstance(done, Replayed) and done.status is Status.FIXED
+    assert done.known == "class: numeric_mismatch|inductor|torch.add|*"
+    assert "no longer reproduces: the upstream issue may be fixed" in done.line()
