@@ -1,9 +1,15 @@
-"""Reduction benchmark: statements in forward before and after, and seconds, per bug.
+"""Reduction benchmark: what each bug becomes, and how long it takes.
 
-Each program (a FILE or a bug directory) is reduced on one warm worker, as ``fuel
-reduce`` does: reduction within the time limit, bisection, and (unless
-``--no-confirm``) the repro confirmed in a fresh interpreter. The issue's target is
-at most 10 statements in forward within 2 minutes of reduction.
+Each program (a FILE or a bug directory) is processed on one warm worker as ``fuel
+reduce`` does: reduction within the time limit, the ablation (backend ladder and
+settings), the minimal repro confirmed in a fresh interpreter (unless
+``--no-confirm``), the report. Per bug it prints statements in forward before and
+after, seconds, the repro's length in lines (all, and not blank), whether it was
+confirmed, whether the repro's own verdict (its exit code in the fresh interpreter)
+agrees with fuel's judge on the reduced program, and the root-cause class. Then the
+median and largest repro, how many bugs agree, and how the bugs fold into classes.
+Targets: at most 10 statements in forward within 2 minutes; repros of median <= 20
+lines and none over 40.
 
     python bench/reduce.py [PATH ...] [--time-limit 120] [--no-confirm] [--backend inductor]
 
@@ -14,9 +20,11 @@ hand in longer programs and three exactly as fuel's campaign generated them.
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,10 +33,49 @@ sys.path.insert(0, str(ROOT))
 from fuel.check import Checker  # noqa: E402
 from fuel.execute.pool import PoolSettings, WorkerPool  # noqa: E402
 from fuel.execute.records import CompileOptions  # noqa: E402
-from fuel.triage.pipeline import ReduceSettings, process_bug, read_bug  # noqa: E402
+from fuel.triage.pipeline import Processed, ReduceSettings, process_bug, read_bug  # noqa: E402
 
 TARGET_STATEMENTS = 10
 TARGET_SECONDS = 120.0
+TARGET_MEDIAN_LINES = 20
+TARGET_MAX_LINES = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    name: str
+    kind: str
+    before: int
+    after: int
+    seconds: float
+    total: float
+    runs: int
+    stop: str
+    reached: float | None
+    lines: int | None
+    code_lines: int | None
+    repro: str  # yes | NO | -
+    agrees: str  # yes | NO | -
+    root_cause: str
+
+
+def row_of(name: str, done: Processed, total: float) -> Row:
+    r, report = done.reduction, done.report
+    kind = r.target.kind.value if r.target and r.target.kind else "-"
+    repro_file = done.directory / "repro.py"
+    text = repro_file.read_text() if repro_file.exists() else None
+    confirmation = report.repro
+    repro = "-" if confirmation is None else ("yes" if confirmation.reproduced else "NO")
+    # The repro is the judge's twin only if it shows the bug exactly when fuel's judge
+    # calls the reduced program a bug: its confirmation is that comparison.
+    agrees = repro if report.verdict is not None and report.verdict.is_bug else "-"
+    return Row(
+        name, kind, r.before.forward_statements, r.after.forward_statements, r.seconds, total,
+        r.calls, r.reason.name.lower(), r.seconds_to(TARGET_STATEMENTS),
+        len(text.splitlines()) if text else None,
+        sum(1 for line in text.splitlines() if line.strip()) if text else None,
+        repro, agrees, report.root_cause.id if report.root_cause else "-",
+    )  # fmt: skip
 
 
 def main() -> int:
@@ -53,34 +100,51 @@ def main() -> int:
             start = time.monotonic()
             checker = Checker(pool, bug.options)
             done = process_bug(bug, checker, Path(scratch) / path.stem, settings)
-            total = time.monotonic() - start
-            r = done.reduction
-            kind = r.target.kind.value if r.target and r.target.kind else "-"
-            repro = "-" if done.report.repro is None else (
-                "yes" if done.repro_confirmed else "NO")  # fmt: skip
-            reached = r.seconds_to(TARGET_STATEMENTS)
-            rows.append((path.stem, kind, r.before.forward_statements,
-                         r.after.forward_statements, r.seconds, total, r.calls,
-                         r.reason.name.lower(), repro, reached))  # fmt: skip
-            print(f"{path.stem}: {r.before.forward_statements} -> "
-                  f"{r.after.forward_statements} statements, {r.seconds:.0f} s reducing, "
-                  f"{total:.0f} s in all, {r.reason.value}", flush=True)  # fmt: skip
-    print()
-    header = ("bug", "kind", "before", "after", "reduce s", "total s", "runs", "stop", "repro",
-              f"s to <= {TARGET_STATEMENTS}")  # fmt: skip
-    print("| " + " | ".join(header) + " |")
+            row = row_of(path.stem, done, time.monotonic() - start)
+            rows.append(row)
+            print(f"{row.name}: {row.before} -> {row.after} statements, {row.seconds:.0f} s "
+                  f"reducing, {row.total:.0f} s in all, {row.stop}; repro {row.lines} lines, "
+                  f"confirmed {row.repro}", flush=True)  # fmt: skip
+    print_table(rows)
+    print_summary(rows)
+    return 0
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ("bug", "kind", "before", "after", "reduce s", "total s", "runs", "stop",
+              f"s to <= {TARGET_STATEMENTS}", "repro lines (code)", "confirmed",
+              "agrees with judge", "root cause")  # fmt: skip
+    print("\n| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    for name, kind, before, after, seconds, total, runs, stop, repro, reached in rows:
-        when = "never" if reached is None else f"{reached:.0f}"
-        print(f"| {name} | {kind} | {before} | {after} | {seconds:.0f} | {total:.0f} | {runs} "
-              f"| {stop} | {repro} | {when} |")  # fmt: skip
-    shown = [row for row in rows if row[7] != "not_reproduced"]
-    met = sum(1 for row in shown if row[9] is not None and row[9] <= TARGET_SECONDS)
+    for r in rows:
+        when = "never" if r.reached is None else f"{r.reached:.0f}"
+        lines = "-" if r.lines is None else f"{r.lines} ({r.code_lines})"
+        print(f"| {r.name} | {r.kind} | {r.before} | {r.after} | {r.seconds:.0f} | "
+              f"{r.total:.0f} | {r.runs} | {r.stop} | {when} | {lines} | {r.repro} | "
+              f"{r.agrees} | {r.root_cause} |")  # fmt: skip
+
+
+def print_summary(rows: list[Row]) -> None:
+    shown = [r for r in rows if r.stop != "not_reproduced"]
+    met = sum(1 for r in shown if r.reached is not None and r.reached <= TARGET_SECONDS)
     print(f"\n{met} of {len(shown)} bugs reached <= {TARGET_STATEMENTS} statements in forward "
           f"within {TARGET_SECONDS:.0f} s of reduction")  # fmt: skip
     if len(shown) < len(rows):
         print(f"{len(rows) - len(shown)} program(s) no longer show a bug (not counted)")
-    return 0
+    lengths = [r.lines for r in shown if r.lines is not None]
+    code = [r.code_lines for r in shown if r.code_lines is not None]
+    if lengths:
+        print(f"repro length: median {statistics.median(lengths):g} lines (target <= "
+              f"{TARGET_MEDIAN_LINES}), max {max(lengths)} (target <= {TARGET_MAX_LINES}); "
+              f"without blank lines: median {statistics.median(code):g}, max {max(code)}")
+    confirmed = [r for r in shown if r.repro != "-"]
+    print(f"repros confirmed in a fresh interpreter: "
+          f"{sum(r.repro == 'yes' for r in confirmed)} of {len(confirmed)}")
+    judged = [r for r in shown if r.agrees != "-"]
+    print(f"repro agrees with fuel's judge: {sum(r.agrees == 'yes' for r in judged)} of "
+          f"{len(judged)}")
+    classes = {r.root_cause for r in shown if r.root_cause != "-"}
+    print(f"root-cause classes: {len(classes)} for {len(shown)} bug(s)")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from fuel import serial
-from fuel.errors import UsageError
+from fuel.errors import FuelError, UsageError
 from fuel.execute.records import CoverageDelta
 from fuel.generate.base import GeneratorStatus
 from fuel.judge.signature import RootCause, evidence_key, identity_of
@@ -143,9 +143,16 @@ class CampaignStore:
         if not layout.db.exists():
             raise UsageError(f"{out} holds no campaign (no campaign.db there)")
         conn = schema.connect(layout.db, readonly=True)
-        if schema.check_version(conn, layout.db) < schema.SCHEMA_VERSION:
+        version = schema.check_version(conn, layout.db)
+        if version < schema.SCHEMA_VERSION:
             conn.close()
-            cls.open(out).close()  # migrates, unless a running (older) fuel holds it
+            try:
+                cls.open(out).close()  # migrates it to this fuel's schema
+            except UsageError:
+                raise FuelError(
+                    f"{out} was written by an older fuel (schema {version}) that is running "
+                    "it now; read it with that fuel, or once it stops"
+                ) from None
             conn = schema.connect(layout.db, readonly=True)
         return cls(layout, conn, None, KnownIssues())
 
