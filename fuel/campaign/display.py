@@ -137,8 +137,9 @@ def log_line(event: RoundDone) -> str:
         label += " known"
     program = event.candidate.program
     ops = ",".join(program.ops) or "-"
+    settings = f" settings={','.join(event.candidate.settings)}" if event.candidate.settings else ""
     return (
-        f"#{event.recorded.test_id:<6} {label:28} {program.origin:9} ops={ops} "
+        f"#{event.recorded.test_id:<6} {label:28} {program.origin:9} ops={ops}{settings} "
         f"+{event.new_lines} lines ({event.recorded.covered_lines:,})"
     )
 

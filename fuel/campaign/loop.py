@@ -34,6 +34,7 @@ from fuel.check import Checked, Checker
 from fuel.errors import FuelError
 from fuel.execute.records import CoverageDelta
 from fuel.feedback.record import Feedback
+from fuel.feedback.settings import apply as apply_settings
 from fuel.generate.base import GeneratorDone
 from fuel.store import CampaignStore, NewTest
 from fuel.store.records import NewBug
@@ -116,7 +117,8 @@ class Campaign:
             candidate = self.producer.take(0.0 if self.in_flight else POLL_S)
             if candidate is None:
                 return
-            self.in_flight[self.checker.submit(candidate.program)] = candidate
+            options = apply_settings(self.settings.options, candidate.settings)
+            self.in_flight[self.checker.submit(candidate.program, options)] = candidate
 
     def _collect(self, timeout: float) -> None:
         if not self.in_flight:
@@ -154,9 +156,8 @@ class Campaign:
     def _record(self, candidate: Candidate, checked: Checked) -> None:
         program, verdict, result = candidate.program, checked.verdict, checked.result
         novelty = self.store.novelty(verdict, result.coverage if result else CoverageDelta())
-        feedback = Feedback(
-            program, verdict, novelty.new_lines, novelty.counts_by_file(), novelty.new_bug
-        )
+        feedback = Feedback(program, verdict, novelty.new_lines, novelty.counts_by_file(),
+                            novelty.new_bug, candidate.settings)  # fmt: skip
         corpus = self.admission.admits(feedback)
         entry = NewTest(
             program,
@@ -166,14 +167,15 @@ class Campaign:
             corpus,
             result.seconds if result else 0.0,
             candidate.generate_seconds,
+            candidate.settings,
         )
         recorded = self.store.record(entry)
         self.recorded += 1
         self.producer.teach(Lesson(feedback, recorded.test_id, corpus, candidate.repairs))
         if recorded.bug_dir is not None and self.processing is not None:
-            self.processing.submit(
-                NewBug(novelty.signature_id, recorded.bug_dir, recorded.test_id, program, verdict)
-            )
+            options = apply_settings(self.settings.options, candidate.settings)
+            self.processing.submit(NewBug(novelty.signature_id, recorded.bug_dir,
+                                          recorded.test_id, program, verdict, options))  # fmt: skip
         self.display.tested(
             RoundDone(
                 recorded, candidate, verdict, novelty.new_lines, novelty.new_bug, novelty.known

@@ -23,6 +23,7 @@ from fuel.campaign.corpus import Corpus, credit_of
 from fuel.errors import FuelError, Rejected
 from fuel.feedback.heuristic import Heuristic
 from fuel.feedback.record import Feedback
+from fuel.feedback.settings import SettingsAnnealing
 from fuel.generate.base import GenerationRequest, Generator, GeneratorDone, GeneratorStatus
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.program.record import Program
@@ -36,6 +37,7 @@ class Candidate:
     parent: int | None = None  # tests.id it was mutated or repaired from
     repairs: int = 0  # how many repairs led to it
     generate_seconds: float = 0.0
+    settings: tuple[str, ...] = ()  # compile setting tokens to test it with
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class Repair:
     verdict: Verdict
     test_id: int
     repairs: int
+    settings: tuple[str, ...] = ()  # a repair is tested with the settings it failed under
 
 
 class Producer:
@@ -64,10 +67,12 @@ class Producer:
         seed: str,
         mutate_share: float,
         ahead: int,
+        settings: SettingsAnnealing | None = None,
     ) -> None:
         self.generator = generator
         self.heuristic = heuristic
         self.corpus = corpus
+        self.settings = settings  # None: every test runs with the campaign's options
         self.mutate_share = mutate_share
         self.rng = random.Random(seed)
         self.failures = 0  # generation attempts that produced no program
@@ -149,14 +154,18 @@ class Producer:
                 return
             feedback = lesson.feedback
             self.heuristic.observe(feedback)
+            if self.settings is not None:
+                self.settings.observe(feedback)
             self.generator.observe(feedback)
             if lesson.corpus:
                 credit = credit_of(feedback.new_lines, feedback.new_bug)
                 self.corpus.add(lesson.test_id, feedback.program, credit)
             if feedback.verdict.outcome is Outcome.INVALID and lesson.repairs < self.max_repairs:
-                self._repairs.append(
-                    Repair(feedback.program, feedback.verdict, lesson.test_id, lesson.repairs)
-                )
+                self._repairs.append(Repair(feedback.program, feedback.verdict, lesson.test_id,
+                                            lesson.repairs, feedback.settings))  # fmt: skip
+
+    def _settings(self) -> tuple[str, ...]:
+        return self.settings.propose() if self.settings is not None else ()
 
     def _make(self) -> Candidate | None:
         start = time.perf_counter()
@@ -165,17 +174,17 @@ class Producer:
                 repair = self._repairs.popleft()
                 fixed = self.generator.repair(repair.program, repair.verdict)
                 if fixed is not None:
-                    return Candidate(
-                        fixed, repair.test_id, repair.repairs + 1, time.perf_counter() - start
-                    )
+                    return Candidate(fixed, repair.test_id, repair.repairs + 1,
+                                     time.perf_counter() - start, repair.settings)  # fmt: skip
             seed = self.rng.getrandbits(31)
             if self.generator.mutates and self.rng.random() < self.mutate_share:
                 entry = self.corpus.pick(self.rng)
                 if entry is not None:
                     program = self.generator.mutate(entry.program, seed)
-                    return Candidate(program, entry.test_id, 0, time.perf_counter() - start)
+                    return Candidate(program, entry.test_id, 0, time.perf_counter() - start,
+                                     self._settings())  # fmt: skip
             program = self.generator.generate(GenerationRequest(self.heuristic.propose(), seed))
-            return Candidate(program, None, 0, time.perf_counter() - start)
+            return Candidate(program, None, 0, time.perf_counter() - start, self._settings())
         except Rejected as rejected:
             self.failures += 1
             self.last_failure = rejected.reason

@@ -31,11 +31,13 @@ from fuel.execute.pool import PoolSettings, WorkerPool
 from fuel.execute.records import CompileOptions, RunResult
 from fuel.feedback import heuristic as heuristics
 from fuel.feedback.record import Feedback
+from fuel.feedback.settings import SettingsAnnealing, SettingsSpace
 from fuel.generate import registry
 from fuel.generate.base import Generator
 from fuel.judge.verdict import Verdict
 from fuel.program import ProgramSpec
 from fuel.store import CampaignStore, Summary, load_known_issues
+from fuel.store.bugdir import BugFiles
 from fuel.store.environment import current_environment
 from fuel.store.records import NewBug
 
@@ -193,13 +195,15 @@ def prepare(
         heuristics.HeuristicSettings(operators, derived_seed(settings.seed, recorded, "heuristic")),
     )
     admission, corpus = Admission(settings.coverage), Corpus()
+    chooser = settings_chooser(settings, derived_seed(settings.seed, recorded, "settings"))
     if recorded:
         for test in store.history():
-            feedback = Feedback(
-                test.program, Verdict(test.outcome), test.new_lines, (), test.new_bug
-            )
+            feedback = Feedback(test.program, Verdict(test.outcome), test.new_lines, (),
+                                test.new_bug, test.settings)  # fmt: skip
             heuristic.observe(feedback)
             admission.admits(feedback)
+            if chooser is not None:
+                chooser.observe(feedback)
         for test in store.corpus():
             credit = credit_of(test.new_lines, test.new_bug)
             corpus.add(test.test_id, test.program, credit, test.times_mutated)
@@ -211,6 +215,7 @@ def prepare(
         mutate_share=settings.mutate_share,
         seed=str(derived_seed(settings.seed, recorded, "producer")),
         ahead=settings.jobs,
+        settings=chooser,
     )
     producer.start()  # generating (and loading the catalog) while the workers start
     closers.append(producer.stop)
@@ -232,6 +237,14 @@ def prepare(
     return Campaign(settings, store, checker, producer, admission, display, processing)
 
 
+def settings_chooser(settings: CampaignSettings, seed: int) -> SettingsAnnealing | None:
+    """What chooses each test's compile settings; None: the campaign's options only."""
+    if settings.settings_mode != "explore":
+        return None
+    space = SettingsSpace.build(settings.options, settings.pinned)
+    return SettingsAnnealing(space, seed) if space.tokens else None
+
+
 def unprocessed_bugs(store: CampaignStore) -> list[NewBug]:
     """Bugs recorded but not yet through the bug processors, oldest first."""
     found = []
@@ -240,7 +253,9 @@ def unprocessed_bugs(store: CampaignStore) -> list[NewBug]:
         verdict = store.test_verdict(bug.first_test)
         if program is not None and verdict is not None:
             directory = store.layout.bug_dir(bug.signature_id)
-            found.append(NewBug(bug.signature_id, directory, bug.first_test, program, verdict))
+            options = BugFiles(directory).read_options(store.options())
+            found.append(NewBug(bug.signature_id, directory, bug.first_test, program, verdict,
+                                options))  # fmt: skip
     return found
 
 

@@ -49,6 +49,10 @@ class CampaignSettings:
     known_issues: Path | None = None
     process_bugs: bool = True  # run the bug processors on each new bug
     mutate_share: float = MUTATE_SHARE
+    # "default": every test with ``options``; "explore": each test with setting tokens
+    # chosen by feedback (``fuel.feedback.settings``), but for the ``pinned`` families.
+    settings_mode: str = "default"
+    pinned: tuple[str, ...] = ()
     # Settings records of generator families (``GeneratorSettings.family_settings``).
     generator_options: tuple[object, ...] = field(default=(), metadata={"json": OPTIONS_KEY})
 

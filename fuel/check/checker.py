@@ -82,12 +82,13 @@ class Checker:
         return self._conclude(program, loaded, self.runner.run(loaded, chosen, self.timeout_s),
                               chosen)  # fmt: skip
 
-    def submit(self, program: Program) -> Future[Checked]:
+    def submit(self, program: Program, options: CompileOptions | None = None) -> Future[Checked]:
         """Check one program when a worker is free; the future holds its verdict."""
+        chosen = options or self.options
         loaded = self._load(program)
         if isinstance(loaded, Checked):
             return _done(loaded)
-        run = self.runner.submit(loaded, self.options, self.timeout_s)
+        run = self.runner.submit(loaded, chosen, self.timeout_s)
         pending = Pending(run)
 
         def finish(done: Future[RunResult]) -> None:
@@ -98,7 +99,7 @@ class Checker:
             except BaseException as error:  # the pool failed (closed, no worker starts)
                 pending.set_exception(error)
                 return
-            pending.set_result(self._conclude(program, loaded, result, self.options))
+            pending.set_result(self._conclude(program, loaded, result, chosen))
 
         run.add_done_callback(finish)
         return pending

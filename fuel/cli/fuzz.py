@@ -135,6 +135,16 @@ def wiring(no_reduce: bool) -> Any:
     help="rules for bugs already reported: counted, not reported",
 )
 @click.option("--no-reduce", is_flag=True, help="run no bug processors (reduction, reports)")
+@click.option(
+    "--settings",
+    "settings_mode",
+    type=click.Choice(("default", "explore")),
+    default="default",
+    show_default=True,
+    help="default: every test with the compile flags given; explore: each test also gets "
+    "compile settings (dynamic, backward, fullgraph, mode, compiler configs) chosen by "
+    "feedback, except the families the flags pin",
+)
 @llm_options
 @click.option("-q", "--quiet", is_flag=True, help="print only the final summary")
 @click.option(
@@ -160,6 +170,7 @@ def command(
     coverage: bool,
     known_issues: Path | None,
     no_reduce: bool,
+    settings_mode: str,
     quiet: bool,
     log_mode: bool,
     **generator_params: Any,
@@ -206,6 +217,8 @@ def command(
                     known_issues=known_issues.resolve() if known_issues else None,
                     process_bugs=not no_reduce,
                     generator_options=extra,
+                    settings_mode=settings_mode,
+                    pinned=pinned_families(ctx),
                 )
                 display.note(f"campaign in {settings.out} (seed {settings.seed})")
                 finished = session.start(settings, display, argv, wiring(no_reduce))
@@ -216,6 +229,17 @@ def command(
     if finished.error is not None:
         raise finished.error
     return 0
+
+
+PINNING_FLAGS = {"dynamic": "dynamic", "backward": "backward", "fullgraph": "fullgraph",
+                 "mode": "mode"}  # fmt: skip
+
+
+def pinned_families(ctx: click.Context) -> tuple[str, ...]:
+    """The setting families the command line fixes (a flag given explicitly)."""
+    given = [name for name in PINNING_FLAGS
+             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE]
+    return tuple(sorted({PINNING_FLAGS[name] for name in given}))
 
 
 def resume_changes(

@@ -115,10 +115,14 @@ class FeedbackAwareAnnealing:
         self.rejected = 0
 
     # ---------------------------------------------------------------- learning
+    def tokens_of(self, feedback: Feedback) -> tuple[str, ...]:
+        """What a test used, of what this annealer chooses: its operators."""
+        return feedback.program.ops
+
     def observe(self, feedback: Feedback) -> None:
         reward = reward_of(feedback)
         invalid = is_invalid(feedback)
-        for op in set(feedback.program.ops):
+        for op in set(self.tokens_of(feedback)):
             self.stats.setdefault(op, OperatorStats()).add(reward, invalid)
         self.campaign_reward = self.campaign_reward * CAMPAIGN_DECAY + reward
         self.campaign_weight = self.campaign_weight * CAMPAIGN_DECAY + 1.0

@@ -15,3 +15,4 @@ class Feedback:
     new_lines: int  # compiler lines this test covered for the first time in the campaign
     new_lines_by_file: tuple[tuple[str, int], ...] = ()  # (torch-relative path, count)
     new_bug: bool = False  # the verdict is a bug whose signature was not seen before
+    settings: tuple[str, ...] = ()  # the compile setting tokens the test ran with

@@ -132,29 +132,35 @@ class RootCause:
 
     Read from the *reduced* program, not the generated one: the operators that remain
     (plumbing aside), the symptom, the layer that bisection found (else the stage),
-    and, for a crash, the exception and its normalised message. Variants of a class
-    differ in dtypes, shapes, settings and the rest of the program."""
+    for a crash the exception and its normalised message, and the compile settings it
+    needs once they are bisected to a minimum. Variants of a class differ in dtypes,
+    shapes, unneeded settings and the rest of the program."""
 
     kind: Kind
     layer: str = ""  # the first backend that shows it, or the crash's stage
     operators: tuple[str, ...] = ()  # the reduced forward's operators, sorted
     exc_type: str = ""
     message: str = ""
+    settings: tuple[str, ...] = ()  # the compile settings it needs (beyond the defaults)
 
     @property
     def text(self) -> str:
         """The stored form; known-issue ``class:`` globs match it."""
         short = self.exc_type.rsplit(".", 1)[-1]
-        return "|".join((self.kind.value, self.layer, ",".join(self.operators), short,
+        text = "|".join((self.kind.value, self.layer, ",".join(self.operators), short,
                          self.message))  # fmt: skip
+        return f"{text}|{','.join(self.settings)}" if self.settings else text
 
     @property
     def id(self) -> str:
         return hashlib.sha1(f"class|{self.text}".encode()).hexdigest()[:12]
 
 
-def root_cause(verdict: Verdict, operators: list[str] | tuple[str, ...]) -> RootCause:
-    """The class of a reduced program's bug, from its verdict and its forward's operators."""
+def root_cause(
+    verdict: Verdict, operators: list[str] | tuple[str, ...], settings: tuple[str, ...] = ()
+) -> RootCause:
+    """The class of a reduced program's bug, from its verdict, its forward's operators and
+    the compile settings it needs."""
     signature = identity_of(verdict)
     kept = [op for op in operators if op not in PLUMBING] or list(operators)
     layer = verdict.bisect.first if verdict.bisect and verdict.bisect.first else ""
@@ -166,6 +172,7 @@ def root_cause(verdict: Verdict, operators: list[str] | tuple[str, ...]) -> Root
         operators=tuple(sorted(set(kept))),
         exc_type=signature.exc_type.rsplit(".", 1)[-1],
         message=signature.message if signature.exc_type or signature.phase else "",
+        settings=tuple(sorted(settings)),
     )
 
 

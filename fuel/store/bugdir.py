@@ -74,6 +74,7 @@ class ReductionReport:
     title: str = ""  # the report's title, once a report is written
     ablation: tuple[Trial, ...] = ()  # the settings tried on the reduced program
     root_cause: RootCause | None = None  # the class the reduced program's bug belongs to
+    options: CompileOptions | None = None  # the fewest settings that show it (reduced.py)
 
 
 @dataclass(frozen=True, slots=True)

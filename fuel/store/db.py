@@ -23,7 +23,8 @@ from typing import IO, Any
 
 from fuel import serial
 from fuel.errors import FuelError, UsageError
-from fuel.execute.records import CoverageDelta
+from fuel.execute.records import CompileOptions, CoverageDelta
+from fuel.feedback.settings import apply as apply_settings
 from fuel.generate.base import GeneratorStatus
 from fuel.judge.signature import RootCause, evidence_key, identity_of
 from fuel.judge.verdict import Verdict
@@ -46,7 +47,7 @@ TEST_COLUMNS = (
     "run_id", "recorded_at", "elapsed_s", "name", "digest", "source", "seed", "ops", "origin",
     "recipe", "parent", "outcome", "kind", "stage", "signature_id", "detail", "verdict",
     "run_seconds", "generate_seconds", "new_lines", "covered_lines", "new_bug", "corpus",
-    "fuel_error",
+    "fuel_error", "settings",
 )  # fmt: skip
 INSERT_TEST = (
     f"INSERT INTO tests({', '.join(TEST_COLUMNS)}) VALUES ({', '.join('?' for _ in TEST_COLUMNS)})"
@@ -187,9 +188,11 @@ class CampaignStore:
     def settings(self) -> dict[str, Any]:
         return dict(json.loads(self.meta("settings") or "{}"))
 
-    def options_json(self) -> str:
-        """The campaign's compile options as ``options.json`` holds them (sorted keys)."""
-        return json.dumps(self.settings().get("options", {}), sort_keys=True)
+    def options(self, tokens: tuple[str, ...] = ()) -> CompileOptions:
+        """How a test with these setting tokens was compiled: the campaign's options,
+        changed by the tokens."""
+        base = serial.from_data(CompileOptions, self.settings().get("options", {}))
+        return apply_settings(base, tokens)
 
     def update_settings(self, settings: dict[str, Any]) -> None:
         """A resume may change the limits and worker count; the rest stays as created."""
@@ -281,7 +284,7 @@ class CampaignStore:
             verdict.stage.value if verdict.stage else None, novelty.signature_id or None,
             verdict.detail, serial.dumps(verdict), entry.run_seconds, entry.generate_seconds,
             novelty.new_lines, covered, int(novelty.new_bug), int(entry.corpus),
-            int(bool(verdict.fuel_error)),
+            int(bool(verdict.fuel_error)), json.dumps(list(entry.settings)),
         )  # fmt: skip
         bug_count = 0
         with self.conn:
@@ -306,7 +309,8 @@ class CampaignStore:
         if key is not None and self._by_evidence is not None:
             self._by_evidence.setdefault(key, novelty.signature_id)
         if novelty.new_bug:
-            bug_dir = self._write_bug_files(novelty.signature_id, program.source, verdict)
+            bug_dir = self._write_bug_files(novelty.signature_id, program.source, verdict,
+                                            entry.settings)  # fmt: skip
         if novelty.signature_id:
             self._rewrite_digest()
         return Recorded(test_id, elapsed, covered, bug_count, bug_dir)
@@ -383,13 +387,15 @@ class CampaignStore:
         return list(self.conn.execute("SELECT * FROM timeline ORDER BY tests"))
 
     # ---------------------------------------------------------------- files
-    def _write_bug_files(self, signature_id: str, source: str, verdict: Verdict) -> Path:
+    def _write_bug_files(
+        self, signature_id: str, source: str, verdict: Verdict, tokens: tuple[str, ...]
+    ) -> Path:
         """``bugs/<id>/``: the first program showing the bug, its verdict and the compile
         options it was judged with."""
         bug = BugFiles(self.layout.bug_dir(signature_id))
         bug.write("program.py", source)
         bug.write_record(bug.verdict, verdict)
-        files.atomic_write(bug.options, self.options_json() + "\n")
+        bug.write_options(self.options(tokens))
         return bug.directory
 
     def reconcile_files(self) -> None:
@@ -410,7 +416,8 @@ class CampaignStore:
                 verdict = reads.verdict(self.conn, bug.first_test)
                 assert verdict is not None
                 source = reads.source(self.conn, bug.first_test)
-                self._write_bug_files(bug.signature_id, source, verdict)
+                tokens = reads.settings(self.conn, bug.first_test)
+                self._write_bug_files(bug.signature_id, source, verdict, tokens)
         self._rewrite_digest()
 
 

@@ -23,6 +23,11 @@ v2 → v3 (root-cause classes):
 * every bug already reduced is put in its class, read from its ``reduced.py`` and the
   reduced program's verdict in ``reduction.json`` (which gains the class too); bugs
   not yet reduced stay their own class until they are.
+
+v3 → v4 (compile settings per test):
+
+* ``tests.settings``: the setting tokens a test ran with; every older test ran with
+  the campaign's own options (``[]``).
 """
 
 from __future__ import annotations
@@ -135,10 +140,22 @@ def v3_files(conn: sqlite3.Connection, layout: Layout) -> None:
         bug.write_record(bug.reduction, replace(reduction, root_cause=cause))
 
 
+def v4_database(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE tests ADD COLUMN settings TEXT NOT NULL DEFAULT '[]'")
+
+
+def no_files(conn: sqlite3.Connection, layout: Layout) -> None:
+    """A step that changes no file."""
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     database: Callable[[sqlite3.Connection], None]  # in the step's transaction
     files: Callable[[sqlite3.Connection, Layout], None]  # after it commits; idempotent
 
 
-STEPS = {1: Step(v2_database, v2_files), 2: Step(v3_database, v3_files)}  # N to N + 1
+STEPS = {  # from version N to N + 1
+    1: Step(v2_database, v2_files),
+    2: Step(v3_database, v3_files),
+    3: Step(v4_database, no_files),
+}

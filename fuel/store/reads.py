@@ -20,16 +20,22 @@ def source(conn: sqlite3.Connection, test_id: int) -> str:
     return str(conn.execute("SELECT source FROM tests WHERE id = ?", (test_id,)).fetchone()[0])
 
 
+def settings(conn: sqlite3.Connection, test_id: int) -> tuple[str, ...]:
+    row = conn.execute("SELECT settings FROM tests WHERE id = ?", (test_id,)).fetchone()
+    return tuple(json.loads(row[0])) if row else ()
+
+
 def history(conn: sqlite3.Connection) -> Iterator[StoredTest]:
     rows = conn.execute(
-        "SELECT id, name, seed, ops, origin, outcome, new_lines, new_bug, parent"
+        "SELECT id, name, seed, ops, origin, outcome, new_lines, new_bug, parent, settings"
         " FROM tests ORDER BY id"
     )
     for row in rows:
         ops = tuple(json.loads(row["ops"]))
         program = Program("", row["name"], row["seed"], ops, row["origin"])
         yield StoredTest(row["id"], program, Outcome(row["outcome"]), row["new_lines"],
-                         bool(row["new_bug"]), row["parent"])  # fmt: skip
+                         bool(row["new_bug"]), row["parent"],
+                         settings=tuple(json.loads(row["settings"])))  # fmt: skip
 
 
 def corpus(conn: sqlite3.Connection) -> list[StoredTest]:
@@ -38,7 +44,8 @@ def corpus(conn: sqlite3.Connection) -> list[StoredTest]:
         " FROM tests t WHERE t.corpus = 1 ORDER BY t.id"
     )
     return [StoredTest(row["id"], _program(row), Outcome(row["outcome"]), row["new_lines"],
-                       bool(row["new_bug"]), row["parent"], row["times_mutated"])
+                       bool(row["new_bug"]), row["parent"], row["times_mutated"],
+                       tuple(json.loads(row["settings"])))
             for row in rows]  # fmt: skip
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fuel.execute.records import CompileOptions
 from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.program.record import Program
@@ -51,6 +52,7 @@ class NewTest:
     corpus: bool = False  # kept for later mutation
     run_seconds: float = 0.0
     generate_seconds: float = 0.0
+    settings: tuple[str, ...] = ()  # setting tokens applied to the campaign's options
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class NewBug:
     test_id: int  # the first test that showed it (tests.id)
     program: Program
     verdict: Verdict
+    options: CompileOptions  # how the test that showed it was compiled
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,7 @@ class StoredTest:
     new_bug: bool
     parent: int | None
     times_mutated: int = 0  # tests recorded with this one as parent
+    settings: tuple[str, ...] = ()  # the setting tokens it ran with
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +168,8 @@ class Summary:
     fuel_errors: int = 0  # tests on which fuel's own code failed (skipped, not judged)
     signatures: int = 0  # reportable signatures: bugs before folding into classes
     classes_known: int = 0  # root-cause classes that match a known upstream issue
+    settings_used: dict[str, dict[str, int]] = field(default_factory=dict)  # tests per
+    # setting family and value ("default": the campaign's own options)
 
     @property
     def valid_share(self) -> float:

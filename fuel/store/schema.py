@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fuel.errors import FuelError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VALID_OUTCOMES = ("pass", "bug", "skipped")  # the program ran in eager: a usable test
 # A reader (fuel status) may meet a writer mid-commit; WAL makes that rare and short.
 BUSY_TIMEOUT_MS = 10_000
@@ -64,7 +64,8 @@ CREATE TABLE IF NOT EXISTS tests (
     covered_lines INTEGER NOT NULL,
     new_bug INTEGER NOT NULL,
     corpus INTEGER NOT NULL,
-    fuel_error INTEGER NOT NULL DEFAULT 0
+    fuel_error INTEGER NOT NULL DEFAULT 0,
+    settings TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS tests_by_signature ON tests(signature_id);
 CREATE INDEX IF NOT EXISTS tests_by_parent ON tests(parent);

@@ -12,6 +12,7 @@ import sqlite3
 import time
 
 from fuel import serial
+from fuel.feedback.settings import settings_used
 from fuel.generate.base import GeneratorStatus
 from fuel.store.records import KindCount, Summary
 from fuel.store.schema import VALID_OUTCOMES
@@ -38,6 +39,10 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
     last = conn.execute("SELECT covered_lines, ops FROM tests ORDER BY id DESC LIMIT 1").fetchone()
     corpus = conn.execute("SELECT COUNT(*) FROM tests WHERE corpus = 1").fetchone()[0]
     fuel_errors = conn.execute("SELECT COUNT(*) FROM tests WHERE fuel_error = 1").fetchone()[0]
+    used = settings_used(
+        (tuple(json.loads(row[0])), row[1])
+        for row in conn.execute("SELECT settings, COUNT(*) FROM tests GROUP BY settings")
+    )
     runs = conn.execute(
         "SELECT id, started_at, heartbeat_at, stop_reason FROM runs ORDER BY id"
     ).fetchall()
@@ -85,6 +90,7 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
         fuel_errors=fuel_errors,
         signatures=signatures,
         classes_known=classes_known,
+        settings_used=used,
     )
 
 

@@ -1,4 +1,10 @@
-"""Ablation: which compile settings show a bug, each one earned by a run.
+"""Ablation: which compile settings a bug needs, and which show it, each earned by a run.
+
+First :func:`minimal_settings` bisects the settings the bug was found with to the
+fewest that still show it (each compiler override dropped in turn, then dynamic,
+backward, fullgraph and mode set back to torch.compile's default), the way PyTorch's
+``ConfigFuzzer.bisect`` narrows a failing configuration: the report, the repro and the
+bug's class then carry only what matters.
 
 PyTorch's issue template asks a fuzzer-found report for an ablation: which backend,
 mode and settings cause the bug. The reduced program is checked once per setting in
@@ -12,7 +18,7 @@ it is in: the report's bisection comes from these runs, never from a guess.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from fuel.check import Checker
 from fuel.execute.records import CompileOptions
@@ -28,6 +34,58 @@ EMULATE = "inductor.emulate_precision_casts"  # upstream: such a mismatch is int
 Change = Callable[[CompileOptions], CompileOptions]
 
 
+@dataclass(frozen=True, slots=True)
+class Minimal:
+    """The fewest settings that still show the bug, with the runs that showed it."""
+
+    options: CompileOptions
+    verdict: Verdict  # the bug as the minimal options show it
+    trials: tuple[Trial, ...]  # each setting dropped, and whether the bug stayed
+
+
+def reverts(options: CompileOptions) -> list[tuple[str, Change]]:
+    """Each setting of ``options`` that torch.compile's defaults do not have, undone."""
+    default = CompileOptions()
+    found: list[tuple[str, Change]] = [
+        (f"without {name}={value!r}", _without(name)) for name, value in options.config
+    ]
+    for family in ("dynamic", "backward", "fullgraph", "mode"):
+        value = getattr(options, family)
+        if value != getattr(default, family):
+            found.append((f"without {family}={value!r}", _reset(family)))
+    return found
+
+
+def minimal_settings(checker: Checker, program: Program, verdict: Verdict) -> Minimal:
+    """Drop the bug's settings one at a time, keeping each drop that still shows it."""
+    options, trials = checker.options, []
+    for name, change in reverts(options):
+        candidate = change(options)
+        other = checker.run(program, candidate).verdict
+        kept = same_bug(verdict, other)
+        trials.append(Trial(name, not kept, _words(other)))
+        if kept:
+            options, verdict = candidate, other
+    return Minimal(options, verdict, tuple(trials))
+
+
+def settings_tokens(options: CompileOptions) -> tuple[str, ...]:
+    """The settings of ``options`` that torch.compile's defaults do not have, as text."""
+    default = CompileOptions()
+    found = [f"{name}={value!r}" for name, value in options.config]
+    found += [f"{family}={getattr(options, family)!r}"
+              for family in ("dynamic", "backward", "fullgraph", "mode")
+              if getattr(options, family) != getattr(default, family)]  # fmt: skip
+    return tuple(sorted(found))
+
+
+def _reset(family: str) -> Change:
+    def reset(options: CompileOptions) -> CompileOptions:
+        return replace(options, **{family: getattr(CompileOptions(), family)})
+
+    return reset
+
+
 def variants(options: CompileOptions, verdict: Verdict) -> list[tuple[str, Change]]:
     """The settings worth trying for this bug: each a name and the options it makes."""
     found: list[tuple[str, Change]] = []
@@ -37,8 +95,6 @@ def variants(options: CompileOptions, verdict: Verdict) -> list[tuple[str, Chang
         found.append(("fullgraph=True", lambda o: replace(o, fullgraph=True)))
     if verdict.numeric is not None and verdict.numeric.dtype in LOW_PRECISION:
         found.append((f"{EMULATE}=True", lambda o: o.with_config(EMULATE, True)))
-    for name, value in options.config:  # each compiler setting of the bug, dropped
-        found.append((f"without {name}={value!r}", _without(name)))
     return found
 
 

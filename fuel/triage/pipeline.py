@@ -26,7 +26,7 @@ from fuel.reduce.passes import POLISH, STRUCTURE
 from fuel.report.markdown import ReportFacts, render_report, title
 from fuel.report.repro import render_repro
 from fuel.store.bugdir import BugFiles, Confirmation, ReductionReport, Trial
-from fuel.triage.ablation import ablate, bisection
+from fuel.triage.ablation import ablate, bisection, minimal_settings, settings_tokens
 from fuel.triage.confirm import confirm
 from fuel.triage.environment import collect_env
 
@@ -127,10 +127,15 @@ def process_bug(
     spec = _load(reduction.reduced, settings.static_check)
     ablation: tuple[Trial, ...] = ()
     if settings.bisect and checker is not None:
-        ablation = ablate(checker, spec.program, verdict)
-        verdict = replace(verdict, bisect=bisection(ablation))
+        minimal = minimal_settings(checker, spec.program, verdict)
+        bug = replace(bug, options=minimal.options)
+        checker = Checker(checker.runner, minimal.options, static_check=checker.static_check,
+                          timeout_s=checker.timeout_s)  # fmt: skip
+        ablation = minimal.trials + ablate(checker, spec.program, minimal.verdict)
+        verdict = replace(minimal.verdict, bisect=bisection(ablation))
         shown = ", ".join(t.setting for t in ablation if t.shows) or "none"
-        log(f"ablation: shows with {shown}")
+        log(f"settings needed: {', '.join(settings_tokens(minimal.options)) or 'none'}; "
+            f"ablation: shows with {shown}")  # fmt: skip
     heading = title(reduction.reduced, verdict, bug.options)
     repro, confirmation, note = _repro(bug, reduction, spec, verdict, heading, settings, log)
     confirmed = confirmation is None or confirmation.reproduced
@@ -148,9 +153,10 @@ def process_bug(
         ablation=ablation,
     )
     files.write("report.md", render_report(facts))
-    cause = root_cause(verdict, forward_operators(reduction.reduced))
+    cause = root_cause(verdict, forward_operators(reduction.reduced),
+                       settings_tokens(bug.options))  # fmt: skip
     report = replace(_report_of(reduction, verdict, confirmation, heading), ablation=ablation,
-                     root_cause=cause)  # fmt: skip
+                     root_cause=cause, options=bug.options)  # fmt: skip
     files.write_record(files.reduction, report)
     return Processed(reduction, report, out)
 

@@ -16,9 +16,11 @@ from fuel.triage.pipeline import BugSource, ReduceSettings, process_bug
 def reduce_and_report(bug: NewBug, checker: Checker) -> Triaged:
     """Write reduced.py, repro.py, report.md and reduction.json into the bug directory;
     back: the report's title (or why there is none) and the bug's root-cause class."""
-    source = BugSource(bug.program.source, bug.signature_id, checker.options, bug.verdict)
+    source = BugSource(bug.program.source, bug.signature_id, bug.options, bug.verdict)
     settings = ReduceSettings(static_check=checker.static_check)
-    done = process_bug(source, checker, bug.directory, settings)
+    own = Checker(checker.runner, bug.options, static_check=checker.static_check,
+                  timeout_s=checker.timeout_s)  # fmt: skip
+    done = process_bug(source, own, bug.directory, settings)
     if not done.reduction.reproduced:
         return Triaged(f"not reduced: {done.reduction.reason.value}")
     return Triaged(done.title, done.report.root_cause)

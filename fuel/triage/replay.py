@@ -113,15 +113,26 @@ def campaign_options(out: Path, default: CompileOptions) -> CompileOptions:
     return serial.from_data(CompileOptions, stored) if isinstance(stored, dict) else default
 
 
-def what_to_replay(files: BugFiles, original: bool) -> tuple[str, str, Verdict] | None:
-    """(file name, source, stored verdict), or None when nothing can be compared."""
-    reduced = None if original else files.reduced_verdict()
-    if reduced is not None and files.reduced.is_file():
-        return "reduced.py", files.reduced.read_text(encoding="utf-8"), reduced
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """What to replay of a bug directory."""
+
+    name: str  # reduced.py or program.py
+    source: str
+    stored: Verdict
+    options: CompileOptions | None  # the reduction's settings, for reduced.py
+
+
+def what_to_replay(files: BugFiles, original: bool) -> Chosen | None:
+    """The program to replay and its stored verdict, or None when nothing can be compared."""
+    reduction = None if original else files.read_reduction()
+    if reduction is not None and reduction.verdict is not None and files.reduced.is_file():
+        source = files.reduced.read_text(encoding="utf-8")
+        return Chosen("reduced.py", source, reduction.verdict, reduction.options)
     stored = files.read_verdict()
     if stored is None:
         return None
-    return "program.py", files.program.read_text(encoding="utf-8"), stored
+    return Chosen("program.py", files.program.read_text(encoding="utf-8"), stored, None)
 
 
 def replay(
@@ -140,8 +151,9 @@ def replay(
         if chosen is None:
             yield f"{'SKIPPED':10} {files.directory.name}  no stored verdict to compare with"
             continue
-        name, source, stored = chosen
-        now = run(source, files.read_options(fallback))
+        options = chosen.options or files.read_options(fallback)
+        now = run(chosen.source, options)
+        stored, name = chosen.stored, chosen.name
         status = classify(stored, now)
         reduction = files.read_reduction()
         cause = reduction.root_cause if reduction else None

@@ -19,10 +19,12 @@ from fuel.campaign.settings import CampaignSettings
 from fuel.check import Checker
 from fuel.errors import UsageError
 from fuel.execute.records import CompileOptions, ExitStatus, RunResult
+from fuel.feedback.settings import apply as apply_settings
 from fuel.generate.base import GeneratorStatus
 from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Kind
 from fuel.program import ProgramSpec
+from fuel.store.bugdir import BugFiles
 from fuel.store.records import NewBug, Triaged
 from tests.campaign.toy import FakePool, register_toys
 
@@ -353,3 +355,30 @@ def test_a_class_that_matches_a_known_issue_is_not_counted_as_new(tmp_path: Path
     rule = "class: compile_crash|inductor|torch.sin|*"
     assert rows(out, "SELECT known FROM classes") == [(rule,)]
     assert "known issues (not reported again)" in (out / "bug_reports.txt").read_text()
+
+
+def test_explored_settings_are_stored_per_test_counted_and_kept_on_resume(
+    tmp_path: Path, processed: Seen
+) -> None:
+    out = tmp_path / "c"
+    config = settings(out, max_rounds=60, settings_mode="explore", pinned=("fullgraph",))
+    first = start(config, processors=processed.processors)
+    stored = [tuple(json.loads(row[0])) for row in rows(out, "SELECT settings FROM tests")]
+    assert any(stored) and not any(t.startswith("fullgraph=") for s in stored for t in s)
+    used = first.summary.settings_used
+    assert used and all(sum(values.values()) == 60 for values in used.values())
+    assert processed, "the toy's crashes are bugs"
+    for bug in processed:  # each bug is processed with the settings its test ran with
+        tokens = tuple(json.loads(rows(out, f"SELECT settings FROM tests WHERE id = {bug.test_id}")
+                                  [0][0]))  # fmt: skip
+        assert bug.options == apply_settings(config.options, tokens)
+        saved = BugFiles(out / "bugs" / bug.signature_id).read_options()
+        assert saved == bug.options
+    wiring = session.Wiring(pool_factory=lambda _: FakePool())
+    again = session.resume({"max_rounds": 100}, out, QuietDisplay(), ["again"], wiring)
+    later = [tuple(json.loads(r[0])) for r in rows(out, "SELECT settings FROM tests WHERE id > 60")]
+    assert again.summary.tests == 100 and any(later)
+    stored_settings = json.loads(rows(out, "SELECT value FROM meta WHERE key = 'settings'")[0][0])
+    assert stored_settings["settings_mode"] == "explore" and stored_settings["pinned"] == [
+        "fullgraph"
+    ]

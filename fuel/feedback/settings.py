@@ -1,0 +1,183 @@
+"""Compile settings per test: the space, how a choice applies, and who chooses.
+
+A campaign compiles every test with its base options (the command line's), unless it
+explores settings (``--settings explore``): then each generated program also gets a
+few *setting tokens*, each one change to the base options, written ``key=value``:
+
+=============================== ========================================================
+token                           why it is worth a test
+=============================== ========================================================
+``dynamic=True/False``          symbolic shapes, guards and unbacked sizes
+``backward=True``               AOTAutograd's backward graph and the min-cut partitioner
+``fullgraph=True``              capture without graph breaks
+``mode=max-autotune-no-         Inductor's templates and autotuning (GEMMs, convs)
+cudagraphs``
+``inductor.<field>=<value>``    code generation settings (:data:`CONFIG_OVERRIDES`),
+``dynamo.<field>=<value>``      each validated against this torch's config
+=============================== ========================================================
+
+A family the command line pins (``--dynamic``, ``--backward``, ...) is left out of the
+space. The choice is learnt like the operators are: :class:`SettingsAnnealing` is FASA
+over setting tokens, rewarded by the same new coverage and new bugs, so settings that
+keep finding new compiler code or new bugs are tried more.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from fuel.execute.records import CompileOptions
+from fuel.feedback.fasa import FeedbackAwareAnnealing
+from fuel.feedback.heuristic import HeuristicSettings
+from fuel.feedback.record import Feedback
+
+MODES = ("max-autotune-no-cudagraphs",)
+CUDA_MODES = ("reduce-overhead",)
+# Compiler settings that change what code is generated on the CPU, with the value a
+# test tries (the opposite of the default, or a vector width). Entries this torch does
+# not have, or whose default has another type, are left out when the space is built.
+CONFIG_OVERRIDES: tuple[tuple[str, Any], ...] = (
+    ("inductor.freezing", True),
+    ("inductor.cpp_wrapper", True),
+    ("inductor.split_reductions", False),
+    ("inductor.aggressive_fusion", True),
+    ("inductor.epilogue_fusion", False),
+    ("inductor.emulate_precision_casts", True),
+    ("inductor.loop_ordering_after_fusion", False),
+    ("inductor.pattern_matcher", False),
+    ("inductor.cpp.simdlen", 1),  # no vectorization
+    ("inductor.cpp.simdlen", 256),  # AVX2-wide vectors
+    ("inductor.cpp.enable_loop_tail_vec", False),
+    ("inductor.cpp.enable_tiling_heuristics", False),
+    ("dynamo.capture_scalar_outputs", True),
+    ("dynamo.capture_dynamic_output_shape_ops", True),
+)
+CONFIG_MODULES = {"inductor": "torch._inductor.config", "dynamo": "torch._dynamo.config"}
+# A test changes at most this many settings at once: enough for interactions
+# (dynamic shapes with backward), few enough that a bug's settings stay readable.
+MAX_SETTINGS = 2
+OPTION_FAMILIES = ("dynamic", "backward", "fullgraph", "mode")
+# The token for "the base options as they are": in the space, so that the annealer
+# learns whether the default path still pays, as it learns any setting.
+BASE = "default"
+
+
+def token(key: str, value: Any) -> str:
+    return f"{key}={value}"
+
+
+def parse_token(text: str) -> tuple[str, Any]:
+    key, _, value = text.partition("=")
+    try:
+        return key, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return key, value  # a plain word: a mode's name
+
+
+def family_of(text: str) -> str:
+    return text.partition("=")[0]
+
+
+def apply(options: CompileOptions, tokens: Iterable[str]) -> CompileOptions:
+    """The base options with each token's change (the first token of a family wins)."""
+    seen: set[str] = set()
+    for text in tokens:
+        if text == BASE:
+            continue
+        key, value = parse_token(text)
+        if key in seen:
+            continue
+        seen.add(key)
+        if key in OPTION_FAMILIES:
+            options = replace(options, **{key: value})
+        else:
+            options = options.with_config(key, value)
+    return options
+
+
+def config_default(name: str) -> tuple[bool, Any]:
+    """(whether this torch has the setting, its default value)."""
+    family, _, field = name.partition(".")
+    try:
+        module: Any = importlib.import_module(CONFIG_MODULES[family])
+    except (KeyError, ImportError):
+        return False, None
+    for part in field.split("."):
+        if not hasattr(module, part):
+            return False, None
+        module = getattr(module, part)
+    return True, module
+
+
+def valid_override(name: str, value: Any) -> bool:
+    exists, default = config_default(name)
+    if not exists or default == value:
+        return False
+    return default is None or type(default) is type(value)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsSpace:
+    """The tokens a campaign may choose from."""
+
+    tokens: tuple[str, ...]
+
+    @classmethod
+    def build(cls, base: CompileOptions, pinned: Iterable[str] = ()) -> SettingsSpace:
+        """Every token that changes ``base`` in a family the command line left free."""
+        pinned = set(pinned)
+        found: list[str] = []
+        if "dynamic" not in pinned:
+            found += [token("dynamic", v) for v in (True, False) if v != base.dynamic]
+        if "backward" not in pinned and not base.backward:
+            found.append(token("backward", True))
+        if "fullgraph" not in pinned and not base.fullgraph:
+            found.append(token("fullgraph", True))
+        if "mode" not in pinned:
+            modes = MODES + (CUDA_MODES if base.device == "cuda" else ())
+            found += [token("mode", m) for m in modes if m != base.mode]
+        if base.backend == "inductor" and "config" not in pinned:
+            found += [token(n, v) for n, v in CONFIG_OVERRIDES if valid_override(n, v)]
+        return cls(tuple(sorted(set(found))) + ((BASE,) if found else ()))
+
+
+class SettingsAnnealing(FeedbackAwareAnnealing):
+    """FASA over setting tokens: what it learns from a test is that test's settings."""
+
+    name = "fasa-settings"
+
+    def __init__(self, space: SettingsSpace, seed: int) -> None:
+        super().__init__(HeuristicSettings(space.tokens, seed, MAX_SETTINGS))
+        self.space = space
+
+    def tokens_of(self, feedback: Feedback) -> tuple[str, ...]:
+        return feedback.settings or (BASE,)
+
+    def propose(self) -> tuple[str, ...]:
+        chosen = super().propose()
+        if BASE in chosen:
+            return ()
+        families: dict[str, str] = {}
+        for text in chosen:  # one value per family
+            families.setdefault(family_of(text), text)
+        return tuple(sorted(families.values()))
+
+
+def settings_used(rows: Iterable[tuple[tuple[str, ...], int]]) -> dict[str, dict[str, int]]:
+    """Tests per setting family and value, from (tokens, tests) pairs: the tests
+    without a token of a family count under "default"."""
+    counts: dict[str, dict[str, int]] = {}
+    total = 0
+    for tokens, tests in rows:
+        total += tests
+        for text in tokens:
+            key, value = parse_token(text)
+            family = counts.setdefault(key, {})
+            family[str(value)] = family.get(str(value), 0) + tests
+    for family in counts.values():
+        family["default"] = total - sum(family.values())
+    return counts

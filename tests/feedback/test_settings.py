@@ -1,0 +1,64 @@
+"""Compile settings per test: the space, how tokens apply, and the annealer's choices."""
+
+from __future__ import annotations
+
+from fuel.execute.records import CompileOptions
+from fuel.feedback.record import Feedback
+from fuel.feedback.settings import (
+    BASE,
+    MAX_SETTINGS,
+    SettingsAnnealing,
+    SettingsSpace,
+    apply,
+    family_of,
+    settings_used,
+    valid_override,
+)
+from fuel.judge.verdict import Outcome, Verdict
+from fuel.program.record import Program
+
+
+def test_the_space_leaves_out_pinned_families_and_settings_this_torch_lacks() -> None:
+    free = SettingsSpace.build(CompileOptions())
+    assert {"dynamic=True", "dynamic=False", "backward=True", "fullgraph=True"} <= set(free.tokens)
+    assert "mode=max-autotune-no-cudagraphs" in free.tokens and BASE in free.tokens
+    assert "inductor.freezing=True" in free.tokens and "inductor.cpp.simdlen=256" in free.tokens
+    pinned = SettingsSpace.build(CompileOptions(dynamic=True, backward=True), ("dynamic",))
+    assert not any(t.startswith(("dynamic=", "backward=")) for t in pinned.tokens)
+    assert not valid_override("inductor.no_such_setting", True)
+    assert not valid_override("inductor.freezing", False)  # the default: no change
+    assert not valid_override("inductor.freezing", 3)  # the wrong type
+    eager = SettingsSpace.build(CompileOptions(backend="eager"))
+    assert not any(t.startswith(("inductor.", "dynamo.")) for t in eager.tokens)
+
+
+def test_tokens_change_the_base_options_one_family_each() -> None:
+    base = CompileOptions()
+    options = apply(base, ("dynamic=True", "inductor.freezing=True", "dynamic=False", BASE))
+    assert options.dynamic is True and options.config == (("inductor.freezing", True),)
+    assert apply(base, ("mode=max-autotune-no-cudagraphs",)).mode == "max-autotune-no-cudagraphs"
+    assert apply(base, ()) == base == apply(base, (BASE,))
+
+
+def test_the_annealer_proposes_few_settings_one_per_family_and_learns_from_tests() -> None:
+    space = SettingsSpace.build(CompileOptions())
+    chooser = SettingsAnnealing(space, seed=3)
+    seen: set[str] = set()
+    for index in range(200):
+        tokens = chooser.propose()
+        assert len(tokens) <= MAX_SETTINGS
+        assert len({family_of(t) for t in tokens}) == len(tokens)
+        seen |= set(tokens)
+        program = Program("", f"p{index}", ops=("add",))
+        rewarded = "backward=True" in tokens
+        chooser.observe(Feedback(program, Verdict(Outcome.PASS), 50 if rewarded else 0,
+                                 settings=tokens))  # fmt: skip
+    assert len(seen) > 5  # it explores
+    assert chooser.stats["backward=True"].uses > chooser.stats["fullgraph=True"].uses
+
+
+def test_settings_used_counts_tests_per_family_and_value() -> None:
+    rows = [((), 60), (("dynamic=True",), 30), (("dynamic=False", "backward=True"), 10)]
+    used = settings_used(rows)
+    assert used["dynamic"] == {"True": 30, "False": 10, "default": 60}
+    assert used["backward"] == {"True": 10, "default": 90}
