@@ -49,6 +49,8 @@ class CampaignSettings:
     known_issues: Path | None = None
     process_bugs: bool = True  # run the bug processors on each new bug
     mutate_share: float = MUTATE_SHARE
+    allow_unsafe: bool = False  # --allow-unsafe: no static check
+    sandbox: bool = True  # --no-sandbox turns it off
     # Settings records of generator families (``GeneratorSettings.family_settings``).
     generator_options: tuple[object, ...] = field(default=(), metadata={"json": OPTIONS_KEY})
 

@@ -20,7 +20,14 @@ from typing import Any
 
 import click
 
-from fuel.cli.options import RunLimits, compile_options, default_jobs, require_device
+from fuel.cli.options import (
+    RunLimits,
+    Safety,
+    compile_options,
+    default_jobs,
+    require_device,
+    safety_options,
+)
 from fuel.errors import UsageError
 from fuel.execute.records import CompileOptions
 from fuel.llm.options import llm_options
@@ -135,6 +142,7 @@ def wiring(no_reduce: bool) -> Any:
     help="rules for bugs already reported: counted, not reported",
 )
 @click.option("--no-reduce", is_flag=True, help="run no bug processors (reduction, reports)")
+@safety_options
 @llm_options
 @click.option("-q", "--quiet", is_flag=True, help="print only the final summary")
 @click.option(
@@ -160,6 +168,7 @@ def command(
     coverage: bool,
     known_issues: Path | None,
     no_reduce: bool,
+    safety: Safety,
     quiet: bool,
     log_mode: bool,
     **generator_params: Any,
@@ -205,6 +214,8 @@ def command(
                     memory_mb=limits.memory_mb,
                     known_issues=known_issues.resolve() if known_issues else None,
                     process_bugs=not no_reduce,
+                    allow_unsafe=safety.allow_unsafe,
+                    sandbox=safety.sandbox,
                     generator_options=extra,
                 )
                 display.note(f"campaign in {settings.out} (seed {settings.seed})")

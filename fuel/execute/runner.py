@@ -25,6 +25,7 @@ from typing import Any
 import torch
 
 from fuel.execute import tensors
+from fuel.execute.compiler_settings import applied
 from fuel.execute.probe import ProbeMode
 from fuel.execute.records import (
     CompileOptions,
@@ -35,7 +36,7 @@ from fuel.execute.records import (
     Probe,
     RunOutcome,
 )
-from fuel.program.record import InputStyle, ProgramSpec
+from fuel.program.record import InputStyle, ProgramSpec, Setting
 
 MAX_MESSAGE_CHARS = 4000
 MAX_FRAMES = 40
@@ -50,6 +51,7 @@ class Instance:
     model: torch.nn.Module
     inputs: tuple[Any, ...]
     source: str
+    settings: tuple[Setting, ...] = ()  # the program's compiler settings
 
 
 def failure_from(exc: BaseException, depth: int = 0) -> Failure:
@@ -125,7 +127,7 @@ def instantiate(spec: ProgramSpec, workdir: Path, device: str, seed: int) -> Ins
     if device != "cpu":
         model = model.to(device)
         inputs = tuple(tensors.pytree.tree_map(_to_device(device), list(inputs)))
-    return Instance(module, model, inputs, spec.program.source)
+    return Instance(module, model, inputs, spec.program.source, spec.settings)
 
 
 def _to_device(device: str) -> Callable[[Any], Any]:
@@ -296,7 +298,7 @@ def run_phases(
     if options.eager_only:
         return report
     announce(Phase.COMPILED)
-    with compiled_context():
+    with compiled_context(), applied(instance.settings):
         compiled = run_phase(Phase.COMPILED, instance, options, side_under_test(options))
     deliver(compiled)
     if eager.ok and compiled.ok and not tensors.outcomes_identical(eager, compiled):
