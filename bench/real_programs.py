@@ -26,9 +26,9 @@ from typing import Any
 
 import yaml
 
+from fuel.check import Checker
 from fuel.execute.pool import PoolSettings, WorkerPool
 from fuel.execute.records import CompileOptions
-from fuel.judge.check import Checker
 from fuel.judge.verdict import Outcome, Verdict
 
 HERE = Path(__file__).parent / "real_programs"
@@ -66,8 +66,10 @@ def main() -> int:
     with WorkerPool(settings) as pool:
         pool.wait_ready()
         ready = time.monotonic()
-        for checked in Checker(pool, options).check_files(paths):
-            name = Path(checked.name).stem
+        checker = Checker(pool, options)
+        pending = [(path.stem, checker.submit_file(path)) for path in paths]
+        for name, future in pending:
+            checked = future.result()
             verdicts[name] = checked.verdict
             print(line(name, manifest[name], checked.verdict), flush=True)
             for note in checked.verdict.notes:

@@ -73,4 +73,3 @@ class Verdict:
     @property
     def is_bug(self) -> bool:
         return self.outcome is Outcome.BUG
-

@@ -35,9 +35,7 @@ def read_program(path: str | Path) -> Program:
     return Program(source=source, name=path.stem)
 
 
-def load_file(
-    path: str | Path, *, allow_unsafe: bool = False, device: str = "cpu"
-) -> ProgramSpec:
+def load_file(path: str | Path, *, allow_unsafe: bool = False, device: str = "cpu") -> ProgramSpec:
     return load_program(read_program(path), allow_unsafe=allow_unsafe, device=device)
 
 
