@@ -84,6 +84,7 @@ def pool_settings(settings: CampaignSettings, workers: int, coverage: bool) -> P
         memory_mb=settings.memory_mb,
         coverage=coverage,
         device=settings.options.device,
+        sandbox=settings.sandbox,
     )
 
 
@@ -226,7 +227,7 @@ def prepare(
         pool_settings(settings, settings.jobs, settings.coverage)
     )
     closers.append(pool.close)
-    checker = Checker(pool, settings.options)
+    checker = Checker(pool, settings.options, static_check=not settings.allow_unsafe)
     processing = None
     processors = wiring.processors if settings.process_bugs else ()
     if processors:
@@ -275,7 +276,7 @@ def process_pending_bugs(
         log(f"{out}: processing {len(pending)} bug(s)")
         pool = (wiring.pool_factory or warm_pool)(pool_settings(settings, jobs, coverage=False))
         try:
-            checker = Checker(pool, settings.options)
+            checker = Checker(pool, settings.options, static_check=not settings.allow_unsafe)
             for bug in pending:
                 log(hooks.record_processed(store, hooks.process(bug, checker, wiring.processors)))
         finally:

@@ -53,6 +53,8 @@ class CampaignSettings:
     # chosen by feedback (``fuel.feedback.settings``), but for the ``pinned`` families.
     settings_mode: str = "default"
     pinned: tuple[str, ...] = ()
+    allow_unsafe: bool = False  # --allow-unsafe: no static check
+    sandbox: bool = True  # --no-sandbox turns it off
     # Settings records of generator families (``GeneratorSettings.family_settings``).
     generator_options: tuple[object, ...] = field(default=(), metadata={"json": OPTIONS_KEY})
 

@@ -118,7 +118,9 @@ class Checker:
 
     def _load(self, program: Program) -> ProgramSpec | Checked:
         try:
-            return load_program(program, allow_unsafe=not self.static_check)
+            return load_program(
+                program, allow_unsafe=not self.static_check, device=self.options.home_device
+            )
         except Rejected as rejected:
             return Checked(program, Verdict(Outcome.REJECTED, detail=rejected.reason))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from fuel.cli.options import RunLimits, compile_options, default_jobs
+from fuel.cli.options import RunLimits, Safety, compile_options, default_jobs, safety_options
 from fuel.execute.records import CompileOptions
 
 
@@ -19,18 +19,14 @@ from fuel.execute.records import CompileOptions
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per file")
 @click.option("--bisect", "bisecting", is_flag=True,
               help="find the first backend that shows each bug")  # fmt: skip
-@click.option(
-    "--allow-unsafe",
-    is_flag=True,
-    help="skip the static check and the audit hook: only for your own trusted files",
-)
+@safety_options
 def command(
     files: tuple[Path, ...],
     options: CompileOptions,
     limits: RunLimits,
     as_json: bool,
     bisecting: bool,
-    allow_unsafe: bool,
+    safety: Safety,
 ) -> int:
     """Run each FILE eagerly and compiled, and judge the difference.
 
@@ -45,11 +41,11 @@ def command(
 
     settings = PoolSettings(
         workers=default_jobs(limits.jobs, len(files)), timeout_s=limits.timeout_s,
-        memory_mb=limits.memory_mb, device=options.device, sandbox=not allow_unsafe,
+        memory_mb=limits.memory_mb, device=options.device, sandbox=safety.sandbox,
     )  # fmt: skip
     counts: Counter[str] = Counter()
     with WorkerPool(settings) as pool:
-        checker = Checker(pool, options, static_check=not allow_unsafe)
+        checker = Checker(pool, options, static_check=safety.static_check)
         pending = [(str(path), checker.submit_file(path)) for path in files]
         for name, future in pending:
             checked: Checked = future.result()
@@ -82,4 +78,5 @@ def human_line(name: str, verdict: object) -> str:
     if verdict.bisect:
         kind += f" (first on {verdict.bisect.first or 'none of the ladder'})"
     line = f"{verdict.outcome.value.upper():8} {kind:28} {name}"
-    return f"{line}  {key}" if key else line
+    line = f"{line}  {key}" if key else line
+    return "\n".join([line, *(f"{'':9}{'':28} note: {note}" for note in verdict.notes)])

@@ -20,7 +20,14 @@ from typing import Any
 
 import click
 
-from fuel.cli.options import RunLimits, compile_options, default_jobs, require_device
+from fuel.cli.options import (
+    RunLimits,
+    Safety,
+    compile_options,
+    default_jobs,
+    require_device,
+    safety_options,
+)
 from fuel.errors import UsageError
 from fuel.execute.records import CompileOptions
 from fuel.llm.options import llm_options
@@ -145,6 +152,7 @@ def wiring(no_reduce: bool) -> Any:
     "compile settings (dynamic, backward, fullgraph, mode, compiler configs) chosen by "
     "feedback, except the families the flags pin",
 )
+@safety_options
 @llm_options
 @click.option("-q", "--quiet", is_flag=True, help="print only the final summary")
 @click.option(
@@ -171,6 +179,7 @@ def command(
     known_issues: Path | None,
     no_reduce: bool,
     settings_mode: str,
+    safety: Safety,
     quiet: bool,
     log_mode: bool,
     **generator_params: Any,
@@ -216,6 +225,8 @@ def command(
                     memory_mb=limits.memory_mb,
                     known_issues=known_issues.resolve() if known_issues else None,
                     process_bugs=not no_reduce,
+                    allow_unsafe=safety.allow_unsafe,
+                    sandbox=safety.sandbox,
                     generator_options=extra,
                     settings_mode=settings_mode,
                     pinned=pinned_families(ctx),

@@ -2,7 +2,8 @@
 
 ``@compile_options`` adds the compile flags and the workers' limits, and hands the
 command what they mean, built once: ``options`` (a ``CompileOptions``) and ``limits``
-(a :class:`RunLimits`).
+(a :class:`RunLimits`). ``@safety_options`` adds ``--allow-unsafe`` and ``--no-sandbox``
+and hands the command ``safety`` (a :class:`Safety`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -78,6 +79,43 @@ def compile_options(func: F) -> F:
     for decorator in reversed(decorators):
         wrapped = decorator(wrapped)
     return wrapped
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    """fuel's two defences against untrusted programs, each of which a flag turns off.
+
+    The static check refuses only what the sandbox cannot contain (see
+    :mod:`fuel.program.static_check`); the sandbox (:mod:`fuel.execute.sandbox`) is the
+    boundary. ``--allow-unsafe`` turns off the first, ``--no-sandbox`` the second."""
+
+    static_check: bool = True
+    sandbox: bool = True
+
+    @property
+    def allow_unsafe(self) -> bool:
+        return not self.static_check
+
+
+def safety_options(func: F) -> F:
+    """--allow-unsafe --no-sandbox, given to the command as ``safety: Safety``."""
+
+    @functools.wraps(func)
+    def command(*args: Any, allow_unsafe: bool, no_sandbox: bool, **kwargs: Any) -> Any:
+        safety = Safety(static_check=not allow_unsafe, sandbox=not no_sandbox)
+        return func(*args, safety=safety, **kwargs)
+
+    wrapped: Any = command
+    wrapped = click.option(
+        "--no-sandbox", is_flag=True,
+        help="run programs outside the sandbox (no Landlock, namespace, audit hook): "
+        "only for your own trusted files",
+    )(wrapped)  # fmt: skip
+    wrapped = click.option(
+        "--allow-unsafe", is_flag=True,
+        help="skip the static check; the sandbox still contains the program",
+    )(wrapped)  # fmt: skip
+    return cast(F, wrapped)
 
 
 def require_device(device: str) -> None:

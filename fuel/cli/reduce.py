@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fuel.cli.options import RunLimits, compile_options
+from fuel.cli.options import RunLimits, Safety, compile_options, safety_options
 from fuel.execute.records import CompileOptions
 
 
@@ -31,11 +31,7 @@ from fuel.execute.records import CompileOptions
     help="do not run the repro in a fresh interpreter (faster; the repro is unchecked)",
 )
 @click.option("--stats", is_flag=True, help="print each pass's statistics")
-@click.option(
-    "--allow-unsafe",
-    is_flag=True,
-    help="skip the static check and the audit hook: only for your own trusted files",
-)
+@safety_options
 @compile_options
 def command(
     target: Path,
@@ -44,7 +40,7 @@ def command(
     no_bisect: bool,
     no_confirm: bool,
     stats: bool,
-    allow_unsafe: bool,
+    safety: Safety,
     options: CompileOptions,
     limits: RunLimits,
 ) -> int:
@@ -78,14 +74,14 @@ def command(
         time_limit_s=time_limit or TIME_LIMIT_S,
         bisect=not no_bisect,
         confirm=not no_confirm,
-        static_check=not allow_unsafe,
+        static_check=safety.static_check,
     )
     timeout = candidate_timeout(bug, limits.timeout_s)
     pool_settings = PoolSettings(workers=limits.jobs or 1, timeout_s=timeout,
                                  memory_mb=limits.memory_mb, device=bug.options.device,
-                                 sandbox=not allow_unsafe)  # fmt: skip
+                                 sandbox=safety.sandbox)  # fmt: skip
     with WorkerPool(pool_settings) as pool:
-        checker = Checker(pool, bug.options, static_check=not allow_unsafe)
+        checker = Checker(pool, bug.options, static_check=safety.static_check)
         done = process_bug(bug, checker, out or default_out, settings, log=click.echo)
     if stats:
         for pass_stats in done.reduction.passes:

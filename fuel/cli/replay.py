@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from fuel.cli.options import RunLimits, compile_options
+from fuel.cli.options import RunLimits, Safety, compile_options, safety_options
 from fuel.execute.records import CompileOptions
 
 
@@ -17,17 +17,13 @@ from fuel.execute.records import CompileOptions
                 type=click.Path(exists=True, file_okay=False, path_type=Path))  # fmt: skip
 @click.option("--original", is_flag=True, help="replay program.py even where reduced.py exists")
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per bug")
-@click.option(
-    "--allow-unsafe",
-    is_flag=True,
-    help="skip the static check and the audit hook: only for your own trusted files",
-)
+@safety_options
 @compile_options
 def command(
     paths: tuple[Path, ...],
     original: bool,
     as_json: bool,
-    allow_unsafe: bool,
+    safety: Safety,
     options: CompileOptions,
     limits: RunLimits,
 ) -> int:
@@ -49,12 +45,12 @@ def command(
         return 0
     settings = PoolSettings(workers=limits.jobs or 1, timeout_s=limits.timeout_s,
                             memory_mb=limits.memory_mb, device=options.device,
-                            sandbox=not allow_unsafe)  # fmt: skip
+                            sandbox=safety.sandbox)  # fmt: skip
     counts: Counter[str] = Counter()
     with WorkerPool(settings) as pool:
 
         def run(source: str, bug_options: CompileOptions) -> Verdict:
-            return Checker(pool, bug_options, static_check=not allow_unsafe).verdict_of(source)
+            return Checker(pool, bug_options, static_check=safety.static_check).verdict_of(source)
 
         for done in replay(bugs, run, original=original):
             if isinstance(done, str):

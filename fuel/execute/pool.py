@@ -22,12 +22,12 @@ import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from fuel.errors import FuelError
-from fuel.execute import protocol
+from fuel.execute import protocol, sandbox
 from fuel.execute.records import CompileOptions, ExitStatus, Job, Phase, RunOutcome, RunResult
 from fuel.execute.spawn import ROOT_PREFIX, Zygote, tail
 from fuel.program.record import ProgramSpec
@@ -261,6 +261,8 @@ class WorkerPool:
         if settings.workers < 1:
             raise FuelError("the pool needs at least one worker")
         remove_stale_roots()
+        if settings.sandbox:
+            sandbox.note_missing_landlock()
         self.settings = settings
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -324,7 +326,8 @@ class WorkerPool:
         worker = self._idle.take(urgent)
         try:
             job = Job(next(self._ids), spec, options)
-            return worker.run(job, timeout_s or self.settings.timeout_s)
+            result = worker.run(job, timeout_s or self.settings.timeout_s)
+            return replace(result, notes=spec.notes())
         finally:
             self._idle.put(self._renewed(worker))
 

@@ -165,6 +165,7 @@ class RunResult:
     worker_pid: int = 0
     detail: str = ""
     fuel_traceback: str = ""  # where fuel's own code failed in the worker (WORKER_ERROR)
+    notes: tuple[str, ...] = ()  # what the verdict must say about the program as run
 
     def outcome(self, phase: Phase) -> RunOutcome | None:
         return next((o for o in self.outcomes if o.phase is phase), None)

@@ -7,7 +7,6 @@ only needed when eager and compiled are not bitwise identical, so they only run 
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import importlib
 import importlib.util
@@ -25,6 +24,7 @@ from typing import Any
 import torch
 
 from fuel.execute import tensors
+from fuel.execute.compiler_settings import applied, options_applied
 from fuel.execute.probe import ProbeMode
 from fuel.execute.records import (
     CompileOptions,
@@ -35,7 +35,7 @@ from fuel.execute.records import (
     Probe,
     RunOutcome,
 )
-from fuel.program.record import InputStyle, ProgramSpec
+from fuel.program.record import InputStyle, ProgramSpec, Setting
 
 MAX_MESSAGE_CHARS = 4000
 MAX_FRAMES = 40
@@ -50,6 +50,7 @@ class Instance:
     model: torch.nn.Module
     inputs: tuple[Any, ...]
     source: str
+    settings: tuple[Setting, ...] = ()  # the program's compiler settings
 
 
 def failure_from(exc: BaseException, depth: int = 0) -> Failure:
@@ -125,7 +126,7 @@ def instantiate(spec: ProgramSpec, workdir: Path, device: str, seed: int) -> Ins
     if device != "cpu":
         model = model.to(device)
         inputs = tuple(tensors.pytree.tree_map(_to_device(device), list(inputs)))
-    return Instance(module, model, inputs, spec.program.source)
+    return Instance(module, model, inputs, spec.program.source, spec.settings)
 
 
 def _to_device(device: str) -> Callable[[Any], Any]:
@@ -169,25 +170,6 @@ def on_device(device: str) -> Prepare:
 
 def side_under_test(options: CompileOptions) -> Prepare:
     return on_device(options.device) if options.validate == "device" else as_is
-
-
-CONFIG_MODULES = {
-    "inductor": "torch._inductor.config",
-    "dynamo": "torch._dynamo.config",
-    "functorch": "torch._functorch.config",
-}
-
-
-def compiler_settings(options: CompileOptions) -> contextlib.AbstractContextManager[Any]:
-    """``options.config`` patched into torch's config modules, for one compiled run."""
-    stack = contextlib.ExitStack()
-    grouped: dict[str, dict[str, Any]] = {}
-    for name, value in options.config:
-        family, _, field = name.partition(".")
-        grouped.setdefault(CONFIG_MODULES[family], {})[field] = value
-    for module, changes in grouped.items():
-        stack.enter_context(importlib.import_module(module).patch(changes))
-    return stack
 
 
 def compile_model(model: torch.nn.Module, options: CompileOptions) -> Callable[..., Any]:
@@ -258,7 +240,7 @@ def run_phase(
         model.eval()
         compiling = phase is Phase.COMPILED and options.validate == "compiler"
         fn = compile_model(model, options) if compiling else model
-        settings = compiler_settings(options) if compiling else nullcontext()
+        settings = options_applied(options) if compiling else nullcontext()
         torch.manual_seed(options.seed)
         with mode if mode is not None else nullcontext(), settings:
             if options.backward:
@@ -296,7 +278,7 @@ def run_phases(
     if options.eager_only:
         return report
     announce(Phase.COMPILED)
-    with compiled_context():
+    with compiled_context(), applied(instance.settings):
         compiled = run_phase(Phase.COMPILED, instance, options, side_under_test(options))
     deliver(compiled)
     if eager.ok and compiled.ok and not tensors.outcomes_identical(eager, compiled):

@@ -2,8 +2,11 @@
 
 A repro must be shown to reproduce in a fresh interpreter before it is kept, and it
 is derived from an untrusted program, so it runs like a worker: its own temporary
-directory, resource limits, a private network namespace where the kernel allows, and
-the audit hook. Used as ``run_script(path)``; the child side is this module's main.
+directory, a private network namespace where the kernel allows, Landlock (writes only
+beneath that directory), resource limits, and the audit hook. Used as
+``run_script(path)``; the child side is this module's main, which enters the sandbox
+before it imports torch or numpy (both start threads, and Landlock confines only the
+thread that asks, and what that thread starts).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from pathlib import Path
 
 import fuel
 from fuel.execute import sandbox
-from fuel.execute.worker import FILE_SIZE_LIMIT_MB, prepare_environment
 
 OUTPUT_LIMIT = 64 * 1024
 
@@ -37,9 +39,14 @@ class ScriptResult:
 
 
 def run_script(
-    path: Path, *, timeout_s: float = 300.0, memory_mb: int = 4096, threads: int = 1
+    path: Path,
+    *,
+    timeout_s: float = 300.0,
+    memory_mb: int = 4096,
+    threads: int = 1,
+    sandbox: bool = True,
 ) -> ScriptResult:
-    """Run ``path`` as ``__main__`` in a fresh sandboxed interpreter."""
+    """Run ``path`` as ``__main__`` in a fresh interpreter, sandboxed unless told not to."""
     root = Path(tempfile.mkdtemp(prefix="fuel-script-"))
     command = [
         sys.executable,
@@ -51,6 +58,7 @@ def run_script(
         str(memory_mb),
         "--threads",
         str(threads),
+        *([] if sandbox else ["--no-sandbox"]),
         str(path.resolve()),
     ]
     env = dict(os.environ)
@@ -93,14 +101,18 @@ def main() -> None:
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--memory-mb", type=int, default=4096)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--no-sandbox", action="store_true")
     parser.add_argument("script", type=Path)
     args = parser.parse_args()
     script = args.script.read_text(encoding="utf-8")
-    prepare_environment(args.root, args.threads)
+    sandbox.prepare_environment(args.root, args.threads)
     sandbox.die_with_parent()
-    sandbox.isolate_network()
-    sandbox.limit_resources(args.memory_mb, FILE_SIZE_LIMIT_MB)
-    sandbox.install_audit_hook(args.root)
+    if not args.no_sandbox:
+        sandbox.isolate_network()
+        sandbox.confine_files((args.root,))
+    sandbox.limit_resources(args.memory_mb, sandbox.FILE_SIZE_LIMIT_MB)
+    if not args.no_sandbox:
+        sandbox.install_audit_hook(args.root)
     copy = args.root / args.script.name
     copy.write_text(script, encoding="utf-8")
     sys.argv = [str(copy)]

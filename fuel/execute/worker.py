@@ -22,14 +22,13 @@ from pathlib import Path
 from traceback import format_exc
 from typing import Any
 
-from fuel.execute import protocol, sandbox
-from fuel.execute.records import CoverageDelta, Job, Phase, Probe, RunOutcome
+from fuel.execute import protocol, sandbox, state
+from fuel.execute.records import CoverageDelta, Failure, Job, Phase, Probe, RunOutcome
 
 STDOUT_LIMIT = 64 * 1024
 # A full collection costs ~0.2 s with torch loaded, a fifth of a warm compile; every
 # job would waste that, while recycling workers already bounds memory growth.
 COLLECT_EVERY_JOBS = 20
-FILE_SIZE_LIMIT_MB = 256
 
 
 class CappedStream(io.TextIOBase):
@@ -54,24 +53,6 @@ class CappedStream(io.TextIOBase):
         if self.size > self.limit:
             kept += f"\n[... {self.size - self.limit} more characters dropped]"
         return kept
-
-
-def prepare_environment(root: Path, threads: int) -> None:
-    """Point every cache and temporary path torch might use into the worker's root."""
-    for name in ("tmp", "inductor", "cache", "home"):
-        (root / name).mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        TMPDIR=str(root / "tmp"),
-        TORCHINDUCTOR_CACHE_DIR=str(root / "inductor"),
-        TRITON_CACHE_DIR=str(root / "inductor" / "triton"),
-        XDG_CACHE_HOME=str(root / "cache"),
-        TORCH_HOME=str(root / "cache" / "torch"),
-        HOME=str(root / "home"),
-        OMP_NUM_THREADS=str(threads),
-        TORCHINDUCTOR_COMPILE_THREADS="1",
-    )
-    os.chdir(root)
-    sys.dont_write_bytecode = True
 
 
 def configure_torch(threads: int) -> None:
@@ -107,6 +88,8 @@ class Worker:
         self.conn = conn
         self.root = root
         self.policy: sandbox.AuditPolicy | None = None
+        self.confined = False  # Landlock holds: EACCES means the kernel refused
+        self.refusals: list[str] = []
         self.jobs_done = 0
         self.coverage: Any = None
         if coverage:
@@ -129,6 +112,7 @@ class Worker:
         from fuel.execute.runner import failure_from, instantiate, run_phases
 
         start = time.perf_counter()
+        before = state.take()  # whatever the program changes is put back afterwards
         jobdir = self.root / f"job{job.job_id}"
         jobdir.mkdir(exist_ok=True)
         os.chdir(jobdir)
@@ -137,6 +121,7 @@ class Worker:
         sys.stdout = sys.stderr = capture
         if self.policy:
             self.policy.violations.clear()
+        self.refusals.clear()
         setup_failure, probe, coverage = None, Probe(), CoverageDelta()
         try:
             self.announce(Phase.SETUP)
@@ -145,7 +130,9 @@ class Worker:
                 instance = instantiate(job.spec, jobdir, options.home_device, options.seed)
             except BaseException as exc:
                 setup_failure = failure_from(exc)
+                self.note_refusal(setup_failure)
             else:
+                sandbox.pin_paths(before.environ)  # caches stay in the worker's directory
                 probe = run_phases(
                     instance, job.options, self.announce, self.deliver, self.measuring()
                 )
@@ -160,7 +147,8 @@ class Worker:
             os.chdir(self.root)
             shutil.rmtree(jobdir, ignore_errors=True)
             self.reset_compiler()
-        violations = tuple(self.policy.violations) if self.policy else ()
+            state.restore(before)
+        violations = (*(self.policy.violations if self.policy else ()), *self.refusals)
         tail = protocol.JobTail(
             setup_failure, probe, coverage, capture.text(), violations,
             time.perf_counter() - start,
@@ -173,7 +161,14 @@ class Worker:
     def announce(self, phase: Phase) -> None:
         protocol.send(self.conn, protocol.PhaseStarted(phase))
 
+    def note_refusal(self, failure: Failure | None) -> None:
+        """Landlock answers a refused write or connect with EACCES, which the program
+        sees as an ordinary error; under Landlock it is the sandbox's refusal."""
+        if self.confined and (refused := sandbox.kernel_refusal(failure)):
+            self.refusals.append(refused)
+
     def deliver(self, outcome: RunOutcome) -> None:
+        self.note_refusal(outcome.failure)
         protocol.send(self.conn, protocol.PhaseDone(outcome))
 
     def reset_compiler(self) -> None:
@@ -205,20 +200,25 @@ def become_worker(fd: int, root: Path, zygote_root: Path, args: WorkerArgs) -> N
     stderr = os.open(root / "stderr.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(stderr, 2)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-    prepare_environment(root, args.threads)
+    sandbox.prepare_environment(root, args.threads)
     tempfile.tempdir = None  # re-read TMPDIR, now inside this worker's root
-    torch.set_num_threads(args.threads)
     layers = ["forked from a warm zygote"]
     if sandbox.die_with_parent():
         layers.append("parent-death signal")
     if args.sandbox and (namespace := sandbox.isolate_network()):
         layers.append(namespace)
-    sandbox.limit_resources(args.memory_mb, FILE_SIZE_LIMIT_MB)
+    # Before any thread starts: Landlock confines the calling thread and its children.
+    confined = args.sandbox and sandbox.confine_files((root,), readable=(zygote_root,))
+    if confined:
+        layers.append(confined)
+    torch.set_num_threads(args.threads)
+    sandbox.limit_resources(args.memory_mb, sandbox.FILE_SIZE_LIMIT_MB)
     layers.append("resource limits")
     conn = Connection(fd)
     worker = Worker(conn, root, args.coverage)
+    worker.confined = bool(confined)
     if args.sandbox:
-        worker.policy = sandbox.install_audit_hook(root, extra_writable=(zygote_root,))
+        worker.policy = sandbox.install_audit_hook(root)
         layers.append("audit hook")
     protocol.send(conn, protocol.Hello(os.getpid(), torch.__version__, tuple(layers)))
     worker.serve()

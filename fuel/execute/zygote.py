@@ -28,7 +28,6 @@ from fuel.execute.worker import (
     WorkerArgs,
     become_worker,
     configure_torch,
-    prepare_environment,
     warm_up,
 )
 
@@ -101,7 +100,7 @@ def main() -> None:
     parser.add_argument("--no-sandbox", action="store_true")
     options = parser.parse_args()
     control = socket.socket(fileno=options.fd)
-    prepare_environment(options.root, threads=1)
+    sandbox.prepare_environment(options.root, threads=1)
     sandbox.die_with_parent()
     import torch
 

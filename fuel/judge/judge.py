@@ -43,7 +43,7 @@ def judge(result: RunResult, options: CompileOptions) -> Verdict:
     verdict = _judge(result, options)
     timings = {o.phase.value: round(o.seconds, 4) for o in result.outcomes}
     return replace(verdict, seconds=round(result.seconds, 4), phase_seconds=timings,
-                   ops=operator_names(result.probe.aten_ops))  # fmt: skip
+                   ops=operator_names(result.probe.aten_ops), notes=result.notes)  # fmt: skip
 
 
 def _judge(result: RunResult, options: CompileOptions) -> Verdict:

@@ -60,6 +60,7 @@ class Verdict:
     # Set when fuel's own code failed on this test (a fuel bug, not the target's):
     # the exception's type and message. The outcome is then ``skipped``.
     fuel_error: str = ""
+    notes: tuple[str, ...] = ()  # the program's settings, the device it was moved to
 
     def __post_init__(self) -> None:
         signature = self.signature
@@ -72,4 +73,3 @@ class Verdict:
     @property
     def is_bug(self) -> bool:
         return self.outcome is Outcome.BUG
-

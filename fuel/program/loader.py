@@ -2,18 +2,23 @@
 
 It reads only the syntax tree; nothing of the program runs here. It finds the model
 class (``Model``, or the only ``nn.Module`` subclass that no other one uses), how the
-model is built (``Model()``, a ``make_model()`` function, or a module-level instance)
-and where the inputs come from (``make_inputs()``, ``inputs = [...]``, or bare
-module-level tensors such as ``x = torch.randn(...)``).
+model is built (``Model()``, a ``make_model()`` function, or a module-level instance
+such as ``model = Model(...).eval()``), where the inputs come from (``make_inputs()``,
+``inputs = [...]``, or bare module-level tensors such as ``x = torch.randn(...)``), the
+compiler settings the program makes (:mod:`fuel.program.settings`), and moves it to
+the device it will run on (:mod:`fuel.program.device`).
 """
 
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from pathlib import Path
 
 from fuel.errors import Rejected
+from fuel.program.device import retarget
 from fuel.program.record import InputStyle, Program, ProgramSpec
+from fuel.program.settings import find_settings
 from fuel.program.static_check import check_tree
 
 INPUT_LIST_NAMES = ("inputs", "input_tensors", "example_inputs")
@@ -30,16 +35,22 @@ def read_program(path: str | Path) -> Program:
     return Program(source=source, name=path.stem)
 
 
-def load_file(path: str | Path, *, allow_unsafe: bool = False) -> ProgramSpec:
-    return load_program(read_program(path), allow_unsafe=allow_unsafe)
+def load_file(path: str | Path, *, allow_unsafe: bool = False, device: str = "cpu") -> ProgramSpec:
+    return load_program(read_program(path), allow_unsafe=allow_unsafe, device=device)
 
 
-def load_source(source: str, name: str = "program", *, allow_unsafe: bool = False) -> ProgramSpec:
-    return load_program(Program(source=source, name=name), allow_unsafe=allow_unsafe)
+def load_source(
+    source: str, name: str = "program", *, allow_unsafe: bool = False, device: str = "cpu"
+) -> ProgramSpec:
+    program = Program(source=source, name=name)
+    return load_program(program, allow_unsafe=allow_unsafe, device=device)
 
 
-def load_program(program: Program, *, allow_unsafe: bool = False) -> ProgramSpec:
-    """Parse and check ``program``; raise :class:`Rejected` with one line if unusable."""
+def load_program(
+    program: Program, *, allow_unsafe: bool = False, device: str = "cpu"
+) -> ProgramSpec:
+    """Parse and check ``program`` for a run on ``device``; raise :class:`Rejected`
+    with one line if unusable."""
     tree = parse(program.source)
     if not allow_unsafe:
         violations = check_tree(tree)
@@ -50,14 +61,18 @@ def load_program(program: Program, *, allow_unsafe: bool = False) -> ProgramSpec
     factory, instance = model_constructor(tree, classes[model], model)
     forward = forward_params(classes, model)
     style, names = find_inputs(tree, forward, instance)
+    source, edits = retarget(program.source, tree, device)
     return ProgramSpec(
-        program=program,
+        program=replace(program, source=source) if edits else program,
         model_class=model,
         model_factory=factory,
         model_instance=instance,
         input_style=style,
         input_names=names,
         forward_params=forward,
+        settings=find_settings(tree),
+        device_edits=edits,
+        device=device,
     )
 
 
@@ -117,17 +132,20 @@ def top_level_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
 def model_constructor(
     tree: ast.Module, cls: ast.ClassDef, model: str
 ) -> tuple[str | None, str | None]:
-    """(factory function, module-level instance) that build the model; both None: Model()."""
+    """(factory function, module-level instance) that build the model; both None: Model().
+
+    A module-level instance (``model = Model(8).eval()``) is used when present: the
+    program may have configured it after construction."""
     if top_level_function(tree, "make_model"):
         return "make_model", None
+    instance = module_level_instance(tree, model)
+    if instance:
+        return None, instance
     init = next(
         (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None
     )
     if init is None or not required_params(init)[1:]:
         return None, None
-    instance = module_level_instance(tree, model)
-    if instance:
-        return None, instance
     raise Rejected(
         f"{model}.__init__ needs arguments: give them defaults, define make_model(), "
         "or build a module-level instance"
@@ -141,16 +159,26 @@ def required_params(func: ast.FunctionDef) -> list[str]:
 
 
 def module_level_instance(tree: ast.Module, model: str) -> str | None:
+    """The name bound to ``Model(...)``, also through calls on it (``.eval()``, ``.to(x)``)."""
     for node in tree.body:
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Call)
-            and base_name(node.value.func) == model
+            and constructs(node.value, model)
         ):
             return node.targets[0].id
     return None
+
+
+def constructs(value: ast.expr, model: str) -> bool:
+    while isinstance(value, ast.Call):
+        if base_name(value.func) == model:
+            return True
+        if not isinstance(value.func, ast.Attribute):
+            return False
+        value = value.func.value
+    return False
 
 
 def forward_params(classes: dict[str, ast.ClassDef], model: str) -> tuple[str, ...]:

@@ -70,8 +70,8 @@ def test_compiler_settings_apply_to_one_run_only() -> None:
     import torch._dynamo.config as dynamo_config
     import torch._inductor.config as inductor_config
 
+    from fuel.execute.compiler_settings import options_applied
     from fuel.execute.records import CompileOptions
-    from fuel.execute.runner import compiler_settings
 
     options = (
         CompileOptions()
@@ -81,7 +81,7 @@ def test_compiler_settings_apply_to_one_run_only() -> None:
     assert options.with_config("inductor.emulate_precision_casts", False).config[-1] == (
         "inductor.emulate_precision_casts", False)  # fmt: skip
     before = (inductor_config.emulate_precision_casts, dynamo_config.capture_scalar_outputs)
-    with compiler_settings(options):
+    with options_applied(options):
         assert inductor_config.emulate_precision_casts is True
         assert dynamo_config.capture_scalar_outputs is True
     after = (inductor_config.emulate_precision_casts, dynamo_config.capture_scalar_outputs)

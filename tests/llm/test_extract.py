@@ -64,7 +64,7 @@ def test_no_model_class() -> None:
 
 
 def test_forbidden_import_is_rejected_not_run() -> None:
-    source = VALID.replace("import torch\n", "import torch\nimport os\n", 1)
+    source = VALID.replace("import torch\n", "import torch\nimport ctypes\n", 1)
     with pytest.raises(Rejected, match="static check"):
         extract(fenced(source), TEMPLATE)
 

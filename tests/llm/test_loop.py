@@ -20,7 +20,7 @@ from tests.llm.conftest import KEY, VALID, StubGenerator, fenced
 from tests.llm.server import ChatServer, Reply
 
 OPS = ("torch.matmul", "torch.relu")
-FORBIDDEN = VALID.replace("import torch\n", "import torch\nimport subprocess\n", 1)
+FORBIDDEN = VALID.replace("import torch\n", "import torch\nimport ctypes\n", 1)
 NO_MODEL = "import torch\n\n\ndef forward(x):\n    return x * 2\n"
 
 
