@@ -12,6 +12,12 @@ machine with -j 2; coverage tracing under 2x.
 
     python bench/campaign.py [--minutes 10] [--jobs 2] [--generator builtin]
                              [--only off|on] [--out results/bench] [--seed 1] [--reduce]
+
+``--ab settings`` runs instead two campaigns with coverage and reduction on, the same
+seed and time, ``--settings default`` against ``--settings explore`` (issue "Compile
+settings per test"), and prints for each arm tests/min, valid %, compiler lines
+covered and the lines the other arm never reached, unique root-cause classes, and
+the classes per setting family of the test that first showed them.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ sys.path.insert(0, str(ROOT))
 MARKS_MIN = (1, 2, 5, 10, 20, 30, 60)  # covered lines are printed at these minutes
 
 
-def run_campaign(out: Path, args: argparse.Namespace, coverage: bool) -> float:
+def run_campaign(
+    out: Path, args: argparse.Namespace, coverage: bool, extra: tuple[str, ...] = ()
+) -> float:
     """Run one campaign; the wall seconds of the whole command (start-up included)."""
     command = [
         sys.executable,
@@ -55,6 +63,7 @@ def run_campaign(out: Path, args: argparse.Namespace, coverage: bool) -> float:
         "--quiet",
         "--coverage" if coverage else "--no-coverage",
         *([] if args.reduce else ["--no-reduce"]),
+        *extra,
     ]
     print(f"$ {' '.join(command[1:])}", flush=True)
     start = time.monotonic()
@@ -165,6 +174,50 @@ def recheck(out: Path, jobs: int) -> None:
     )
 
 
+def covered(db: Path) -> set[tuple[str, int]]:
+    return {(f, line) for f, line in query(db, "SELECT file, line FROM coverage")}
+
+
+def classes_by_family(db: Path) -> dict[str, int]:
+    """Unique root-cause classes (known ones aside), by the setting families of the test
+    that first showed each: "default" when it ran with the campaign's own options."""
+    rows = query(
+        db,
+        "SELECT t.settings FROM tests t JOIN (SELECT MIN(first_test) AS first FROM bug_classes "
+        "WHERE known_as IS NULL GROUP BY class_key) c ON t.id = c.first",
+    )
+    counts: dict[str, int] = {}
+    for (settings,) in rows:
+        families = {token.partition("=")[0] for token in json.loads(settings)} or {"default"}
+        for family in families:
+            counts[family] = counts.get(family, 0) + 1
+    return counts
+
+
+def ab_settings(args: argparse.Namespace, stamp: str) -> None:
+    args.reduce = True
+    outs = {}
+    for arm in ("default", "explore"):
+        out = args.out / f"campaign-{stamp}-settings-{arm}"
+        print(f"\n--settings {arm}: {load()}", flush=True)
+        wall = run_campaign(out, args, True, ("--settings", arm))
+        print(f"  after: {load()}")
+        report(out, wall, args.jobs)
+        outs[arm] = out
+    lines = {arm: covered(out / "campaign.db") for arm, out in outs.items()}
+    print()
+    for arm, other in (("default", "explore"), ("explore", "default")):
+        db = outs[arm] / "campaign.db"
+        classes = query(db, "SELECT COUNT(DISTINCT class_key) FROM bug_classes "
+                            "WHERE known_as IS NULL")[0][0]  # fmt: skip
+        only = len(lines[arm] - lines[other])
+        print(f"{arm:8} lines {len(lines[arm])} ({only} the {other} arm never reached); "
+              f"root-cause classes {classes}; by setting family {classes_by_family(db)}")
+    if lines["default"]:
+        gain = 100 * (len(lines["explore"]) / len(lines["default"]) - 1)
+        print(f"explore covers {gain:+.1f} % compiler lines against default (target >= +15 %)")
+
+
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
@@ -182,8 +235,13 @@ def main() -> None:
         "--reduce", action="store_true", help="run the bug processors too (they share the workers)"
     )
     parser.add_argument("--out", type=Path, default=Path("results/bench"))
+    parser.add_argument("--ab", choices=("settings",), default=None,
+                        help="A/B: --settings default against explore")  # fmt: skip
     args = parser.parse_args()
     stamp = time.strftime("%Y%m%d-%H%M%S")
+    if args.ab == "settings":
+        ab_settings(args, stamp)
+        return
     rates: dict[bool, dict[str, float]] = {}
     for coverage in (False, True):
         if args.only and args.only != ("on" if coverage else "off"):

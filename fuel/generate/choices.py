@@ -55,6 +55,27 @@ MAX_NODES = 20
 # 5-8 in 3.9 s, 13-16 in 4.8 s. Most programs stay small; a tail keeps long chains.
 SMALL_SHARE = 0.75
 SMALL_NODES = (1, 6)
+# Inductor's CPU kernels vectorise the innermost loop in lanes of 32 (AVX2) or 64
+# (AVX-512) bytes and run a scalar tail after the last full vector. Template shapes
+# are small (1-10 elements per dimension), so most programs only reach the scalar
+# code: a share of programs is "vector", their calls' innermost dimension sized just
+# below, at and above one and two vector widths of the dtype (tails included).
+VECTOR_SHARE = 0.25
+VECTOR_BYTES = (32, 64)
+ITEM_BYTES = {"float64": 8, "int64": 8, "float32": 4, "int32": 4, "float16": 2,
+              "bfloat16": 2, "int8": 1, "uint8": 1, "bool": 1}  # fmt: skip
+
+
+def shape_class(seed: int) -> str:
+    """small or vector: drawn apart from the program's other choices, so that small
+    programs are what they were before vector shapes existed."""
+    return "vector" if random.Random(f"shapes:{seed}").random() < VECTOR_SHARE else "small"
+
+
+def vector_size(rng: random.Random, dtype: str) -> int:
+    """An innermost size around one or two vector widths of ``dtype``."""
+    lanes = rng.choice(VECTOR_BYTES) // ITEM_BYTES.get(dtype, 4)
+    return rng.choice((lanes - 1, lanes, lanes + 1, 2 * lanes, 2 * lanes + 3))
 
 
 def weighted(rng: random.Random, options: Sequence[str], weights: dict[str, float]) -> str:

@@ -96,6 +96,7 @@ class Recipe:
     outputs: tuple[str, ...]  # value expressions returned by forward
     version: int = RECIPE_VERSION
     notes: tuple[str, ...] = field(default=())
+    shapes: str = "small"  # small | vector: see fuel.generate.choices.VECTOR_SHARE
 
     def ops(self) -> tuple[str, ...]:
         return tuple(node.op for node in self.nodes)

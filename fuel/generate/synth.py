@@ -66,6 +66,7 @@ class Synth:
         self.nodes: list[Node] = []
         self.pool: list[Pooled] = []
         self.counter = 0  # the next node is v<counter>
+        self.shapes = choices.shape_class(seed)
 
     def next_name(self) -> str:
         return f"v{self.counter}"
@@ -92,6 +93,8 @@ class Synth:
             else choices.dtype(self.rng, template.dtypes, self.theme, flowing)
         )
         form = forms[0] if plain else choices.weighted(self.rng, forms, choices.FORM_WEIGHTS)
+        if self.shapes == "vector" and not plain:
+            template = widened(template, choices.vector_size(self.rng, dtype)) or template
         mark, pooled = len(self.inputs), len(self.pool)
         bindings = []
         for k, slot in enumerate(template.slots):
@@ -339,7 +342,22 @@ class Synth:
         sinks = [p.expr for p in self.pool if not p.is_input and p.uses == 0]
         if not sinks:
             sinks = [p.expr for p in self.pool if not p.is_input][-1:]
-        return Recipe(self.seed, tuple(self.inputs), tuple(self.nodes), tuple(sinks[-MAX_OUTPUTS:]))
+        return Recipe(self.seed, tuple(self.inputs), tuple(self.nodes),
+                      tuple(sinks[-MAX_OUTPUTS:]), shapes=self.shapes)  # fmt: skip
+
+
+def widened(template: Template, size: int) -> Template | None:
+    """The template with its tensors' innermost dimension set to ``size``, where that is
+    plainly safe: no literal values, one innermost size shared by every tensor. The
+    call is still checked (meta, then tiny real tensors) before it is kept."""
+    if any(slot.role is Role.LITERAL for slot in template.slots):
+        return None
+    innermost = {slot.shape[-1] for slot in template.slots if slot.shape}
+    if len(innermost) != 1 or next(iter(innermost)) <= 1:
+        return None
+    slots = tuple(replace(slot, shape=(*slot.shape[:-1], size)) if slot.shape else slot
+                  for slot in template.slots)  # fmt: skip
+    return replace(template, slots=slots)
 
 
 def synthesize(

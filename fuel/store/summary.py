@@ -43,6 +43,14 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
         (tuple(json.loads(row[0])), row[1])
         for row in conn.execute("SELECT settings, COUNT(*) FROM tests GROUP BY settings")
     )
+    shapes = dict(
+        conn.execute(
+            "SELECT json_extract(recipe, '$.shapes'), COUNT(*) FROM tests "
+            "WHERE json_valid(recipe) AND json_extract(recipe, '$.shapes') IS NOT NULL GROUP BY 1"
+        ).fetchall()
+    )
+    if shapes:  # the built-in generator's shape class (small or vector) per test
+        used["shapes"] = shapes
     runs = conn.execute(
         "SELECT id, started_at, heartbeat_at, stop_reason FROM runs ORDER BY id"
     ).fetchall()

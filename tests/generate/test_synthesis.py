@@ -10,6 +10,7 @@ import torch
 from fuel.catalog.spec import DTYPES
 from fuel.errors import UsageError
 from fuel.generate.base import GenerationRequest, Generator
+from fuel.generate import choices
 from fuel.generate.builtin import BuiltinGenerator
 from fuel.generate.profiles import PROFILES
 from fuel.generate.recipe import dumps, loads
@@ -101,6 +102,21 @@ def test_shapes_include_scalars_empty_and_size_one_dims(sample: list) -> None:  
     assert any(1 in s for s in shapes)
     multi = [p for p in sample if len(loads(p.recipe).outputs) > 1]
     assert multi
+
+
+def test_a_share_of_programs_reach_the_vector_widths(sample: list) -> None:  # type: ignore[type-arg]
+    recipes = [loads(p.recipe) for p in sample]
+    vector = [r for r in recipes if r.shapes == "vector"]
+    assert 0.1 * len(recipes) <= len(vector) <= 0.5 * len(recipes)
+    widths = {
+        (n.dtype, v.shape[-1])
+        for r in vector
+        for n in r.nodes
+        for v in n.outputs
+        if v.shape and v.shape[-1] > 10
+    }
+    sizes = {size for bytes_ in choices.VECTOR_BYTES for size in range(bytes_ // 8 - 1, 2 * bytes_ + 4)}
+    assert widths and all(size in sizes for _, size in widths)
 
 
 def test_operator_sequences_are_diverse(sample: list) -> None:  # type: ignore[type-arg]
