@@ -9,8 +9,8 @@ import torch
 
 from fuel.catalog.spec import DTYPES
 from fuel.errors import UsageError
-from fuel.generate.base import GenerationRequest, Generator
 from fuel.generate import choices
+from fuel.generate.base import GenerationRequest, Generator
 from fuel.generate.builtin import BuiltinGenerator
 from fuel.generate.profiles import PROFILES
 from fuel.generate.recipe import dumps, loads
@@ -115,7 +115,7 @@ def test_a_share_of_programs_reach_the_vector_widths(sample: list) -> None:  # t
         for v in n.outputs
         if v.shape and v.shape[-1] > 10
     }
-    sizes = {size for bytes_ in choices.VECTOR_BYTES for size in range(bytes_ // 8 - 1, 2 * bytes_ + 4)}
+    sizes = {n for width in choices.VECTOR_BYTES for n in range(width // 8 - 1, 2 * width + 4)}
     assert widths and all(size in sizes for _, size in widths)
 
 
