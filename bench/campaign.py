@@ -13,11 +13,12 @@ machine with -j 2; coverage tracing under 2x.
     python bench/campaign.py [--minutes 10] [--jobs 2] [--generator builtin]
                              [--only off|on] [--out results/bench] [--seed 1] [--reduce]
 
-``--ab settings`` runs instead two campaigns with coverage and reduction on, the same
-seed and time, ``--settings default`` against ``--settings explore`` (issue "Compile
-settings per test"), and prints for each arm tests/min, valid %, compiler lines
-covered and the lines the other arm never reached, unique root-cause classes, and
-the classes per setting family of the test that first showed them.
+``--ab settings`` runs instead two campaigns at once (each with ``--jobs``), coverage
+and reduction on, the same seed and time, ``--settings default`` against ``--settings
+explore`` (issue "Compile settings per test"), and prints for each arm tests/min,
+valid %, compiler lines covered and the lines the other arm never reached, unique
+root-cause classes, and the classes per setting family of the test that first showed
+them.
 """
 
 from __future__ import annotations
@@ -39,11 +40,10 @@ sys.path.insert(0, str(ROOT))
 MARKS_MIN = (1, 2, 5, 10, 20, 30, 60)  # covered lines are printed at these minutes
 
 
-def run_campaign(
+def campaign_command(
     out: Path, args: argparse.Namespace, coverage: bool, extra: tuple[str, ...] = ()
-) -> float:
-    """Run one campaign; the wall seconds of the whole command (start-up included)."""
-    command = [
+) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "fuel.cli.main",
@@ -65,6 +65,11 @@ def run_campaign(
         *([] if args.reduce else ["--no-reduce"]),
         *extra,
     ]
+
+
+def run_campaign(out: Path, args: argparse.Namespace, coverage: bool) -> float:
+    """Run one campaign; the wall seconds of the whole command (start-up included)."""
+    command = campaign_command(out, args, coverage)
     print(f"$ {' '.join(command[1:])}", flush=True)
     start = time.monotonic()
     subprocess.run(command, cwd=ROOT, check=True)
@@ -195,15 +200,23 @@ def classes_by_family(db: Path) -> dict[str, int]:
 
 
 def ab_settings(args: argparse.Namespace, stamp: str) -> None:
+    """Both arms run at the same time, so that a shared machine's load falls on both."""
     args.reduce = True
-    outs = {}
-    for arm in ("default", "explore"):
-        out = args.out / f"campaign-{stamp}-settings-{arm}"
-        print(f"\n--settings {arm}: {load()}", flush=True)
-        wall = run_campaign(out, args, True, ("--settings", arm))
-        print(f"  after: {load()}")
+    outs = {arm: args.out / f"campaign-{stamp}-settings-{arm}" for arm in ("default", "explore")}
+    print(f"before: {load()}", flush=True)
+    start = time.monotonic()
+    running = []
+    for arm, out in outs.items():
+        command = campaign_command(out, args, True, ("--settings", arm))
+        print(f"$ {' '.join(command[1:])}", flush=True)
+        running.append(subprocess.Popen(command, cwd=ROOT))
+    if any(process.wait() for process in running):
+        raise SystemExit("bench: a campaign failed")
+    wall = time.monotonic() - start
+    print(f"after: {load()}")
+    for arm, out in outs.items():
+        print(f"\n--settings {arm}")
         report(out, wall, args.jobs)
-        outs[arm] = out
     lines = {arm: covered(out / "campaign.db") for arm, out in outs.items()}
     print()
     for arm, other in (("default", "explore"), ("explore", "default")):
