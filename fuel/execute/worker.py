@@ -190,6 +190,25 @@ class WorkerArgs:
     sandbox: bool
 
 
+def own_precompiled_headers(root: Path) -> None:
+    """Inductor fixes its precompiled-header directory at import, in the zygote's root,
+    where a worker may not write: a compile whose flags need a new header (say
+    ``cpp.simdlen=256``) would be refused. Each worker gets its own directory, with
+    links to the headers the zygote already built so that they are not built again."""
+    codecache = sys.modules.get("torch._inductor.codecache")
+    if codecache is None or not hasattr(codecache, "_HEADER_DIR"):
+        return
+    built = Path(codecache._HEADER_DIR)
+    own = root / "inductor" / "precompiled_headers"
+    own.mkdir(parents=True, exist_ok=True)
+    if built.is_dir():
+        for path in built.iterdir():
+            if path.is_file() and not (own / path.name).exists():
+                (own / path.name).symlink_to(path)
+    codecache._HEADER_DIR = str(own)
+    codecache._HEADER_LOCK_DIR = str(own / "locks")
+
+
 def become_worker(fd: int, root: Path, zygote_root: Path, args: WorkerArgs) -> None:
     """Turn a freshly forked child of the zygote into a sandboxed worker and serve."""
     import tempfile
@@ -202,6 +221,7 @@ def become_worker(fd: int, root: Path, zygote_root: Path, args: WorkerArgs) -> N
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     sandbox.prepare_environment(root, args.threads)
     tempfile.tempdir = None  # re-read TMPDIR, now inside this worker's root
+    own_precompiled_headers(root)
     layers = ["forked from a warm zygote"]
     if sandbox.die_with_parent():
         layers.append("parent-death signal")

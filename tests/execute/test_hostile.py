@@ -215,3 +215,13 @@ def test_a_cuda_program_runs_on_the_cpu_and_the_verdict_says_so(pool: WorkerPool
     assert verdict.outcome is Outcome.PASS, verdict
     assert any("config.fallback_random = True" in note for note in verdict.notes)
     assert any(note.startswith("ran on cpu") for note in verdict.notes)
+
+
+@pytest.mark.parametrize("simdlen", [1, 256])
+def test_a_compile_that_needs_a_new_precompiled_header_is_not_refused(
+    pool: WorkerPool, simdlen: int
+) -> None:
+    options = CompileOptions(config=(("inductor.cpp.simdlen", simdlen),))
+    spec = load_file(VALID)
+    verdict = judge(pool.run(spec, options), options)
+    assert verdict.outcome is Outcome.PASS, verdict
