@@ -205,8 +205,8 @@ def own_precompiled_headers(root: Path) -> None:
         for path in built.iterdir():
             if path.is_file() and not (own / path.name).exists():
                 (own / path.name).symlink_to(path)
-    codecache._HEADER_DIR = str(own)
-    codecache._HEADER_LOCK_DIR = str(own / "locks")
+    setattr(codecache, "_HEADER_DIR", str(own))  # noqa: B010 (private, untyped)
+    setattr(codecache, "_HEADER_LOCK_DIR", str(own / "locks"))  # noqa: B010
 
 
 def become_worker(fd: int, root: Path, zygote_root: Path, args: WorkerArgs) -> None:
