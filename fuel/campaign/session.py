@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,32 +25,23 @@ from fuel.campaign.loop import Campaign
 from fuel.campaign.producer import Producer
 from fuel.campaign.settings import CampaignSettings
 from fuel.check import Checker
+from fuel.check.checker import Runner
 from fuel.errors import FuelError
 from fuel.execute.pool import PoolSettings, WorkerPool
-from fuel.execute.records import CompileOptions, RunResult
 from fuel.feedback import heuristic as heuristics
 from fuel.feedback.record import Feedback
 from fuel.feedback.settings import SettingsAnnealing, SettingsSpace
 from fuel.generate import registry
 from fuel.generate.base import Generator
 from fuel.judge.verdict import Verdict
-from fuel.program import ProgramSpec
 from fuel.store import CampaignStore, Summary, load_known_issues
 from fuel.store.bugdir import BugFiles
 from fuel.store.environment import current_environment
 from fuel.store.records import NewBug
 
 
-class Pool(Protocol):
+class Pool(Runner, Protocol):
     """What the campaign runs programs on: the warm pool, or a stand-in in tests."""
-
-    def run(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
-    ) -> RunResult: ...
-
-    def submit(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
-    ) -> Future[RunResult]: ...
 
     def close(self) -> None: ...
 
