@@ -11,7 +11,6 @@ from fuel.program import load_source, read_program
 from tests.conftest import PROGRAMS
 
 
-
 @pytest.mark.slow
 def test_the_discrete_recheck_runs_for_a_value_a_step_made_differ(pool: WorkerPool) -> None:
     spec = load_source(read_program(PROGRAMS / "oracle" / "tanh_to_int.py").source)
