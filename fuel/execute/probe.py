@@ -120,6 +120,28 @@ def uninitialised_calls(source: str, *, outside_forward: bool = False) -> tuple[
     return tuple(found)
 
 
+def swallows_nan(func: Any, args: tuple[Any, ...], result: Any) -> bool:
+    """Did a special function return a number where its input was NaN?
+
+    Eager's kernels of some special functions (``chebyshev_polynomial_w``, ``laguerre``,
+    ``legendre``...) leave uninitialised memory where x is NaN: whatever eager, float64
+    and compiled then give there is garbage, and the garbage of eager and float64 can
+    agree (both near zero), so distance from float64 alone does not reveal it.
+    """
+    name = str(func.overloadpacket.__name__)
+    if not name.startswith("special_") or torch.Tag.pointwise not in func.tags:
+        return False
+    if not isinstance(result, torch.Tensor) or not result.is_floating_point():
+        return False
+    if result.numel() > MAX_PROBED_NUMEL:
+        return False
+    nan = torch.zeros(result.shape, dtype=torch.bool, device=result.device)
+    for arg in args:
+        if isinstance(arg, torch.Tensor) and arg.is_floating_point():
+            nan |= torch.isnan(arg).broadcast_to(result.shape)
+    return bool((nan & torch.isfinite(result)).any())
+
+
 class ProbeMode(TorchDispatchMode):
     """Records the aten operators of a run, the ORACLE.md hazards they meet and which
     values each hazard reaches (:mod:`fuel.execute.taint`); with a
@@ -158,6 +180,9 @@ class ProbeMode(TorchDispatchMode):
                 made.add(Taint(hazard, name))
         pending = self._lineage(lambda lineage: lineage.before(func, args, kwargs))
         result = func(*args, **kwargs)
+        with contextlib.suppress(Exception):
+            if swallows_nan(func, args, result):
+                made.add(Taint(Hazard.EAGER_GARBAGE, name))
         try:
             self.taints.record(func, args, kwargs, result, frozenset(made), tie)
         except Exception:  # a call the tracking cannot follow: its hazards go global

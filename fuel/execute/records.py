@@ -153,6 +153,7 @@ class Hazard(str, enum.Enum):
     DUPLICATE_INDICES = "duplicate_indices"  # written through duplicate indices
     TIES = "ties"  # the index of one of equal elements
     UNINITIALISED = "uninitialised"  # memory the program allocated and never wrote
+    EAGER_GARBAGE = "eager_garbage"  # eager's kernel made a number out of a NaN input
 
 
 @dataclass(frozen=True, slots=True)

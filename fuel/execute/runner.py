@@ -359,23 +359,28 @@ def run_phases(
     deliver(compiled)
     if eager.ok and compiled.ok and not tensors.outcomes_identical(eager, compiled):
         announce(Phase.REFERENCE)
-        deliver(run_phase(Phase.REFERENCE, instance, options, prepare=in_float64))
+        reference = run_phase(Phase.REFERENCE, instance, options, prepare=in_float64)
+        deliver(reference)
         announce(Phase.PERTURBED)
         deliver(run_phase(Phase.PERTURBED, instance, options, prepare=perturbed))
         announce(Phase.DISCRETE)
         with applied(instance.settings):  # the steps compile as the program did
-            discrete = run_discrete_phase(probed, eager, compiled, options)
+            discrete = run_discrete_phase(probed, eager, compiled, reference, options)
         if discrete is not None:
             deliver(discrete)
     return probed.probe
 
 
 def run_discrete_phase(
-    probed: Probed, eager: RunOutcome, compiled: RunOutcome, options: CompileOptions
+    probed: Probed,
+    eager: RunOutcome,
+    compiled: RunOutcome,
+    reference: RunOutcome,
+    options: CompileOptions,
 ) -> RunOutcome | None:
     start = time.perf_counter()
     try:
-        found = run_discrete(probed.lineage, probed.values, eager, compiled,
+        found = run_discrete(probed.lineage, probed.values, eager, compiled, reference,
                              compile_alone(options))  # fmt: skip
     except BaseException as exc:  # the re-check compiles: anything may be raised
         return RunOutcome(Phase.DISCRETE, failure=failure_from(exc),

@@ -46,11 +46,17 @@ def ties_reason(operators: tuple[str, ...] | list[str]) -> str:
     return f"ties in {_names(operators)}: the order of equal elements is not defined"
 
 
+def garbage_reason(operators: tuple[str, ...] | list[str]) -> str:
+    return (f"eager's {_names(operators)} returned numbers for NaN inputs (uninitialised "
+            "memory in its kernel): the result is not defined")  # fmt: skip
+
+
 REASONS = {
     Hazard.RANDOM: random_reason,
     Hazard.DUPLICATE_INDICES: duplicates_reason,
     Hazard.UNINITIALISED: uninitialised_reason,
     Hazard.TIES: ties_reason,
+    Hazard.EAGER_GARBAGE: garbage_reason,
 }
 
 

@@ -99,3 +99,12 @@ def test_a_lineage_that_does_not_reproduce_eager_is_not_used() -> None:
     assert recipe is not None
     other = value + 5
     assert recheck("output[0]", recipe, other, value, eager_compile) is None
+
+
+def test_a_value_compiled_gives_as_float64_does_needs_no_recheck() -> None:
+    from fuel.execute.recheck import compiled_is_reference
+
+    eager = torch.tensor([168.6, 67.2, 1.3])
+    compiled = torch.tensor([67.2, 67.2, 1.3])
+    assert compiled_is_reference(eager, compiled, compiled.double())
+    assert not compiled_is_reference(eager, compiled, eager.double())

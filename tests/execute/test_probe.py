@@ -188,3 +188,15 @@ def test_the_backward_weights_are_not_the_programs_randomness() -> None:
     probe = mode.report(ran.named())
     assert "grad:param:lin.weight" in ran.named()
     assert probe.random_ops == () and probe.tainted == ()
+
+
+def test_a_special_function_that_makes_numbers_of_nan_taints_its_result() -> None:
+    x = torch.tensor([float("nan"), 0.25, -0.5])
+    probe = traced(lambda: {
+        "output[0]": torch.special.chebyshev_polynomial_w(x, 3),
+        "output[1]": torch.special.chebyshev_polynomial_w(x[1:], 3),
+        "output[2]": torch.special.i0(x),  # NaN stays NaN: nothing to see
+    })  # fmt: skip
+    assert hazards(probe, "output[0]") == {("eager_garbage", "special_chebyshev_polynomial_w")}
+    assert hazards(probe, "output[1]") == set()
+    assert hazards(probe, "output[2]") == set()
