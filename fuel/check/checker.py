@@ -1,22 +1,26 @@
 """Load → run → judge, blocking or in flight.
 
 A program that does not load (syntax, no model, the static check) becomes a
-``rejected`` verdict without a run. An error in fuel's own code while judging becomes
-a ``skipped`` verdict whose ``fuel_error`` names it, so one bad program never stops a
-run over many, and the campaign can count fuel's own failures.
+``rejected`` verdict without a run. A verdict that ORACLE.md wants confirmed (a
+timeout, which may be load; a half-precision mismatch, which emulating the casts may
+remove) gets a second run here, planned and concluded by :mod:`fuel.judge.rerun`. An
+error in fuel's own code while judging becomes a ``skipped`` verdict whose
+``fuel_error`` names it, so one bad program never stops a run over many, and the
+campaign can count fuel's own failures.
 """
 
 from __future__ import annotations
 
 import traceback
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from fuel.errors import Rejected
 from fuel.execute.records import CompileOptions, RunResult
 from fuel.judge.judge import judge
+from fuel.judge.rerun import Rerun, rerun_for, settle
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.program import Program, ProgramSpec, load_program, read_program
 
@@ -73,17 +77,33 @@ class Checker:
         self.static_check = static_check
         self.timeout_s = timeout_s  # None: the runner's own limit
 
-    def run(self, program: Program, options: CompileOptions | None = None) -> Checked:
-        """Check one program now (ahead of submitted ones); blocks until judged."""
+    def run(
+        self, program: Program, options: CompileOptions | None = None, *, second_look: bool = False
+    ) -> Checked:
+        """Check one program now (ahead of submitted ones); blocks until judged.
+
+        Triage's many checks (reduction candidates, bisection, replay) ask only whether a
+        program still shows a bug, so by default they take no second look: a timeout
+        would cost ``fuel.judge.rerun.SLOW_FACTOR`` times the limit per candidate. A
+        caller that wants the final verdict passes ``second_look=True``, as
+        :meth:`submit` does."""
         chosen = options or self.options
         loaded = self._load(program)
         if isinstance(loaded, Checked):
             return loaded
-        return self._conclude(program, loaded, self.runner.run(loaded, chosen, self.timeout_s),
-                              chosen)  # fmt: skip
+        first = self._conclude(program, loaded, self.runner.run(loaded, chosen, self.timeout_s),
+                               chosen)  # fmt: skip
+        again = self._rerun_for(first, chosen) if second_look else None
+        if again is None:
+            return first
+        second = self._conclude(program, loaded,
+                                self.runner.run(loaded, again.options, again.timeout_s),
+                                again.options)  # fmt: skip
+        return _settled(first, second, again)
 
     def submit(self, program: Program, options: CompileOptions | None = None) -> Future[Checked]:
-        """Check one program when a worker is free; the future holds its verdict."""
+        """Check one program when a worker is free; the future holds its final verdict,
+        second look included (see :mod:`fuel.judge.rerun`)."""
         chosen = options or self.options
         loaded = self._load(program)
         if isinstance(loaded, Checked):
@@ -99,7 +119,26 @@ class Checker:
             except BaseException as error:  # the pool failed (closed, no worker starts)
                 pending.set_exception(error)
                 return
-            pending.set_result(self._conclude(program, loaded, result, chosen))
+            first = self._conclude(program, loaded, result, chosen)
+            again = self._rerun_for(first, chosen)
+            if again is None:
+                pending.set_result(first)
+                return
+
+            def settle(second_run: Future[RunResult]) -> None:
+                try:
+                    second = self._conclude(program, loaded, second_run.result(), again.options)
+                except BaseException:  # the second look failed: the first verdict stands
+                    pending.set_result(first)
+                    return
+                pending.set_result(_settled(first, second, again))
+
+            try:
+                self.runner.submit(loaded, again.options, again.timeout_s).add_done_callback(
+                    settle
+                )
+            except BaseException:  # the pool is closing: the first verdict stands
+                pending.set_result(first)
 
         run.add_done_callback(finish)
         return pending
@@ -115,6 +154,11 @@ class Checker:
     def verdict_of(self, source: str) -> Verdict:
         """The verdict on a program text (the reducer's and replay's judging callable)."""
         return self.run(Program(source, "candidate")).verdict
+
+    def _rerun_for(self, checked: Checked, options: CompileOptions) -> Rerun | None:
+        if checked.result is None or checked.verdict.fuel_error:
+            return None
+        return rerun_for(checked.verdict, checked.result, options, self.timeout_s)
 
     def _load(self, program: Program) -> ProgramSpec | Checked:
         try:
@@ -133,6 +177,13 @@ class Checker:
         except Exception as error:  # fuel's own bug: one skipped test, not a stopped run
             return Checked(program, judging_failed(error), spec, result, traceback.format_exc())
         return Checked(program, verdict, spec, result, result.fuel_traceback)
+
+
+def _settled(first: Checked, second: Checked, rerun: Rerun) -> Checked:
+    """The first check, its verdict settled by the second look (see fuel.judge.rerun)."""
+    if second.verdict.fuel_error:  # fuel failed on the second look: the first stands
+        return first
+    return replace(first, verdict=settle(first.verdict, second.verdict, rerun))
 
 
 def _done(checked: Checked) -> Future[Checked]:

@@ -10,10 +10,16 @@ hook                            default                            caller
 ``pool.WorkerPool.run/submit``  forked warm workers, one job each  ``fuel.check``
 ``PoolSettings``                workers, timeout, memory, coverage the composition
                                 sandbox on                         roots, the campaign
-``runner.run_phases``           eager ×2, probe, compiled,         ``worker.Worker``
-                                float64 and perturbed when needed
+``runner.run_phases``           eager ×2, probe, compiled; float64, ``worker.Worker``
+                                perturbed and the discrete re-check
+                                when they differ
 ``probe.ProbeMode``             aten ops, random ops, duplicate-   ``runner``
-                                index writes, ties
+                                index writes, ties, each traced to
+                                the values it reaches (``taint``)
+``lineage.Lineage``             the fx graph downstream of casts,  ``probe``
+                                floor, comparisons...
+``recheck.run_discrete``        nudged recomputation; each step    ``runner``
+                                compiled alone on eager's inputs
 ``sandbox``                     network namespace, rlimits, audit  ``worker``, ``script``
                                 hook
 ``script.run_script``           a fresh sandboxed interpreter      ``fuel.triage``

@@ -24,6 +24,10 @@ class Phase(str, enum.Enum):
     COMPILED = "compiled"  # the side under test: compiled, or eager on another device
     REFERENCE = "reference"  # eager in float64: the yardstick for numeric judgement
     PERTURBED = "perturbed"  # eager on inputs nudged by a few ulps: conditioning
+    # Values that differ downstream of a discontinuous operation (a cast to int, floor, a
+    # comparison): each such operation compiled alone on eager's inputs to it, and the
+    # value recomputed eagerly with the operation's float inputs nudged (fuel.execute.lineage).
+    DISCRETE = "discrete"
 
 
 class ExitStatus(str, enum.Enum):
@@ -94,6 +98,22 @@ class Labelled:
 
 
 @dataclass(frozen=True, slots=True)
+class DiscreteRecheck:
+    """One value that differs downstream of discontinuous operations, looked at again.
+
+    ``nearest`` is, per element, the value eager computes when the float inputs of those
+    operations are nudged by a few ulps (the variant closest to compiled's value): where it
+    equals compiled's, rounding amplified by the discontinuity explains the difference.
+    ``disagreeing`` names the discontinuous operations whose compiled result differs from
+    eager's on identical inputs; None when they were not compiled (nothing to explain)."""
+
+    where: str  # output[0], input[1], buffer:name: as the judge names values
+    nearest: Any
+    operators: tuple[str, ...]  # the discontinuous aten operators the value depends on
+    disagreeing: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RunOutcome:
     """What one phase produced: flattened outputs, state after the run, gradients."""
 
@@ -104,10 +124,19 @@ class RunOutcome:
     grads: tuple[Labelled, ...] = ()
     failure: Failure | None = None
     seconds: float = 0.0
+    rechecks: tuple[DiscreteRecheck, ...] = ()  # the DISCRETE phase's findings
 
     @property
     def ok(self) -> bool:
         return self.failure is None
+
+    def values(self) -> dict[str, Any]:
+        """Every compared value by the name the judge gives it: output[0], ..., then the
+        state labels (input[1], buffer:b, param:w) and the gradients' (grad:param:w)."""
+        named = {f"output[{i}]": value for i, value in enumerate(self.outputs)}
+        named.update((item.label, item.value) for item in self.state)
+        named.update((item.label, item.value) for item in self.grads)
+        return named
 
     def identical_to(self, other: RunOutcome) -> bool:
         """Same structure and bitwise-identical outputs, state and gradients (NaN in the
@@ -115,6 +144,24 @@ class RunOutcome:
         from fuel.execute.tensors import outcomes_identical  # torch, only when compared
 
         return outcomes_identical(self, other)
+
+
+class Hazard(str, enum.Enum):
+    """Why a value cannot be compared between eager and compiled (ORACLE.md)."""
+
+    RANDOM = "random"  # drawn by a random operator
+    DUPLICATE_INDICES = "duplicate_indices"  # written through duplicate indices
+    TIES = "ties"  # the index of one of equal elements
+    UNINITIALISED = "uninitialised"  # memory the program allocated and never wrote
+    EAGER_GARBAGE = "eager_garbage"  # eager's kernel made a number out of a NaN input
+
+
+@dataclass(frozen=True, slots=True)
+class Taint:
+    """A hazard a value depends on, and the aten operator that brought it in."""
+
+    hazard: Hazard
+    operator: str  # dropout, scatter, argmin, empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +173,17 @@ class Probe:
     duplicate_index_writes: tuple[str, ...] = ()
     ties: tuple[str, ...] = ()
     uninitialised: tuple[str, ...] = ()  # calls such as torch.empty in the program
+    # Which values (output[0], input[1], buffer:b, grad:param:w) depend on which hazards.
+    # Only meaningful when ``traced``; otherwise every hazard above applies to every value.
+    tainted: tuple[tuple[str, tuple[Taint, ...]], ...] = ()
+    traced: bool = False
+    # Why hazards may reach values the probe cannot follow (a tainted value read into
+    # Python by .item()): then every hazard above applies to every value.
+    untraced: tuple[str, ...] = ()
+    dtypes: tuple[str, ...] = ()  # dtypes of the tensors the eager run computed
+
+    def taints_of(self, where: str) -> tuple[Taint, ...]:
+        return next((taints for name, taints in self.tainted if name == where), ())
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,11 @@
-"""Runs one job's phases inside a worker: setup, eager twice, compiled, references.
+"""Runs one job's phases inside a worker: setup, eager twice, the probe, compiled, and
+the runs that help judge a difference.
 
 Each phase gets a fresh copy of the model and exact clones of the inputs, and the
-same ``torch.manual_seed``. The float64 reference and the perturbed eager run are
-only needed when eager and compiled are not bitwise identical, so they only run then.
+same ``torch.manual_seed``. The float64 reference, the perturbed eager run and the
+discrete re-check (:mod:`fuel.execute.lineage`) are only needed when eager and compiled
+are not bitwise identical, so they only run then; the re-check only for values that
+differ downstream of a discontinuous operation.
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy
 import torch
 
 from fuel.execute import tensors
 from fuel.execute.compiler_settings import applied, options_applied
+from fuel.execute.lineage import Lineage
 from fuel.execute.probe import ProbeMode
+from fuel.execute.recheck import Compile, run_discrete
 from fuel.execute.records import (
     CompileOptions,
     Failure,
@@ -182,25 +188,25 @@ def compile_model(model: torch.nn.Module, options: CompileOptions) -> Callable[.
     return torch.compile(model, **kwargs)
 
 
-def state_of(inputs: tuple[Any, ...], model: torch.nn.Module) -> tuple[Labelled, ...]:
+def raw_state(inputs: tuple[Any, ...], model: torch.nn.Module) -> list[tuple[str, Any]]:
+    """The tensors a run may have mutated, by label: inputs, buffers, parameters."""
     leaves, _ = tensors.pytree.tree_flatten(list(inputs))
-    state = [
-        Labelled(f"input[{i}]", tensors.plain_leaf(v))
-        for i, v in enumerate(leaves)
-        if isinstance(v, torch.Tensor)
-    ]
-    state += [Labelled(f"buffer:{n}", tensors.plain_leaf(b)) for n, b in model.named_buffers()]
-    state += [Labelled(f"param:{n}", tensors.plain_leaf(p)) for n, p in model.named_parameters()]
-    return tuple(state)
+    state = [(f"input[{i}]", v) for i, v in enumerate(leaves) if isinstance(v, torch.Tensor)]
+    state += [(f"buffer:{n}", b) for n, b in model.named_buffers()]
+    state += [(f"param:{n}", p) for n, p in model.named_parameters()]
+    return state
 
 
 def loss_of(leaves: list[Any]) -> torch.Tensor | None:
-    """A fixed random weighting of every differentiable output, summed."""
-    generator = torch.Generator().manual_seed(777)
+    """A fixed random weighting of every differentiable output, summed.
+
+    The weights come from numpy: a torch random operator here would be seen by the
+    probe as the program's own randomness, and taint every gradient."""
+    generator = numpy.random.default_rng(777)
     total = None
     for leaf in leaves:
         if isinstance(leaf, torch.Tensor) and leaf.requires_grad and leaf.is_floating_point():
-            weight = torch.randn(leaf.shape, generator=generator, dtype=torch.float64)
+            weight = torch.from_numpy(generator.standard_normal(tuple(leaf.shape)))
             term = (leaf * weight.to(leaf.dtype).to(leaf.device)).sum()
             total = term if total is None else total + term.to(total.dtype)
     return total
@@ -208,7 +214,7 @@ def loss_of(leaves: list[Any]) -> torch.Tensor | None:
 
 def forward_backward(
     fn: Callable[..., Any], model: torch.nn.Module, inputs: tuple[Any, ...]
-) -> tuple[Any, tuple[Labelled, ...]]:
+) -> tuple[Any, list[tuple[str, Any]]]:
     leaves, _ = tensors.pytree.tree_flatten(list(inputs))
     differentiable = [v for v in leaves if isinstance(v, torch.Tensor) and v.is_floating_point()]
     for tensor in differentiable:
@@ -218,13 +224,62 @@ def forward_backward(
         loss = loss_of(tensors.pytree.tree_flatten(output)[0])
         if loss is not None:
             loss.backward()
-    grads = [Labelled(f"grad:input[{i}]", _grad(t)) for i, t in enumerate(differentiable)]
-    grads += [Labelled(f"grad:param:{n}", _grad(p)) for n, p in model.named_parameters()]
-    return output, tuple(grads)
+    grads = [(f"grad:input[{i}]", t.grad) for i, t in enumerate(differentiable)]
+    grads += [(f"grad:param:{n}", p.grad) for n, p in model.named_parameters()]
+    return output, grads
 
 
-def _grad(t: torch.Tensor) -> Any:
-    return None if t.grad is None else tensors.plain_leaf(t.grad)
+@dataclass(slots=True)
+class Ran:
+    """What one phase computed, as live tensors: the probe maps its hazards and lineage
+    onto these before they become plain data (:meth:`outcome`)."""
+
+    output: Any
+    state: list[tuple[str, Any]]
+    grads: list[tuple[str, Any]]
+
+    def named(self) -> dict[str, Any]:
+        """Each value by the name the judge gives it (see ``RunOutcome.values``)."""
+        leaves, _ = tensors.pytree.tree_flatten(self.output)
+        named = {f"output[{i}]": leaf for i, leaf in enumerate(leaves)}
+        named.update(self.state)
+        named.update(self.grads)
+        return named
+
+    def outcome(self, phase: Phase, seconds: float) -> RunOutcome:
+        leaves, structure = tensors.flatten_output(self.output)
+        state = tuple(Labelled(label, tensors.plain_leaf(v)) for label, v in self.state)
+        grads = tuple(Labelled(label, _grad(g)) for label, g in self.grads)
+        return RunOutcome(phase, leaves, structure, state, grads, None, seconds)
+
+
+def _grad(t: torch.Tensor | None) -> Any:
+    return None if t is None else tensors.plain_leaf(t)
+
+
+def execute(
+    phase: Phase,
+    instance: Instance,
+    options: CompileOptions,
+    prepare: Prepare = as_is,
+    mode: Any = None,
+) -> Ran:
+    """Run one phase on fresh copies of the model and inputs; raises what the program
+    raises."""
+    model, inputs = prepare(copy.deepcopy(instance.model), instance.inputs)
+    model.eval()
+    compiling = phase is Phase.COMPILED and options.validate == "compiler"
+    fn = compile_model(model, options) if compiling else model
+    torch.manual_seed(options.seed)
+    settings = options_applied(options) if compiling else nullcontext()
+    with settings, mode if mode is not None else nullcontext():
+        if options.backward:
+            output, grads = forward_backward(fn, model, inputs)
+        else:
+            with torch.no_grad():
+                output = fn(*inputs)
+            grads = []
+    return Ran(output, raw_state(inputs, model), grads)
 
 
 def run_phase(
@@ -236,24 +291,49 @@ def run_phase(
 ) -> RunOutcome:
     start = time.perf_counter()
     try:
-        model, inputs = prepare(copy.deepcopy(instance.model), instance.inputs)
-        model.eval()
-        compiling = phase is Phase.COMPILED and options.validate == "compiler"
-        fn = compile_model(model, options) if compiling else model
-        settings = options_applied(options) if compiling else nullcontext()
-        torch.manual_seed(options.seed)
-        with mode if mode is not None else nullcontext(), settings:
-            if options.backward:
-                output, grads = forward_backward(fn, model, inputs)
-            else:
-                with torch.no_grad():
-                    output = fn(*inputs)
-                grads = ()
-        leaves, structure = tensors.flatten_output(output)
-        state = state_of(inputs, model)
+        ran = execute(phase, instance, options, prepare, mode)
+        return ran.outcome(phase, time.perf_counter() - start)
     except BaseException as exc:  # the program may raise anything, SystemExit included
         return RunOutcome(phase, failure=failure_from(exc), seconds=time.perf_counter() - start)
-    return RunOutcome(phase, leaves, structure, state, grads, None, time.perf_counter() - start)
+
+
+@dataclass(slots=True)
+class Probed:
+    """The probe's report, and the lineage and live values it kept for re-checks."""
+
+    probe: Probe
+    lineage: Lineage
+    values: dict[str, Any]
+
+
+def run_probe(instance: Instance, options: CompileOptions) -> Probed:
+    # Its own run: a dispatch mode can change results (some linalg decompositions),
+    # so it must not be one of the two runs compared for determinism.
+    lineage = Lineage()
+    mode = ProbeMode(instance.source, lineage)
+    try:
+        values: dict[str, Any] | None = execute(Phase.PROBE, instance, options, mode=mode).named()
+    except BaseException:  # eager raises too, and the judge says so
+        values = None
+    return Probed(mode.report(values), lineage, values or {})
+
+
+def compile_alone(options: CompileOptions) -> Compile:
+    """How the discrete re-check runs one operation on the side under test."""
+    if options.validate == "device":
+        move = _to_device(options.device)
+        return lambda module: lambda *args: module.to(options.device)(*[move(a) for a in args])
+
+    def compiled(module: torch.nn.Module) -> Callable[..., Any]:
+        fn = compile_model(module, options)
+
+        def call(*args: Any) -> Any:
+            with options_applied(options):
+                return fn(*args)
+
+        return call
+
+    return compiled
 
 
 def run_phases(
@@ -269,21 +349,42 @@ def run_phases(
     deliver(eager)
     announce(Phase.EAGER_REPEAT)
     deliver(run_phase(Phase.EAGER_REPEAT, instance, options))
-    # Its own run: a dispatch mode can change results (some linalg decompositions),
-    # so it must not be one of the two runs compared for determinism.
     announce(Phase.PROBE)
-    probe = ProbeMode()
-    run_phase(Phase.PROBE, instance, options, mode=probe)
-    report = probe.report(instance.source)
+    probed = run_probe(instance, options)
     if options.eager_only:
-        return report
+        return probed.probe
     announce(Phase.COMPILED)
     with compiled_context(), applied(instance.settings):
         compiled = run_phase(Phase.COMPILED, instance, options, side_under_test(options))
     deliver(compiled)
     if eager.ok and compiled.ok and not tensors.outcomes_identical(eager, compiled):
         announce(Phase.REFERENCE)
-        deliver(run_phase(Phase.REFERENCE, instance, options, prepare=in_float64))
+        reference = run_phase(Phase.REFERENCE, instance, options, prepare=in_float64)
+        deliver(reference)
         announce(Phase.PERTURBED)
         deliver(run_phase(Phase.PERTURBED, instance, options, prepare=perturbed))
-    return report
+        announce(Phase.DISCRETE)
+        with applied(instance.settings):  # the steps compile as the program did
+            discrete = run_discrete_phase(probed, eager, compiled, reference, options)
+        if discrete is not None:
+            deliver(discrete)
+    return probed.probe
+
+
+def run_discrete_phase(
+    probed: Probed,
+    eager: RunOutcome,
+    compiled: RunOutcome,
+    reference: RunOutcome,
+    options: CompileOptions,
+) -> RunOutcome | None:
+    start = time.perf_counter()
+    try:
+        found = run_discrete(probed.lineage, probed.values, eager, compiled, reference,
+                             compile_alone(options))  # fmt: skip
+    except BaseException as exc:  # the re-check compiles: anything may be raised
+        return RunOutcome(Phase.DISCRETE, failure=failure_from(exc),
+                          seconds=time.perf_counter() - start)  # fmt: skip
+    if found is None:
+        return None
+    return RunOutcome(Phase.DISCRETE, seconds=time.perf_counter() - start, rechecks=found)

@@ -7,6 +7,7 @@ cannot leak from one run into the next and a transposed input stays transposed.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import torch
@@ -93,15 +94,35 @@ def flatten_output(output: Any) -> tuple[tuple[Any, ...], str]:
     return tuple(plain_leaf(leaf) for leaf in leaves), str(spec)
 
 
+@functools.cache
+def reads_as_float64(dtype: torch.dtype) -> bool:
+    """Can this dtype's elements be read as numbers (not: packed float4, bits types)?"""
+    try:
+        torch.zeros(1, dtype=dtype).to(torch.float64)
+    except (RuntimeError, TypeError, NotImplementedError):
+        return False
+    return True
+
+
+def raw_bytes(t: torch.Tensor) -> torch.Tensor:
+    """The bytes of a tensor's elements, in order, as a flat uint8 tensor."""
+    flat = t.detach().contiguous().reshape(-1)
+    return flat.view(torch.uint8) if flat.numel() else torch.zeros(0, dtype=torch.uint8)
+
+
 def tensors_identical(a: torch.Tensor, b: torch.Tensor) -> bool:
-    """Bitwise equality that counts NaN in the same place as equal."""
+    """Equality of every element that counts NaN in the same place as equal; for every
+    dtype (float8 and complex32 have no ``torch.equal``: they are read as float64)."""
     if a.dtype != b.dtype or a.shape != b.shape:
         return False
     if a.is_complex():
         return tensors_identical(torch.view_as_real(a), torch.view_as_real(b))
+    if not reads_as_float64(a.dtype):
+        return bool(torch.equal(raw_bytes(a), raw_bytes(b)))
     if a.is_floating_point():
-        nan_a, nan_b = torch.isnan(a), torch.isnan(b)
-        return bool(torch.equal(nan_a, nan_b) and torch.equal(a[~nan_a], b[~nan_b]))
+        wide_a, wide_b = a.to(torch.float64), b.to(torch.float64)
+        nan_a, nan_b = torch.isnan(wide_a), torch.isnan(wide_b)
+        return bool(torch.equal(nan_a, nan_b) and torch.equal(wide_a[~nan_a], wide_b[~nan_b]))
     return bool(torch.equal(a, b))
 
 

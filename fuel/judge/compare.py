@@ -1,27 +1,44 @@
-"""Compares what eager and compiled produced, with the float64 reference as arbiter.
+"""Compares what eager and compiled produced, one value at a time, float64 as arbiter.
 
 Each output (and each input or buffer mutated in place, and each gradient) is checked
-for type, dtype, shape, the position of NaN and infinities, and values. The result
-is the first :class:`Mismatch`, or None when the compiled run is faithful.
+for type, dtype, shape, the position of NaN and infinities, and values; every dtype
+torch has is compared (float8 and complex32 in a wider dtype, opaque bit types by their
+bytes). :func:`compare_values` returns the value's :class:`Mismatch`, or None.
 
-Two measurements keep ill-conditioned programs from raising false alarms: eager's
-own error against float64, and a *perturbed* eager run (inputs and weights nudged by
-a couple of ulps). Where eager moves when nudged, compiled may move too.
+A float value is wrong when ``torch._dynamo.utils.same`` with the float64 reference
+flags it (``tolerance`` mirrors that rule), or when fuel's own, stricter relative rule
+does. Two measurements cannot dismiss what ``same()`` flags, only lower its rank (the
+mismatch's ``note``): a *perturbed* eager run (inputs nudged by a couple of ulps) that
+moves as much as compiled, and NaN/inf positions that move when nudged. Where eager
+itself is far from float64 (its own kernel is broken there, or the program is unstable),
+or disagrees with it on NaN/inf or an integer, the element cannot be judged; where
+compiled agrees with float64 and eager does not, compiled is right.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
 
-from fuel.execute.records import Labelled, RunOutcome
-from fuel.judge.tolerance import tolerance_for
+from fuel.execute.records import RunOutcome
+from fuel.judge.measure import (
+    evidence_for,
+    far_from_reference,
+    finite_class,
+    in_dtype,
+    relative_rms_error,
+)
+from fuel.judge.tolerance import SAME_TOL, same_multiplier, tolerance_for
 from fuel.judge.verdict import Kind, NumericEvidence
 
 UNSIGNED = (torch.uint8, torch.uint16, torch.uint32, torch.uint64)
+STATE_PREFIXES = ("input[", "buffer:", "param:")
+EAGER_BROKEN = "eager itself is far from float64 where they differ (its own kernel, or an " \
+    "unstable program): those elements cannot be judged"  # fmt: skip
+ILL_CONDITIONED = "ill-conditioned: eager moves as much when its inputs are nudged by two ulps"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +46,9 @@ class Mismatch:
     kind: Kind
     detail: str
     evidence: NumericEvidence | None = None
-    hazard: str = ""  # why it may not be a bug: undefined behaviour, or no evidence
+    hazard: str = ""  # why it may not be a bug: undefined behaviour, no evidence
     discrete: bool = False  # the value is an integer or bool tensor
+    note: str = ""  # evidence that lowers the report's rank but does not dismiss it
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,68 +62,47 @@ class Values:
     perturbed: Any = None
 
 
-def compare_runs(
+def compare_structure(eager: RunOutcome, compiled: RunOutcome) -> Mismatch | None:
+    if eager.structure != compiled.structure or len(eager.outputs) != len(compiled.outputs):
+        return Mismatch(Kind.SHAPE_MISMATCH, "the output structure differs")
+    return None
+
+
+def values_of(
     eager: RunOutcome,
     compiled: RunOutcome,
     reference: RunOutcome | None,
     perturbed: RunOutcome | None,
-) -> Mismatch | None:
-    if eager.structure != compiled.structure or len(eager.outputs) != len(compiled.outputs):
-        return Mismatch(Kind.SHAPE_MISMATCH, "the output structure differs")
-    for values in output_values(eager, compiled, reference, perturbed):
-        found = compare_values(values)
-        if found:
-            return found
-    for values in labelled_values("state", eager, compiled, reference, perturbed):
-        found = compare_values(values)
-        if found:
-            return Mismatch(Kind.MUTATION_MISMATCH, found.detail, found.evidence, found.hazard)
-    for values in labelled_values("grads", eager, compiled, reference, perturbed):
-        found = compare_values(values)
-        if found:
-            return found
-    return None
-
-
-def _ok(outcome: RunOutcome | None) -> RunOutcome | None:
-    return outcome if outcome is not None and outcome.ok else None
-
-
-def output_values(
-    eager: RunOutcome, compiled: RunOutcome, ref: RunOutcome | None, pert: RunOutcome | None
 ) -> list[Values]:
-    ref, pert = _ok(ref), _ok(pert)
+    """Every value to compare, in order: outputs, state after the run, gradients."""
+    c, r, p = compiled.values(), _usable(reference, eager), _usable(perturbed, eager)
     return [
-        Values(
-            f"output[{i}]",
-            eager.outputs[i],
-            compiled.outputs[i],
-            ref.outputs[i] if ref and len(ref.outputs) == len(eager.outputs) else None,
-            pert.outputs[i] if pert and len(pert.outputs) == len(eager.outputs) else None,
-        )
-        for i in range(len(eager.outputs))
+        Values(where, value, c.get(where), r.get(where), p.get(where))
+        for where, value in eager.values().items()
     ]
 
 
-def labelled_values(
-    group: str,
-    eager: RunOutcome,
-    compiled: RunOutcome,
-    ref: RunOutcome | None,
-    pert: RunOutcome | None,
-) -> list[Values]:
-    def by_label(outcome: RunOutcome | None) -> dict[str, Any]:
-        items: tuple[Labelled, ...] = getattr(outcome, group) if _ok(outcome) else ()
-        return {item.label: item.value for item in items}
-
-    e, c, r, p = by_label(eager), by_label(compiled), by_label(ref), by_label(pert)
-    return [Values(label, e[label], c.get(label), r.get(label), p.get(label)) for label in e]
+def _usable(other: RunOutcome | None, eager: RunOutcome) -> dict[str, Any]:
+    if other is None or not other.ok:
+        return {}
+    found = other.values()
+    if len(other.outputs) != len(eager.outputs):  # outputs of another structure say nothing
+        return {k: v for k, v in found.items() if not k.startswith("output[")}
+    return found
 
 
-def compare_values(v: Values) -> Mismatch | None:
+def compare_values(v: Values, exclude: torch.Tensor | None = None) -> Mismatch | None:
+    """The value's mismatch, judging only the elements not in ``exclude``."""
+    found = _compare(v, exclude)
+    if found is not None and v.where.startswith(STATE_PREFIXES):
+        return replace(found, kind=Kind.MUTATION_MISMATCH)
+    return found
+
+
+def _compare(v: Values, exclude: torch.Tensor | None) -> Mismatch | None:
     e, c = v.eager, v.compiled
     if isinstance(e, torch.Tensor) and isinstance(c, torch.Tensor):
-        return compare_tensors(v)
+        return compare_tensors(v, exclude)
     if isinstance(e, torch.Tensor) or isinstance(c, torch.Tensor):
         return Mismatch(
             Kind.SHAPE_MISMATCH, f"{v.where}: eager gave {_kind(e)}, compiled {_kind(c)}"
@@ -113,7 +110,7 @@ def compare_values(v: Values) -> Mismatch | None:
     if isinstance(e, float) and isinstance(c, float):
         return compare_tensors(
             Values(v.where, torch.tensor(e), torch.tensor(c), _as_tensor(v.reference),
-                   _as_tensor(v.perturbed))
+                   _as_tensor(v.perturbed)), None,
         )  # fmt: skip
     if e != c:
         return Mismatch(Kind.NUMERIC_MISMATCH, f"{v.where}: eager gave {e!r}, compiled {c!r}")
@@ -130,7 +127,7 @@ def _kind(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def compare_tensors(v: Values) -> Mismatch | None:
+def compare_tensors(v: Values, exclude: torch.Tensor | None) -> Mismatch | None:
     e, c = v.eager, v.compiled
     if e.dtype != c.dtype:
         return Mismatch(
@@ -140,66 +137,145 @@ def compare_tensors(v: Values) -> Mismatch | None:
         return Mismatch(
             Kind.SHAPE_MISMATCH, f"{v.where}: eager shape {list(e.shape)}, compiled {list(c.shape)}"
         )
-    if e.is_complex():
+    if e.is_complex():  # judged as pairs of reals; complex32 becomes float16 pairs
+        pairs = None if exclude is None else exclude.unsqueeze(-1).expand(*e.shape, 2)
         real = Values(v.where, torch.view_as_real(e), torch.view_as_real(c),
-                      _real_view(v.reference), _real_view(v.perturbed))  # fmt: skip
-        return compare_tensors(real)
-    if e.is_floating_point():
-        return compare_floating(v)
-    return compare_discrete(v)
+                      _real_view(v.reference, e), _real_view(v.perturbed, e))  # fmt: skip
+        return compare_tensors(real, pairs)
+    if e.is_floating_point() and numeric(e.dtype):
+        return compare_floating(v, exclude)
+    if e.is_floating_point() or not numeric(e.dtype):
+        return compare_opaque(v, exclude)
+    return compare_discrete(v, exclude)
 
 
-def _real_view(value: Any) -> Any:
-    if isinstance(value, torch.Tensor) and value.is_complex():
+@functools.cache
+def numeric(dtype: torch.dtype) -> bool:
+    """Can the judge read this dtype's elements as numbers (not: packed float4, bits)?"""
+    try:
+        torch.zeros(1, dtype=dtype).to(torch.float64)
+    except (RuntimeError, TypeError, NotImplementedError):
+        return False
+    return True
+
+
+def _real_view(value: Any, like: torch.Tensor) -> Any:
+    if isinstance(value, torch.Tensor) and value.is_complex() and value.shape == like.shape:
         return torch.view_as_real(value)
     return None
 
 
 def _same_shape(value: Any, like: torch.Tensor) -> torch.Tensor | None:
-    if isinstance(value, torch.Tensor) and value.shape == like.shape:
+    if isinstance(value, torch.Tensor) and value.shape == like.shape and not value.is_complex():
         return value
     return None
 
 
-def finite_class(t: torch.Tensor) -> torch.Tensor:
-    """0 finite, 1 NaN, 2 +inf, 3 -inf: a code per element."""
-    code = torch.zeros(t.shape, dtype=torch.int8)
-    code[torch.isnan(t)] = 1
-    code[torch.isposinf(t)] = 2
-    code[torch.isneginf(t)] = 3
-    return code
+def _judged(e: torch.Tensor, exclude: torch.Tensor | None) -> torch.Tensor:
+    return torch.ones(e.shape, dtype=torch.bool) if exclude is None else ~exclude
 
 
-def compare_floating(v: Values) -> Mismatch | None:
+def compare_floating(v: Values, exclude: torch.Tensor | None) -> Mismatch | None:
     e, c = v.eager, v.compiled
-    ref = _same_shape(v.reference, e)
-    pert = _same_shape(v.perturbed, e)
-    found = compare_nonfinite(v.where, e, c, ref, pert)
-    if found:
+    ref, pert = _same_shape(v.reference, e), _same_shape(v.perturbed, e)
+    judged = _judged(e, exclude)
+    classes = compare_nonfinite(v.where, e, c, ref, pert, judged)
+    if classes is not None and not classes.hazard:
+        return classes
+    values = compare_finite(v, judged)  # NaN/inf only eager's broken kernel made: go on
+    return values if values is not None and not values.hazard else classes or values
+
+
+def compare_finite(v: Values, judged: torch.Tensor) -> Mismatch | None:
+    """The elements finite in both runs: against float64, by same() and fuel's rule."""
+    e, c, ref = v.eager, v.compiled, _same_shape(v.reference, v.eager)
+    exclude = None if bool(judged.all()) else ~judged
+    e64, c64 = e.to(torch.float64), c.to(torch.float64)
+    finite = torch.isfinite(e64) & torch.isfinite(c64) & judged
+    tol = tolerance_for(e.dtype)
+    if ref is None:  # ORACLE.md: without float64 evidence, rounding cannot be ruled out
+        if torch.allclose(c64[finite], e64[finite], rtol=tol.rtol, atol=tol.atol):
+            return None
+        evidence = evidence_for(v.where, e, c, None, None, None, mask=_partial(finite, exclude))
+        hazard = "the float64 reference did not run, so rounding cannot be ruled out"
+        return Mismatch(Kind.NUMERIC_MISMATCH, f"{v.where}: values differ", evidence, hazard)
+    usable = finite & torch.isfinite(ref.to(torch.float64))
+    # Where eager is far from float64 it cannot be the yardstick, and its error there
+    # must not inflate the allowance for compiled's errors elsewhere: set those aside.
+    broken = usable & far_from_reference(e64, ref.to(torch.float64), tol.far)
+    partial = exclude is not None or bool(broken.any())
+    found = judge_floats(v, usable & ~broken, partial)
+    if found is not None or not broken.any():
         return found
-    both_finite = torch.isfinite(e) & torch.isfinite(c)
-    e64, c64 = e[both_finite].double(), c[both_finite].double()
+    r64 = ref.to(torch.float64)
+    worse = (c64 - r64).abs() > (e64 - r64).abs()  # where compiled is nearer, nothing to see
+    differs = broken & worse & ~torch.isclose(c64, e64, rtol=tol.rtol, atol=tol.atol)
+    if not differs.any():
+        return None
+    evidence = evidence_for(v.where, e, c, ref, None, None, mask=broken)
+    detail = f"{v.where}: values differ where eager is far from float64"
+    return Mismatch(Kind.NUMERIC_MISMATCH, detail, evidence, EAGER_BROKEN)
+
+
+def _partial(mask: torch.Tensor, exclude: torch.Tensor | None) -> torch.Tensor | None:
+    return mask if exclude is not None else None
+
+
+def judge_floats(v: Values, mask: torch.Tensor, partial: bool) -> Mismatch | None:
+    """Judge the elements in ``mask`` (finite in eager, compiled and float64)."""
+    e, c, ref = v.eager, v.compiled, _same_shape(v.reference, v.eager)
+    assert ref is not None
+    e64, c64, r64 = (t.to(torch.float64)[mask] for t in (e, c, ref))
     tol = tolerance_for(e.dtype)
     if torch.allclose(c64, e64, rtol=tol.rtol, atol=tol.atol):
         return None
-    if ref is None:  # ORACLE.md: without float64 evidence, rounding cannot be ruled out
-        evidence = evidence_for(v.where, e, c, None, None, None)
-        hazard = "the float64 reference did not run, so rounding cannot be ruled out"
-        return Mismatch(Kind.NUMERIC_MISMATCH, f"{v.where}: values differ", evidence, hazard)
-    usable = both_finite & torch.isfinite(ref)
-    r64 = ref[usable].double()
-    eager_error = relative_rms_error(e[usable].double(), r64)
-    compiled_error = relative_rms_error(c[usable].double(), r64)
-    perturbed_error = relative_rms_error(pert[usable].double(), r64) if pert is not None else 0.0
-    allowed = tol.multiplier * max(eager_error, perturbed_error) + tol.floor
-    if compiled_error <= allowed:
+    eager_error = relative_rms_error(e64, r64)
+    compiled_error = relative_rms_error(c64, r64)
+    flagged_by_same = same_flags(e64, c64, r64, e.dtype, tuple(e.shape))
+    if not flagged_by_same and compiled_error <= tol.multiplier * eager_error + tol.floor:
         return None
-    evidence = evidence_for(v.where, e, c, ref, eager_error, compiled_error)
+    note = ""
+    pert = _same_shape(v.perturbed, e)
+    if pert is not None:
+        p64 = pert.to(torch.float64)[mask]
+        moved = torch.isfinite(p64).all() and compiled_error <= (
+            tol.multiplier * max(eager_error, relative_rms_error(p64, r64)) + tol.floor
+        )
+        if moved:
+            exact = eager_exact_where_compiled_differs(e64, c64, r64, e.dtype)
+            if not flagged_by_same and not exact:  # conditioning excuses only fuel's own rule
+                return None
+            note = ILL_CONDITIONED
+    evidence = evidence_for(v.where, e, c, ref, eager_error, compiled_error,
+                            mask=mask if partial else None)  # fmt: skip
     detail = (
         f"{v.where}: compiled is {compiled_error:.3g} from float64 (relative RMS), "
         f"eager {eager_error:.3g}"
     )
-    return Mismatch(Kind.NUMERIC_MISMATCH, detail, evidence)
+    return Mismatch(Kind.NUMERIC_MISMATCH, detail, evidence, note=note)
+
+
+def same_flags(
+    e64: torch.Tensor, c64: torch.Tensor, r64: torch.Tensor, dtype: torch.dtype,
+    shape: tuple[int, ...],
+) -> bool:  # fmt: skip
+    """Would ``torch._dynamo.utils.same(eager, compiled, fp64_ref)`` fail these elements?"""
+    if e64.numel() == 0 or torch.allclose(e64, c64, rtol=SAME_TOL, atol=SAME_TOL):
+        return False
+    eager_error = torch.sqrt(torch.mean((r64 - e64) ** 2)).item()
+    compiled_error = torch.sqrt(torch.mean((r64 - c64) ** 2)).item()
+    return not compiled_error <= same_multiplier(dtype, shape) * eager_error + SAME_TOL / 10
+
+
+def eager_exact_where_compiled_differs(
+    e64: torch.Tensor, c64: torch.Tensor, r64: torch.Tensor, dtype: torch.dtype
+) -> bool:
+    """Where the two differ, is eager exactly the float64 answer (in the dtype) and
+    compiled not? Then no measure of conditioning excuses compiled (ORACLE.md)."""
+    tol = tolerance_for(dtype)
+    differs = ~torch.isclose(c64, e64, rtol=tol.rtol, atol=tol.atol)
+    answer = in_dtype(r64[differs], dtype)
+    return bool((e64[differs] == answer).all() and (c64[differs] != answer).any())
 
 
 def compare_nonfinite(
@@ -208,41 +284,78 @@ def compare_nonfinite(
     c: torch.Tensor,
     ref: torch.Tensor | None,
     pert: torch.Tensor | None,
+    judged: torch.Tensor,
 ) -> Mismatch | None:
     eager_class, compiled_class = finite_class(e), finite_class(c)
-    differs = eager_class != compiled_class
+    differs = (eager_class != compiled_class) & judged
     if not differs.any():
         return None
+    hazard = ""
     if ref is not None:  # where compiled agrees with float64 (cast to the dtype), eager was off
-        differs &= compiled_class != finite_class(ref.to(e.dtype))
-    if pert is not None:  # where a nudge changes eager's class, the class is not defined
-        differs &= finite_class(pert) == eager_class
+        r64 = ref.to(torch.float64)
+        ref_class = finite_class(in_dtype(r64, e.dtype))
+        differs &= compiled_class != ref_class
+        far = far_from_reference(e.to(torch.float64), r64, tolerance_for(e.dtype).far)
+        broken = differs & ((eager_class != ref_class) | far)
+        if (differs & ~broken).any():
+            differs &= ~broken
+        elif differs.any():
+            hazard = EAGER_BROKEN
     if not differs.any():
         return None
+    note = ""
+    if pert is not None and (finite_class(pert) != eager_class)[differs].any():
+        note = "eager's NaN/inf positions move when its inputs are nudged by two ulps"
     index = tuple(int(i) for i in differs.nonzero()[0])
     evidence = evidence_for(
         where, e, c, ref, None, None, worst=index, mismatched=int(differs.sum())
     )
     detail = f"{where}: eager gave {e[index].item()}, compiled {c[index].item()} at {list(index)}"
-    return Mismatch(Kind.NAN_INF_MISMATCH, detail, evidence)
+    return Mismatch(Kind.NAN_INF_MISMATCH, detail, evidence, hazard, note=note)
 
 
-def compare_discrete(v: Values) -> Mismatch | None:
+def compare_discrete(v: Values, exclude: torch.Tensor | None) -> Mismatch | None:
     e, c = v.eager, v.compiled
-    differs = e != c
+    differs = (e != c) & _judged(e, exclude)
     if not differs.any():
         return None
-    for other in (v.reference, v.perturbed):  # a run that moves eager marks a fragile element
-        other = _same_shape(other, e)
-        if other is not None:
-            differs &= other.to(e.dtype) == e
+    ref = _same_shape(v.reference, e)
+    hazard = ""
+    if ref is not None:  # the float64 program's answer, exact for integers
+        answer = ref.to(e.dtype)
+        differs &= c != answer  # where compiled gives it, compiled is right
+        broken = differs & (e != answer)
+        if (differs & ~broken).any():
+            differs &= ~broken
+        elif differs.any():
+            hazard = "eager differs from the float64 program where they differ: cannot be judged"
     if not differs.any():
         return None
-    evidence = evidence_for(v.where, e, c, _same_shape(v.reference, e), None, None,
+    pert = _same_shape(v.perturbed, e)
+    note = ""
+    if pert is not None and (pert.to(e.dtype) != e)[differs].any():
+        note = "the value moves when the inputs are nudged by two ulps"
+    evidence = evidence_for(v.where, e, c, ref, None, None,
                             worst=tuple(int(i) for i in differs.nonzero()[0]),
                             mismatched=int(differs.sum()))  # fmt: skip
     detail = f"{v.where}: {int(differs.sum())} of {e.numel()} {e.dtype} elements differ"
-    return Mismatch(Kind.NUMERIC_MISMATCH, detail, evidence, overflow_hazard(e, c, differs), True)
+    hazard = hazard or overflow_hazard(e, c, differs)
+    return Mismatch(Kind.NUMERIC_MISMATCH, detail, evidence, hazard, True, note)
+
+
+def compare_opaque(v: Values, exclude: torch.Tensor | None) -> Mismatch | None:
+    """Types torch cannot read as numbers (packed float4, bits): equal bytes or unjudged."""
+    e, c = v.eager, v.compiled
+    if torch.equal(_bytes(e), _bytes(c)):
+        return None
+    detail = f"{v.where}: the bytes of the {e.dtype} values differ"
+    hazard = f"{e.dtype} values cannot be compared as numbers in torch {torch.__version__}"
+    return Mismatch(Kind.NUMERIC_MISMATCH, detail, None, hazard)
+
+
+def _bytes(t: torch.Tensor) -> torch.Tensor:
+    flat = t.contiguous().reshape(-1)
+    return flat.view(torch.uint8) if flat.numel() else torch.zeros(0, dtype=torch.uint8)
 
 
 def overflow_hazard(e: torch.Tensor, c: torch.Tensor, differs: torch.Tensor) -> str:
@@ -260,67 +373,3 @@ def overflow_hazard(e: torch.Tensor, c: torch.Tensor, differs: torch.Tensor) -> 
     if info.bits < 64 and bool((gap % (1 << info.bits) == 0).all()):
         return f"differences are multiples of 2**{info.bits}: integer wrap-around"
     return ""
-
-
-def relative_rms_error(x: torch.Tensor, ref: torch.Tensor) -> float:
-    if x.numel() == 0:
-        return 0.0
-    error = torch.sqrt(torch.mean((x - ref) ** 2)).item()
-    scale = torch.sqrt(torch.mean(ref**2)).item()
-    return float(error / scale) if scale > 0 else float(error)
-
-
-def evidence_for(
-    where: str,
-    e: torch.Tensor,
-    c: torch.Tensor,
-    ref: torch.Tensor | None,
-    eager_error: float | None,
-    compiled_error: float | None,
-    worst: tuple[int, ...] | None = None,
-    mismatched: int | None = None,
-) -> NumericEvidence:
-    e64, c64 = e.double(), c.double()
-    finite = torch.isfinite(e64) & torch.isfinite(c64)
-    gap = torch.where(finite, (e64 - c64).abs(), torch.zeros_like(e64))
-    tol = tolerance_for(e.dtype) if e.is_floating_point() else None
-    floor = tol.atol if tol else 1.0
-    relative = gap / torch.clamp(e64.abs(), min=floor)
-    if worst is None:
-        flat = int(gap.reshape(-1).argmax()) if gap.numel() else 0
-        worst = (
-            tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), e.shape))
-            if e.dim()
-            else ()
-        )
-    if mismatched is None:
-        close = (
-            torch.isclose(c64, e64, rtol=tol.rtol, atol=tol.atol, equal_nan=True) if tol else e == c
-        )
-        mismatched = int((~close).sum())
-    return NumericEvidence(
-        where=where,
-        dtype=str(e.dtype).replace("torch.", ""),
-        shape=tuple(e.shape),
-        max_abs_diff=_finite(gap.max().item() if gap.numel() else 0.0),
-        max_rel_diff=_finite(relative.max().item() if relative.numel() else 0.0),
-        mismatched=mismatched,
-        total=e.numel(),
-        eager_fp64_error=eager_error,
-        compiled_fp64_error=compiled_error,
-        worst_index=worst,
-        eager_value=_item(e, worst),
-        compiled_value=_item(c, worst),
-        reference_value=_item(ref, worst) if ref is not None else "",
-    )
-
-
-def _item(t: torch.Tensor, index: tuple[int, ...]) -> str:
-    try:
-        return repr(t[index].item()) if t.dim() else repr(t.item())
-    except (IndexError, RuntimeError):
-        return ""
-
-
-def _finite(x: float) -> float:
-    return x if math.isfinite(x) else 1e308

@@ -60,7 +60,11 @@ class Verdict:
     # Set when fuel's own code failed on this test (a fuel bug, not the target's):
     # the exception's type and message. The outcome is then ``skipped``.
     fuel_error: str = ""
-    notes: tuple[str, ...] = ()  # the program's settings, the device it was moved to
+    # What a report must state beside the evidence: the program's settings and the
+    # device it was moved to; a second look and what it showed (the mismatch survives
+    # emulate_precision_casts, a timeout repeated alone); a measurement that lowers the
+    # bug's rank (eager ill-conditioned).
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         signature = self.signature

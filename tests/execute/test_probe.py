@@ -72,3 +72,131 @@ def test_attention_without_dropout_is_not_random() -> None:
 def test_uninitialised_calls_come_from_the_source() -> None:
     source = "import torch\nx = torch.empty(3)\ny = x.new_empty(2)\nz = torch.ones(2)\n"
     assert uninitialised_calls(source) == ("empty", "new_empty")
+
+
+def traced(fn: Callable[[], dict[str, object]], source: str = "") -> Probe:
+    """The probe's report on the values ``fn`` returns by name (output[0], ...)."""
+    mode = ProbeMode(source)
+    with mode:
+        values = fn()
+    return mode.report(values)
+
+
+def hazards(probe: Probe, where: str) -> set[tuple[str, str]]:
+    return {(t.hazard.value, t.operator) for t in probe.taints_of(where)}
+
+
+def test_ties_taint_only_the_indices_not_the_values() -> None:
+    x = torch.tensor([[1, 1, 5, 7], [2, 3, 2, 9]], dtype=torch.uint8)
+    probe = traced(lambda: {"output[0]": x.amin(dim=1), "output[1]": x.argmin(dim=1)})
+    assert hazards(probe, "output[0]") == set()
+    assert hazards(probe, "output[1]") == {("ties", "argmin")}
+    sort = traced(lambda: dict(zip(("output[0]", "output[1]"), x.float().sort(dim=1), strict=True)))
+    assert hazards(sort, "output[0]") == set() and hazards(sort, "output[1]") == {("ties", "sort")}
+
+
+def test_a_random_draw_taints_what_is_computed_from_it_and_nothing_else() -> None:
+    x = torch.ones(3)
+
+    def run() -> dict[str, object]:
+        noisy = x * torch.rand(3)
+        return {"output[0]": noisy.sum(), "output[1]": x * 2}
+
+    probe = traced(run)
+    assert hazards(probe, "output[0]") == {("random", "rand")}
+    assert hazards(probe, "output[1]") == set()
+    assert probe.traced and probe.untraced == ()
+
+
+def test_taint_follows_views_and_in_place_writes() -> None:
+    x = torch.zeros(4)
+
+    def run() -> dict[str, object]:
+        y = x.clone()
+        y[:2].add_(torch.randn(2))  # written through a view: y's storage is tainted
+        return {"output[0]": y, "output[1]": y[3:] * 1, "output[2]": x + 1}
+
+    probe = traced(run)
+    assert hazards(probe, "output[0]") == {("random", "randn")}
+    assert hazards(probe, "output[1]") == {("random", "randn")}  # same storage: cautious
+    assert hazards(probe, "output[2]") == set()
+
+
+def test_a_duplicate_index_write_taints_the_written_tensor() -> None:
+    def run() -> dict[str, object]:
+        target = torch.zeros(4)
+        target.scatter_(0, torch.tensor([1, 1]), torch.tensor([5.0, 6.0]))
+        return {"output[0]": target, "output[1]": torch.ones(2) * 3}
+
+    probe = traced(run)
+    assert hazards(probe, "output[0]") == {("duplicate_indices", "scatter_")}
+    assert hazards(probe, "output[1]") == set()
+
+
+def test_uninitialised_memory_is_clean_once_fully_written() -> None:
+    source = "x = torch.empty(3)"
+
+    def run() -> dict[str, object]:
+        filled = torch.empty(3).fill_(1.0)
+        partial = torch.empty(3)
+        partial[:2] = 1.0
+        return {"output[0]": filled * 2, "output[1]": partial * 2}
+
+    probe = traced(run, source)
+    assert hazards(probe, "output[0]") == set()
+    assert hazards(probe, "output[1]") == {("uninitialised", "empty")}
+
+
+def test_a_tainted_value_read_into_python_cannot_be_traced() -> None:
+    def run() -> dict[str, object]:
+        scale = torch.rand(1).item()
+        return {"output[0]": torch.ones(2) * scale}
+
+    probe = traced(run)
+    assert probe.untraced and "rand" in probe.untraced[0]
+
+
+def test_the_probe_records_the_dtypes_computed() -> None:
+    probe = traced(lambda: {"output[0]": torch.ones(2).to(torch.bfloat16) * 2})
+    assert "bfloat16" in probe.dtypes
+
+
+def test_uninitialised_memory_built_before_the_run_cannot_be_traced() -> None:
+    source = "class M:\n    def __init__(self):\n        self.w = torch.empty(3)\n"
+    assert uninitialised_calls(source, outside_forward=True) == ("empty",)
+    inside = "class M:\n    def forward(self, x):\n        return torch.empty(3)\n"
+    assert uninitialised_calls(inside, outside_forward=True) == ()
+    probe = traced(lambda: {"output[0]": torch.ones(2)}, source)
+    assert probe.untraced and "outside forward" in probe.untraced[0]
+
+
+def test_the_backward_weights_are_not_the_programs_randomness() -> None:
+    from fuel.execute.records import CompileOptions, Phase
+    from fuel.execute.runner import Instance, execute
+
+    class Linear(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = torch.nn.Linear(3, 2)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.lin(x).tanh()
+
+    instance = Instance(None, Linear(), (torch.randn(4, 3),), "")  # type: ignore[arg-type]
+    mode = ProbeMode()
+    ran = execute(Phase.PROBE, instance, CompileOptions(backward=True), mode=mode)
+    probe = mode.report(ran.named())
+    assert "grad:param:lin.weight" in ran.named()
+    assert probe.random_ops == () and probe.tainted == ()
+
+
+def test_a_special_function_that_makes_numbers_of_nan_taints_its_result() -> None:
+    x = torch.tensor([float("nan"), 0.25, -0.5])
+    probe = traced(lambda: {
+        "output[0]": torch.special.chebyshev_polynomial_w(x, 3),
+        "output[1]": torch.special.chebyshev_polynomial_w(x[1:], 3),
+        "output[2]": torch.special.i0(x),  # NaN stays NaN: nothing to see
+    })  # fmt: skip
+    assert hazards(probe, "output[0]") == {("eager_garbage", "special_chebyshev_polynomial_w")}
+    assert hazards(probe, "output[1]") == set()
+    assert hazards(probe, "output[2]") == set()

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from fuel.execute.records import (
+    DiscreteRecheck,
     ExitStatus,
     Failure,
     Frame,
@@ -38,8 +39,10 @@ def result(
     perturbed: Any = None,
     probe: Probe | None = None,
     repeat: Any = None,
+    rechecks: tuple[DiscreteRecheck, ...] = (),
 ) -> RunResult:
-    """Each argument: a RunOutcome, a Failure, a tuple of outputs, or one output."""
+    """Each argument: a RunOutcome, a Failure, a tuple of outputs, or one output;
+    ``rechecks``: what the discrete re-check phase found."""
 
     def as_outcome(phase: Phase, value: Any) -> RunOutcome | None:
         if value is None:
@@ -57,6 +60,7 @@ def result(
         as_outcome(Phase.COMPILED, compiled),
         as_outcome(Phase.REFERENCE, reference),
         as_outcome(Phase.PERTURBED, perturbed),
+        RunOutcome(Phase.DISCRETE, rechecks=rechecks) if rechecks else None,
     ]
     return RunResult(
         ExitStatus.COMPLETED,
