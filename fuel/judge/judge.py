@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import signal as signals
 from dataclasses import replace
+from pathlib import Path
 
 from fuel.execute.records import (
     CompileOptions,
@@ -35,7 +36,7 @@ from fuel.judge.signature import (
     operator_names,
     value_category,
 )
-from fuel.judge.stage import failure_stage, innermost, torch_frames
+from fuel.judge.stage import failure_stage, innermost, raised_in_fuel, torch_frames
 from fuel.judge.verdict import CrashEvidence, Kind, Outcome, Stage, Verdict
 
 EAGER_PHASES = (Phase.SETUP, Phase.EAGER, Phase.EAGER_REPEAT, Phase.PROBE)
@@ -66,6 +67,8 @@ def _judge(result: RunResult, options: CompileOptions) -> Verdict:
         return Verdict(Outcome.INVALID, detail=f"setup failed: {summary(result.setup_failure)}")
     eager, repeat = result.outcome(Phase.EAGER), result.outcome(Phase.EAGER_REPEAT)
     compiled = result.outcome(Phase.COMPILED)
+    if fuel_failed := fuel_failure(eager, repeat, compiled):
+        return fuel_failed
     if options.eager_only and eager is not None and repeat is not None:
         return judge_eager_alone(eager, repeat)
     if eager is None or repeat is None or compiled is None:
@@ -77,6 +80,19 @@ def _judge(result: RunResult, options: CompileOptions) -> Verdict:
     if not compiled.ok:
         return judge_compile_failure(compiled, options)
     return judge_values(result, eager, compiled)
+
+
+def fuel_failure(*outcomes: RunOutcome | None) -> Verdict | None:
+    """A phase that failed inside fuel's own code (say the runner, on an output it did
+    not expect) says nothing of the program or of torch: fuel's error, not a verdict."""
+    for outcome in outcomes:
+        if outcome is None or outcome.failure is None:
+            continue
+        if frame := raised_in_fuel(outcome.failure):
+            where = f"{Path(frame.filename).name}:{frame.lineno} in {frame.function}"
+            what = f"{summary(outcome.failure)} ({where})"
+            return Verdict(Outcome.SKIPPED, detail=f"fuel failed: {what}", fuel_error=what)
+    return None
 
 
 def judge_eager_alone(eager: RunOutcome, repeat: RunOutcome) -> Verdict:

@@ -9,7 +9,9 @@ stages; the innermost marker names the stage that raised.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import fuel
 from fuel.execute.records import Failure, Frame
 from fuel.judge.kinds import Stage
 
@@ -25,6 +27,8 @@ MARKERS: tuple[tuple[re.Pattern[str], Stage], ...] = tuple(
         (r"torch/_dynamo/(symbolic_convert|convert_frame|variables/|output_graph)", Stage.DYNAMO),
     )
 )
+# fuel's own source: a failure raised here is fuel's error, not the program's or torch's.
+FUEL_PACKAGE = str(Path(fuel.__file__).resolve().parent) + "/"
 # Code Inductor generated and loaded from its cache directory: the compiled program.
 GENERATED = re.compile(r"/inductor/.*/[a-z0-9]{2}/c[a-z0-9]{40,}\.py$")
 
@@ -57,6 +61,15 @@ def failure_stage(failure: Failure) -> Stage:
     if found is Stage.UNKNOWN and innermost(failure).exc_type.startswith("torch._dynamo"):
         return Stage.DYNAMO
     return found
+
+
+def raised_in_fuel(failure: Failure) -> Frame | None:
+    """The frame of fuel's own code that raised ``failure`` (its innermost frame), or
+    None when the program or torch raised it."""
+    frames = innermost(failure).frames
+    if frames and frames[-1].filename.startswith(FUEL_PACKAGE):
+        return frames[-1]
+    return None
 
 
 def innermost(failure: Failure) -> Failure:

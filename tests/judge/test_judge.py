@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import signal
+from pathlib import Path
 
 import torch
 
+import fuel
 from fuel import serial
 from fuel.execute.records import CompileOptions, ExitStatus, Phase, Probe, RunResult
 from fuel.judge.judge import judge
@@ -189,6 +191,19 @@ def test_compile_only_crash_is_a_bug_with_stage_and_signature() -> None:
     assert v.crash is not None and v.crash.exc_type.endswith("LoweringException")
     assert v.signature is not None
     assert "buf#" in v.signature.text and "torch/_inductor/lowering.py:fn1" in v.signature.text
+
+
+def test_a_failure_raised_in_fuels_own_code_is_fuels_error_not_a_bug() -> None:
+    runner = str(Path(fuel.__file__).resolve().parent / "execute" / "runner.py")
+    error = failure("AttributeError", "'tuple' object has no attribute 'grad'", runner)
+    v = verdict_of(torch.ones(2), error)
+    assert v.outcome is Outcome.SKIPPED and v.kind is None
+    assert "runner.py" in v.fuel_error and "AttributeError" in v.fuel_error
+    eager_side = verdict_of(error, torch.ones(2))
+    assert eager_side.outcome is Outcome.SKIPPED and eager_side.fuel_error
+    # the same error raised in the program or in torch is judged as before
+    program = failure("AttributeError", "'tuple' object has no attribute 'grad'", "prog.py")
+    assert verdict_of(torch.ones(2), program).outcome is Outcome.BUG
 
 
 def test_eager_only_error_is_a_lower_bug() -> None:
