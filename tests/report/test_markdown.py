@@ -138,3 +138,10 @@ def test_crash_report_shows_the_exception_and_frames() -> None:
     assert "raises where eager runs" in text
     assert "torch/_inductor/lowering.py:12 in make" in text
     assert "decompositions or the partitioner" in text
+
+
+def test_the_verdicts_notes_are_in_the_report() -> None:
+    note = "the mismatch survives inductor.emulate_precision_casts=True"
+    text = render_report(facts(replace(NAN, notes=(note,))))
+    assert f"- {note}" in text
+    assert "- " + "the mismatch" not in render_report(facts(NAN))
