@@ -1,7 +1,11 @@
 """The prompts, rendered from Jinja2 templates in ``fuel/llm/templates``.
 
 Users change the wording by pointing ``prompt_dir`` at a folder of same-named ``.j2``
-files; anything not overridden comes from the package. Every prompt is a pure function
+files (and a ``shots.yaml``); anything not overridden comes from the package. A
+generation or repair request opens with the few-shot exchanges of :mod:`fuel.llm.shots`,
+rendered by the same templates as the request itself. Operators are named as a program
+writes them (``torch.nn.functional.gelu``, not the catalog's ``nn.functional.gelu``)
+through the ``calls`` seam. Every prompt is a pure function
 of the campaign seed, the operators and earlier replies and verdicts. Temporary paths,
 memory addresses and install locations are scrubbed from error texts, because one
 byte of difference would miss the response cache on a re-run.
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +24,7 @@ import jinja2
 from fuel.errors import UsageError
 from fuel.feedback.record import Feedback
 from fuel.judge.verdict import Verdict
+from fuel.llm.shots import Shots, fenced, load_shots
 
 TEMPLATES = Path(__file__).parent / "templates"
 NAMES = ("generate_system", "generate", "repair", "analyse_system", "analyse")
@@ -67,10 +73,15 @@ class VerdictView:
 
 
 class PromptBook:
-    def __init__(self, override_dir: Path | None = None) -> None:
-        folders = [str(override_dir)] if override_dir else []
+    def __init__(
+        self, override_dir: Path | None = None, calls: Callable[[str], str] | None = None
+    ) -> None:
+        """``calls``: an operator name -> how a program calls it (default: the name)."""
+        folders = [override_dir] if override_dir else []
+        self.shots: Shots = load_shots([*folders, TEMPLATES])
+        self._calls = calls or (lambda name: name)
         self._env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([*folders, str(TEMPLATES)]),
+            loader=jinja2.FileSystemLoader([*map(str, folders), str(TEMPLATES)]),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -93,18 +104,31 @@ class PromptBook:
 
     def generation(self, ops: tuple[str, ...], seed: int, summary: str, previous: str) -> Messages:
         angles = random.Random(seed).sample(ANGLES, ANGLES_PER_ROUND)
+        shots: list[tuple[str, str]] = []
+        for shot in self.shots.generate:
+            asked = self._render(
+                "generate", ops=shot.ops, seed=shot.seed, angles=shot.angles, summary="",
+                previous="",
+            )  # fmt: skip
+            shots += [("user", asked), ("assistant", fenced(shot.program))]
         user = self._render(
-            "generate", ops=ops, seed=seed, angles=angles, summary=summary.strip(),
-            previous=clip(previous, SOURCE_CHARS).strip(),
+            "generate", ops=tuple(map(self._calls, ops)), seed=seed, angles=angles,
+            summary=summary.strip(), previous=clip(previous, SOURCE_CHARS).strip(),
         )  # fmt: skip
-        return (("system", self._render("generate_system")), ("user", user))
+        return (("system", self._render("generate_system")), *shots, ("user", user))
 
     def repair(self, source: str, error: str, stage: str) -> Messages:
         """``stage``: "load" (refused by the loader) or "eager" (raised when run)."""
+        shots: list[tuple[str, str]] = []
+        for shot in self.shots.repair:
+            asked = self._render(
+                "repair", source=shot.source.strip(), error=shot.error, stage=shot.stage
+            )
+            shots += [("user", asked), ("assistant", fenced(shot.program))]
         user = self._render(
             "repair", source=clip(source, SOURCE_CHARS).strip(), error=scrub(error), stage=stage
         )
-        return (("system", self._render("generate_system")), ("user", user))
+        return (("system", self._render("generate_system")), *shots, ("user", user))
 
     def analysis(self, feedback: Feedback) -> Messages:
         files = sorted(feedback.new_lines_by_file, key=lambda item: (-item[1], item[0]))
