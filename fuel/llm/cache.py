@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-CACHE_VERSION = 1  # bump when the entry format or the key's contents change
+CACHE_VERSION = 2  # bump when the entry format or the key's contents change
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,7 @@ class ChatRequest:
     messages: tuple[tuple[str, str], ...]  # (role, content): system, user, assistant
     temperature: float
     max_tokens: int
+    seed: int | None = None  # sent as the request's sampling seed
 
     @property
     def prompt_chars(self) -> int:
@@ -37,7 +38,7 @@ class ChatRequest:
     def cache_key(self) -> str:
         payload = json.dumps(
             [CACHE_VERSION, self.base_url, self.model, self.temperature, self.max_tokens,
-             [list(m) for m in self.messages]],
+             self.seed, [list(m) for m in self.messages]],
             ensure_ascii=False,
         )  # fmt: skip
         return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,7 +1,11 @@
 """Failures of the LLM path, split by what the campaign should do about them.
 
-* :class:`EndpointDown` — the endpoint did not answer after every retry. The generator
-  catches it and carries on with the fallback generator; it never reaches the user.
+* :class:`EndpointDown` — the endpoint did not answer after every retry, not even to a
+  list of its models. The generator catches it and carries on with the fallback
+  generator; it never reaches the user.
+* :class:`RequestFailed` — the endpoint answers, but this request got nothing usable
+  (a slow model stalled before its first token). Only this round or repair is dropped:
+  a live server is never taken for a dead one.
 * :class:`BudgetExhausted` — the next request could pass ``--budget-usd``. It is the
   generator contract's ``GeneratorDone``: the campaign ends gracefully (results kept,
   reason shown).
@@ -17,6 +21,14 @@ from fuel.generate.base import GeneratorDone
 
 class EndpointDown(Exception):
     """Retries are exhausted: the endpoint is unreachable, overloaded or failing."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RequestFailed(Exception):
+    """The endpoint is alive, but this request failed after every retry."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

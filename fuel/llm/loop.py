@@ -2,8 +2,13 @@
 
 Each round, the analysis of the last program this generator wrote (if any) is asked
 first, and its summary goes into the generation prompt with that previous program.
-A reply that does not load is counted and answered with its rejection reason, up to
-``reply_attempts`` replies per round; nothing the model writes runs here.
+A reply that does not load (no ``Model``, a syntax error) goes to repair like any
+invalid program: a repair request shows it with the loader's reason, up to
+``max_repairs`` per program, counted by the same :class:`RepairTracker`. A repair
+answer that is the broken program again ends that program's repair at once: a model
+that repeats itself will repeat itself for the next attempt too. Nothing the model
+writes runs here. Each request asks for as many tokens as a program needs
+(:meth:`PromptBook.answer_tokens`), not the preset's whole limit.
 
 When the endpoint stays down after every retry, the round is served by the fallback
 generator (the built-in one, created only then) and the status says so; every
@@ -31,8 +36,8 @@ from fuel.judge.verdict import Verdict
 from fuel.llm.cache import ResponseCache
 from fuel.llm.client import ChatClient
 from fuel.llm.config import ResolvedConfig, Role
-from fuel.llm.errors import BudgetExhausted, EndpointDown, RequestRefused
-from fuel.llm.extract import candidates, extract
+from fuel.llm.errors import BudgetExhausted, EndpointDown, RequestFailed, RequestRefused
+from fuel.llm.extract import NoProgram, extract, same_program
 from fuel.llm.ledger import CostReport, Ledger
 from fuel.llm.prompts import Messages, PromptBook, clip, eager_error
 from fuel.llm.repair import RepairTracker, needs_repair
@@ -43,6 +48,7 @@ from fuel.program.record import Program
 SUMMARY_CHARS = 1200  # an analysis longer than this is clipped before it steers
 REASON_CHARS = 80  # rejection reasons are grouped by their first characters
 REPAIR_SUFFIX = re.compile(r"-r\d+$")
+REPEATED = "the repair repeated the broken program"
 
 
 class LLMGenerator(Generator):
@@ -120,43 +126,19 @@ class LLMGenerator(Generator):
         """A repaired ``program``, or None: not invalid, attempts used, or nothing usable."""
         if not needs_repair(verdict) or self._mode in (Mode.FALLBACK, Mode.STOPPED):
             return None
-        messages = self.prompts.repair(program.source, eager_error(verdict), "eager")
+        error = eager_error(verdict)
         if self._mode is Mode.DRY_RUN:
+            messages = self.prompts.repair(program.source, error, "eager")
             self._show(messages, self._round, Role.REPAIR)
             return None
-        if not self.tracker.begin(program):
-            return None
-        attempt = self.tracker.attempts_used(program) + 1
-        name = f"{REPAIR_SUFFIX.sub('', program.name)}-r{attempt}"
-        template = replace(program, source="", name=name, origin="llm", recipe="")
         try:
-            reply = self.client.complete(
-                Role.REPAIR, self.client.request(Role.REPAIR, messages), self._round
-            )
-            repaired = extract(reply.content, template).program
+            return self._fix(program, error, "eager", self._round, None)
         except EndpointDown as down:
             self._go_down(down.reason)
             return None
         except BudgetExhausted as spent:
             self._stop(spent)
             raise
-        except RequestRefused as refused:
-            if refused.fatal:
-                raise
-            self._reject(str(refused))
-            self.tracker.failed(program)
-            return None
-        except Rejected as rejected:
-            self._reject(rejected.reason)
-            self.tracker.failed(program)
-            return None
-        if repaired.source.strip() == program.source.strip():
-            self._reject("repair returned the program unchanged")
-            self.tracker.failed(program)
-            return None
-        self.tracker.made(program, repaired)
-        self._mine.add(repaired.digest)
-        return repaired
 
     # --- hooks for the campaign -------------------------------------------------------
 
@@ -192,6 +174,7 @@ class LLMGenerator(Generator):
             cost_usd=self.ledger.spent_usd,
             budget_usd=self.ledger.budget_usd,
             cache_hits=cache.hits if cache else 0,
+            tokens_per_s=self.client.speed.tokens_per_s,
         )
 
     def costs(self) -> CostReport:
@@ -204,31 +187,88 @@ class LLMGenerator(Generator):
             source="", name=f"llm-{request.seed}", seed=request.seed, ops=request.ops, origin="llm"
         )
         messages = self.prompts.generation(request.ops, request.seed, self._summary, self._previous)
-        reason = ""
-        for _ in range(max(1, self.settings.reply_attempts)):
+        try:
+            program = self._ask(Role.GENERATE, messages, template, round_, retries)
+        except NoProgram as bad:
+            self._reject(bad.reason)
+            broken = replace(template, source=bad.shown)
+            fixed = self._fix(broken, bad.reason, "load", round_, retries) if bad.shown else None
+            if fixed is None:
+                raise Rejected(f"no usable program after repair: {bad.reason}") from None
+            program = fixed
+        with self._lock:
+            self._n_llm += 1
+        self._previous = program.source
+        self._mine.add(program.digest)
+        return program
+
+    def _ask(
+        self,
+        role: Role,
+        messages: Messages,
+        template: Program,
+        round_: int,
+        retries: int | None,
+        broken: str = "",
+    ) -> Program:
+        """One request and the program in its answer; ``NoProgram`` when none loads,
+        ``Rejected`` when this request only was refused or failed."""
+        request = self.client.request(role, messages, self.prompts.answer_tokens(broken))
+        try:
+            reply = self.client.complete(role, request, round_, retries)
+        except RequestRefused as refused:
+            if refused.fatal:
+                raise
+            raise Rejected(str(refused)) from None
+        except RequestFailed as failed:
+            raise Rejected(failed.reason) from None
+        return extract(reply.content, template).program
+
+    def _fix(
+        self, broken: Program, error: str, stage: str, round_: int, retries: int | None
+    ) -> Program | None:
+        """Repair requests for ``broken`` until an answer loads (returned), the model
+        repeats the broken program, or its root's ``max_repairs`` attempts are used.
+
+        An answer that does not load is the next program to repair, shown with the
+        loader's reason (stage "load"); ``stage`` is "eager" for a program that loaded
+        but failed when run.
+        """
+        while self.tracker.begin(broken):
+            attempt = self.tracker.attempts_used(broken) + 1
+            name = f"{REPAIR_SUFFIX.sub('', broken.name)}-r{attempt}"
+            template = replace(broken, source="", name=name, origin="llm", recipe="")
+            messages = self.prompts.repair(broken.source, error, stage)
             try:
-                reply = self.client.complete(
-                    Role.GENERATE, self.client.request(Role.GENERATE, messages), round_, retries
+                repaired = self._ask(
+                    Role.REPAIR, messages, template, round_, retries, broken.source
                 )
-            except RequestRefused as refused:
-                if refused.fatal:
-                    raise
-                self._reject(str(refused))
-                raise Rejected(str(refused)) from None
-            try:
-                program = extract(reply.content, template).program
-            except Rejected as rejected:
-                reason = rejected.reason
-                self._reject(reason)
-                shown = next(iter(candidates(reply.content)), clip(reply.content, 2000))
-                messages = self.prompts.repair(shown, reason, "load")
+            except NoProgram as bad:
+                if not bad.shown:
+                    self._give_up(broken, bad.reason)
+                    return None
+                if same_program(bad.shown, broken.source):
+                    self._give_up(broken, REPEATED)
+                    return None
+                self._reject(bad.reason)
+                following = replace(template, source=bad.shown)
+                self.tracker.made(broken, following)
+                broken, error, stage = following, bad.reason, "load"
                 continue
-            with self._lock:
-                self._n_llm += 1
-            self._previous = program.source
-            self._mine.add(program.digest)
-            return program
-        raise Rejected(f"no usable program in {self.settings.reply_attempts} replies: {reason}")
+            except Rejected as rejected:
+                self._give_up(broken, rejected.reason)
+                return None
+            if same_program(repaired.source, broken.source):
+                self._give_up(broken, REPEATED)
+                return None
+            self.tracker.made(broken, repaired)
+            self._mine.add(repaired.digest)
+            return repaired
+        return None
+
+    def _give_up(self, broken: Program, reason: str) -> None:
+        self._reject(reason)
+        self.tracker.failed(broken)
 
     def _analyse_pending(self, round_: int, retries: int | None) -> None:
         feedback, self._pending = self._pending, None
@@ -243,6 +283,8 @@ class LLMGenerator(Generator):
             if refused.fatal:
                 raise
             return  # this analysis only: the round goes on without a summary
+        except RequestFailed:
+            return
         self._summary = clip(reply.content.strip(), SUMMARY_CHARS)
 
     def _dry_run(self, request: GenerationRequest, round_: int) -> Program:

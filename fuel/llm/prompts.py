@@ -24,6 +24,7 @@ import jinja2
 from fuel.errors import UsageError
 from fuel.feedback.record import Feedback
 from fuel.judge.verdict import Verdict
+from fuel.llm.ledger import CHARS_PER_TOKEN_ESTIMATE
 from fuel.llm.shots import Shots, fenced, load_shots
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -52,6 +53,14 @@ ANGLES = (
     "use a reduction-heavy pattern: softmax, logsumexp, cumsum, var or norm",
 )
 ANGLES_PER_ROUND = 2
+
+# What an answer may need: a program up to ANSWER_ROOM times the longest example's
+# size (or 1.5 times the program under repair), and never under MIN_ANSWER_TOKENS. A
+# small model that loops (it repeats a helper until stopped) then burns seconds, not
+# minutes; a preset's max_tokens still caps it.
+ANSWER_ROOM = 4.0
+REPAIR_ROOM = 1.5
+MIN_ANSWER_TOKENS = 256
 
 TEMP_PATH = re.compile(r"(?:/tmp|/var/tmp|/var/folders|/private/var|/dev/shm)/[^\s'\":,)\]]*")
 INSTALL_PREFIX = re.compile(r"[^\s'\"(]*/(?:site-packages|dist-packages)/")
@@ -129,6 +138,12 @@ class PromptBook:
             "repair", source=clip(source, SOURCE_CHARS).strip(), error=scrub(error), stage=stage
         )
         return (("system", self._render("generate_system")), *shots, ("user", user))
+
+    def answer_tokens(self, broken: str = "") -> int:
+        """The tokens an answer holding one program needs (``broken``: under repair)."""
+        longest = max((len(shot.program) for shot in self.shots.generate), default=1000)
+        chars = max(ANSWER_ROOM * longest, REPAIR_ROOM * len(broken))
+        return max(MIN_ANSWER_TOKENS, int(chars / CHARS_PER_TOKEN_ESTIMATE))
 
     def analysis(self, feedback: Feedback) -> Messages:
         files = sorted(feedback.new_lines_by_file, key=lambda item: (-item[1], item[0]))

@@ -37,9 +37,6 @@ class LLMSettings:
     concurrency: int | None = None
     # How many programs the fallback generator makes before the LLM is tried again.
     probe_every: int = 5
-    # Replies that do not load are answered with their rejection reason this often
-    # before the round gives up (each is a paid request).
-    reply_attempts: int = 3
     # Analyse feedback only for programs this generator wrote (the rest teaches the
     # generation model little and would cost an analysis call each).
     analyse: bool = True

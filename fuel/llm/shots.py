@@ -79,10 +79,11 @@ def load_shots(folders: list[Path]) -> Shots:
         raise UsageError(f"{path}: cannot read ({exc.__class__.__name__})") from None
     except ValidationError as exc:
         raise UsageError(f"{path}: {describe(exc)}") from None
-    return Shots(
-        tuple(GenerateShot(s.seed, tuple(s.ops), tuple(s.angles), s.program) for s in spec.generate),
-        tuple(RepairShot(s.stage, s.error, s.source, s.program) for s in spec.repair),
+    generate = tuple(
+        GenerateShot(s.seed, tuple(s.ops), tuple(s.angles), s.program) for s in spec.generate
     )
+    repair = tuple(RepairShot(s.stage, s.error, s.source, s.program) for s in spec.repair)
+    return Shots(generate, repair)
 
 
 def fenced(program: str) -> str:

@@ -44,7 +44,7 @@ class LLMStatus:
     rounds: int  # programs asked of this generator
     from_llm: int  # programs the model wrote that loaded
     from_fallback: int
-    rejected_replies: int  # replies with no usable program (counted, re-asked)
+    rejected_replies: int  # replies with no usable program (counted, sent to repair)
     rejection_reasons: tuple[tuple[str, int], ...]
     repairs: RepairStats
     endpoint_failures: tuple[tuple[str, int], ...]  # ("HTTP 429", 3), ("timeout", 1)
@@ -52,6 +52,7 @@ class LLMStatus:
     budget_usd: float | None
     cache_hits: int
     mutations: int = 0  # hybrid only: programs the built-in mutator derived from LLM ones
+    tokens_per_s: float = 0.0  # the server's writing speed, learned from its answers
 
     def line(self) -> str:
         """The progress display's one line: mode, spend, repair rate."""
@@ -60,5 +61,6 @@ class LLMStatus:
             spend += f"/${self.budget_usd:.2f}"
         rate = self.repairs.rate
         repair = f"repair {rate:.0%} of {self.repairs.settled}" if rate is not None else ""
-        parts = [f"{self.mode.value} {self.model}", spend, repair, self.message]
+        speed = f"{self.tokens_per_s:.0f} tok/s" if self.tokens_per_s else ""
+        parts = [f"{self.mode.value} {self.model}", spend, speed, repair, self.message]
         return " · ".join(p for p in parts if p)

@@ -12,9 +12,9 @@ import pytest
 
 from fuel.errors import FuelError
 from fuel.llm.cache import ResponseCache
-from fuel.llm.client import ChatClient
+from fuel.llm.client import STALLED, ChatClient
 from fuel.llm.config import Role, resolve, with_key
-from fuel.llm.errors import EndpointDown, RequestRefused
+from fuel.llm.errors import EndpointDown, RequestFailed, RequestRefused
 from fuel.llm.ledger import Ledger
 from fuel.llm.settings import LLMSettings
 from tests.llm.conftest import KEY, write_config
@@ -156,4 +156,80 @@ def test_non_json_answer_is_retried(make_client: Callable, server: ChatServer) -
     client, _ = make_client()
     server.add(Reply(body="<html>gateway</html>"), Reply("fine"))
     assert ask(client) == "fine"
-    assert list(client.failures) == ["malformed reply (JSONDecodeError)"]
+    assert list(client.failures) == ["malformed reply (no choices)"]  # no event in the body
+
+
+def test_answers_are_streamed_with_the_servers_usage(
+    make_client: Callable, server: ChatServer
+) -> None:
+    client, _ = make_client()
+    server.add(Reply("a streamed answer, in pieces", prompt_tokens=321, completion_tokens=12))
+    request = client.request(Role.GENERATE, (("user", "say hi"),))
+    reply = client.complete(Role.GENERATE, request, round_=1)
+    assert (reply.content, reply.prompt_tokens, reply.completion_tokens) == (
+        "a streamed answer, in pieces", 321, 12
+    )
+    body = server.requests[0]
+    assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
+    assert body["seed"] == request.seed  # the same messages always carry the same seed
+    assert client.request(Role.GENERATE, (("user", "say hi"),)).seed == request.seed
+    assert client.speed.answers == 1 and client.speed.tokens_per_s > 0
+
+
+def test_no_usage_is_estimated(make_client: Callable, server: ChatServer) -> None:
+    client, _ = make_client()
+    server.add(Reply("x" * 400, usage=False))
+    ask(client)
+    assert client.ledger.report().total.completion_tokens >= 100
+
+
+def test_max_tokens_is_what_the_answer_needs_capped_by_the_preset(
+    make_client: Callable,
+) -> None:
+    client, _ = make_client()
+    assert client.request(Role.GENERATE, (("user", "q"),), max_tokens=300).max_tokens == 300
+    assert client.request(Role.GENERATE, (("user", "q"),), max_tokens=5000).max_tokens == 1000
+
+
+def test_a_stall_part_way_keeps_what_arrived(make_client: Callable, server: ChatServer) -> None:
+    client, _ = make_client(timeout=0.3, cache=True)
+    server.add(Reply("0123456789abcdef-and the rest", delay_s=2.0, stall_after=1))
+    reply = client.complete(Role.GENERATE, client.request(Role.GENERATE, (("user", "q"),)), 1)
+    assert (reply.content, reply.finish_reason) == ("0123456789abcdef", STALLED)
+    assert client.cache is not None and client.cache.get(
+        client.request(Role.GENERATE, (("user", "q"),))
+    ) is None  # a stall is the machine's, not the model's: never cached
+
+
+def test_a_slow_model_on_a_live_server_is_not_a_dead_endpoint(
+    make_client: Callable, server: ChatServer
+) -> None:
+    client, _ = make_client(timeout=0.3)
+    server.add(Reply("late", delay_s=2.0), Reply("late again", delay_s=2.0), Reply("never"))
+    with pytest.raises(RequestFailed, match="timeout after 2 attempts; the server answers"):
+        ask(client)
+    assert len(server.requests) == 2  # a timeout is retried once, not `retries` times
+
+
+def test_a_server_that_stops_answering_is_down(make_client: Callable, server: ChatServer) -> None:
+    client, _ = make_client(timeout=0.3)
+    server.down = True
+    with pytest.raises(EndpointDown, match="after 3 attempts"):
+        ask(client)
+
+
+def test_a_server_streaming_past_max_tokens_is_cut(
+    make_client: Callable, server: ChatServer
+) -> None:
+    client, _ = make_client()
+    server.add(Reply("y" * 5000, chunk_chars=1))  # 5,000 chunks against max_tokens 1000
+    reply = client.complete(Role.GENERATE, client.request(Role.GENERATE, (("user", "q"),)), 1)
+    assert reply.finish_reason == "length" and len(reply.content) < 1100
+
+
+def test_unknown_model_lists_what_the_server_serves(
+    make_client: Callable, server: ChatServer
+) -> None:
+    client, _ = make_client(gen_model="no-such-model")
+    with pytest.raises(FuelError, match=r"the server lists: test-analysis, test-gen"):
+        client.preflight()

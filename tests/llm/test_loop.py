@@ -36,9 +36,12 @@ def test_a_normal_round(make_llm: Callable, server: ChatServer) -> None:
     assert (program.origin, program.ops, program.seed, program.name) == ("llm", OPS, 7, "llm-7")
     load_program(program)  # the campaign's check passes
     sent = server.requests[0]
-    assert [m["role"] for m in sent["messages"]] == ["system", "user"]
+    roles = [m["role"] for m in sent["messages"]]
+    assert roles == ["system", *["user", "assistant"] * 3, "user"]  # three shots first
     assert "torch.matmul, torch.relu" in user_prompt(sent) and "number 7" in user_prompt(sent)
     assert "make_inputs()" in sent["messages"][0]["content"]  # the format contract
+    assert sent["messages"][2]["content"].startswith("```python\nimport torch")  # a shot
+    assert sent["max_tokens"] < 1000  # what a program needs, under the preset's 1000
     status = generator.llm_status()
     assert (status.mode, status.from_llm, status.rejected_replies) == (Mode.LLM, 1, 0)
     assert status.cost_usd > 0 and "llm test-gen" in status.line()
@@ -84,11 +87,14 @@ def test_reply_without_model_is_counted_and_reasked(make_llm: Callable, server: 
 
 
 def test_forbidden_import_is_rejected(make_llm: Callable, server: ChatServer) -> None:
-    generator = make_llm(reply_attempts=2)
-    server.add(fenced(FORBIDDEN), fenced(FORBIDDEN))
-    with pytest.raises(Rejected, match="no usable program in 2 replies: static check"):
+    generator = make_llm(max_repairs=3)
+    server.add(fenced(FORBIDDEN), fenced("# the same again\n" + FORBIDDEN))
+    with pytest.raises(Rejected, match="no usable program after repair: static check"):
         generator.generate(GenerationRequest(OPS, seed=1))
-    assert generator.llm_status().rejected_replies == 2 and len(server.requests) == 2
+    assert len(server.requests) == 2  # the repair repeated it: no third request
+    status = generator.llm_status()
+    assert status.rejected_replies == 2 and status.repairs.failed == 1
+    assert dict(status.rejection_reasons)["the repair repeated the broken program"] == 1
 
 
 def test_500s_until_fallback_then_recovery(make_llm: Callable, server: ChatServer) -> None:
