@@ -30,6 +30,7 @@ class ChatRequest:
     temperature: float
     max_tokens: int
     seed: int | None = None  # sent as the request's sampling seed
+    stop: tuple[str, ...] = ()  # the server ends the answer at the first of these
 
     @property
     def prompt_chars(self) -> int:
@@ -38,7 +39,7 @@ class ChatRequest:
     def cache_key(self) -> str:
         payload = json.dumps(
             [CACHE_VERSION, self.base_url, self.model, self.temperature, self.max_tokens,
-             self.seed, [list(m) for m in self.messages]],
+             self.seed, list(self.stop), [list(m) for m in self.messages]],
             ensure_ascii=False,
         )  # fmt: skip
         return hashlib.sha256(payload.encode()).hexdigest()

@@ -82,6 +82,7 @@ class ChatClient:
         self.failures: Counter[str] = Counter()  # reason -> count, for the status line
         self.sent = 0
         self.speed = Speed()
+        self.usage_estimated = 0  # answers that came without usage figures
         self._sleep = sleep
         self._jitter = random.Random()  # spreads retries of parallel clients; not seeded
         endpoint = config.endpoint
@@ -95,9 +96,14 @@ class ChatClient:
         )
 
     def request(
-        self, role: Role, messages: Sequence[tuple[str, str]], max_tokens: int | None = None
+        self,
+        role: Role,
+        messages: Sequence[tuple[str, str]],
+        max_tokens: int | None = None,
+        stop: tuple[str, ...] = (),
     ) -> ChatRequest:
-        """``max_tokens``: what this answer needs, capped by the role's limit."""
+        """``max_tokens``: what this answer needs, capped by the role's limit; ``stop``:
+        where the server should end it."""
         spec = self.config.role(role)
         limit = spec.max_tokens if max_tokens is None else min(max_tokens, spec.max_tokens)
         return ChatRequest(
@@ -107,6 +113,7 @@ class ChatClient:
             spec.temperature,
             max(1, limit),
             seed=stable_seed(messages),
+            stop=stop,
         )
 
     def complete(
@@ -236,6 +243,7 @@ class ChatClient:
                 temperature=request.temperature,
                 max_tokens=request.max_tokens,
                 seed=request.seed,
+                stop=list(request.stop) or None,
                 stream=True,
                 stream_options={"include_usage": True},
                 timeout=httpx.Timeout(self.wait_s(request), connect=CONNECT_S),
@@ -261,6 +269,9 @@ class ChatClient:
         if not answer.received:
             raise MalformedReply("no choices")
         reply = answer.reply(request)
+        if answer.usage is None:
+            with self._count_lock:
+                self.usage_estimated += 1
         self._learn(reply, started, answer)
         return reply
 

@@ -68,7 +68,7 @@ class Preset(_Strict):
     key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     key_required: bool = True
     price: PriceSpec | None = None
-    timeout_s: float = Field(default=120.0, gt=0.0)
+    timeout_s: float = Field(default=120.0, gt=0.0)  # the longest wait for the next token
     retries: int = Field(default=4, ge=0, le=20)
     backoff_s: float = Field(default=1.0, ge=0.0)
     concurrency: int = Field(default=4, ge=1, le=64)

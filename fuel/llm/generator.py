@@ -19,6 +19,7 @@ from fuel.llm.cache import ResponseCache, default_cache_dir
 from fuel.llm.config import resolve
 from fuel.llm.hybrid import HybridGenerator, Mutator
 from fuel.llm.loop import LLMGenerator
+from fuel.llm.operators import OperatorBook
 from fuel.llm.settings import LLMSettings
 from fuel.program.record import Program
 
@@ -61,7 +62,9 @@ def build_llm(settings: GeneratorSettings, *, preflight: bool = True) -> LLMGene
     chosen = llm_settings(settings)
     config = resolve(chosen, need_key=not chosen.dry_run)
     cache = ResponseCache(chosen.cache_dir or default_cache_dir()) if chosen.cache else None
-    generator = LLMGenerator(config, chosen, fallback=builtin_fallback(settings), cache=cache)
+    generator = LLMGenerator(
+        config, chosen, fallback=builtin_fallback(settings), cache=cache, operators=OperatorBook()
+    )
     if preflight:
         generator.preflight()
     return generator

@@ -43,6 +43,9 @@ class HybridGenerator(Generator):
     def generate(self, request: GenerationRequest) -> Program:
         return self.llm.generate(request)
 
+    def operators(self) -> tuple[str, ...]:
+        return self.llm.operators()
+
     def mutate(self, program: Program, seed: int) -> Program:
         """A built-in mutation of ``program``; raises ``Rejected`` if none could be made."""
         try:

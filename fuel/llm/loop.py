@@ -39,7 +39,8 @@ from fuel.llm.config import ResolvedConfig, Role
 from fuel.llm.errors import BudgetExhausted, EndpointDown, RequestFailed, RequestRefused
 from fuel.llm.extract import NoProgram, extract, same_program
 from fuel.llm.ledger import CostReport, Ledger
-from fuel.llm.prompts import Messages, PromptBook, clip, eager_error
+from fuel.llm.operators import OperatorBook
+from fuel.llm.prompts import ANSWER_END, Messages, PromptBook, eager_error, summary_of
 from fuel.llm.repair import RepairTracker, needs_repair
 from fuel.llm.settings import LLMSettings
 from fuel.llm.status import LLMStatus, Mode
@@ -62,14 +63,18 @@ class LLMGenerator(Generator):
         fallback: Callable[[], Generator] | None = None,
         cache: ResponseCache | None = None,
         prompts: PromptBook | None = None,
+        operators: OperatorBook | None = None,
         echo: Callable[[str], None] = click.echo,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """``operators``: the catalog's (requests then carry operators); None: none."""
         self.config = config
         self.settings = settings
         self.ledger = Ledger(settings.budget_usd)
         self.client = ChatClient(config, self.ledger, cache, sleep=sleep)
-        self.prompts = prompts or PromptBook(settings.prompt_dir)
+        self.book = operators
+        calls = operators.call if operators else None
+        self.prompts = prompts or PromptBook(settings.prompt_dir, calls)
         self.tracker = RepairTracker(settings.max_repairs)
         self.max_repairs = settings.max_repairs  # K: attempts per invalid program
         self._fallback_factory = fallback
@@ -80,6 +85,7 @@ class LLMGenerator(Generator):
         self._lock = threading.Lock()
         self._round = 0
         self._summary = ""
+        self._steered = 0  # generation prompts that carried an analysis summary
         self._previous = ""
         self._pending: Feedback | None = None
         self._mine: set[str] = set()  # digests of the programs whose analysis we want
@@ -140,6 +146,9 @@ class LLMGenerator(Generator):
             self._stop(spent)
             raise
 
+    def operators(self) -> tuple[str, ...]:
+        return self.book.names() if self.book else ()
+
     # --- hooks for the campaign -------------------------------------------------------
 
     def preflight(self) -> None:
@@ -175,6 +184,8 @@ class LLMGenerator(Generator):
             budget_usd=self.ledger.budget_usd,
             cache_hits=cache.hits if cache else 0,
             tokens_per_s=self.client.speed.tokens_per_s,
+            steered=self._steered,
+            usage_estimated=self.client.usage_estimated,
         )
 
     def costs(self) -> CostReport:
@@ -187,6 +198,7 @@ class LLMGenerator(Generator):
             source="", name=f"llm-{request.seed}", seed=request.seed, ops=request.ops, origin="llm"
         )
         messages = self.prompts.generation(request.ops, request.seed, self._summary, self._previous)
+        self._steered += bool(self._summary)
         try:
             program = self._ask(Role.GENERATE, messages, template, round_, retries)
         except NoProgram as bad:
@@ -213,7 +225,8 @@ class LLMGenerator(Generator):
     ) -> Program:
         """One request and the program in its answer; ``NoProgram`` when none loads,
         ``Rejected`` when this request only was refused or failed."""
-        request = self.client.request(role, messages, self.prompts.answer_tokens(broken))
+        tokens = self.prompts.answer_tokens(broken)
+        request = self.client.request(role, messages, tokens, ANSWER_END)
         try:
             reply = self.client.complete(role, request, round_, retries)
         except RequestRefused as refused:
@@ -285,7 +298,7 @@ class LLMGenerator(Generator):
             return  # this analysis only: the round goes on without a summary
         except RequestFailed:
             return
-        self._summary = clip(reply.content.strip(), SUMMARY_CHARS)
+        self._summary = summary_of(reply.content, SUMMARY_CHARS)
 
     def _dry_run(self, request: GenerationRequest, round_: int) -> Program:
         feedback, self._pending = self._pending, None

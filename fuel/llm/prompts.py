@@ -53,14 +53,20 @@ ANGLES = (
     "use a reduction-heavy pattern: softmax, logsumexp, cumsum, var or norm",
 )
 ANGLES_PER_ROUND = 2
+SUMMARY_LINES = 5  # the analysis is asked for five short lines; more is repetition
 
 # What an answer may need: a program up to ANSWER_ROOM times the longest example's
 # size (or 1.5 times the program under repair), and never under MIN_ANSWER_TOKENS. A
 # small model that loops (it repeats a helper until stopped) then burns seconds, not
 # minutes; a preset's max_tokens still caps it.
-ANSWER_ROOM = 4.0
+ANSWER_ROOM = 3.0
 REPAIR_ROOM = 1.5
-MIN_ANSWER_TOKENS = 256
+MIN_ANSWER_TOKENS = 200
+# Where an answer ends: the fence closing the program's block. SmolLM2 went on after
+# its program with prose or a copy of the analysis until max_tokens; those tokens cost
+# seconds on a CPU and never change the program. An opening fence carries a language
+# ("```python"), so only a closing one matches.
+ANSWER_END = ("\n```\n",)
 
 TEMP_PATH = re.compile(r"(?:/tmp|/var/tmp|/var/folders|/private/var|/dev/shm)/[^\s'\":,)\]]*")
 INSTALL_PREFIX = re.compile(r"[^\s'\"(]*/(?:site-packages|dist-packages)/")
@@ -197,6 +203,21 @@ def eager_error(verdict: Verdict) -> str:
     if shown.exception and shown.exception not in shown.detail:
         parts.append(shown.exception)
     return "\n".join(parts) or verdict.outcome.value
+
+
+def summary_of(analysis: str, limit: int) -> str:
+    """An analysis as it steers the next prompt: its distinct lines, at most five.
+
+    SmolLM2 answered an analysis request with one sentence repeated until max_tokens,
+    and then copied the repeated text into the program it wrote next."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for line in analysis.strip().splitlines():
+        key = " ".join(line.split()).lower()
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(line.rstrip())
+    return clip("\n".join(kept[:SUMMARY_LINES]), limit)
 
 
 def scrub(text: str) -> str:

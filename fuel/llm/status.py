@@ -53,6 +53,8 @@ class LLMStatus:
     cache_hits: int
     mutations: int = 0  # hybrid only: programs the built-in mutator derived from LLM ones
     tokens_per_s: float = 0.0  # the server's writing speed, learned from its answers
+    steered: int = 0  # generation prompts that carried the analysis model's summary
+    usage_estimated: int = 0  # answers whose tokens were estimated: the server gave no usage
 
     def line(self) -> str:
         """The progress display's one line: mode, spend, repair rate."""
