@@ -192,8 +192,11 @@ def test_fuel_fuzz_runs_a_campaign_on_the_endpoint(
 
     monkeypatch.setattr(session, "warm_pool", lambda settings: FakePool())
     monkeypatch.setattr(fuzz_command, "wiring", lambda no_reduce: session.Wiring())
+    from fuel.catalog.cache import cache_dir
+
     monkeypatch.setenv("FUEL_API_KEY", KEY)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("FUEL_CACHE_DIR", str(cache_dir()))  # the catalog's: built once
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # the LLM's: this test's
     server.standing = {
         "test-gen": Reply(fenced(VALID, before="Here it is:\n")),
         "test-analysis": Reply("All passed; try integer dtypes next."),
