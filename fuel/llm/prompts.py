@@ -53,7 +53,8 @@ ANGLES = (
     "use a reduction-heavy pattern: softmax, logsumexp, cumsum, var or norm",
 )
 ANGLES_PER_ROUND = 2
-SUMMARY_LINES = 5  # the analysis is asked for five short lines; more is repetition
+SUMMARY_SENTENCES = 8  # the analysis is asked for five short lines; more is repetition
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 # What an answer may need: a program up to ANSWER_ROOM times the longest example's
 # size (or 1.5 times the program under repair), and never under MIN_ANSWER_TOKENS. A
@@ -206,18 +207,19 @@ def eager_error(verdict: Verdict) -> str:
 
 
 def summary_of(analysis: str, limit: int) -> str:
-    """An analysis as it steers the next prompt: its distinct lines, at most five.
+    """An analysis as it steers the next prompt: its distinct sentences, a few at most.
 
-    SmolLM2 answered an analysis request with one sentence repeated until max_tokens,
-    and then copied the repeated text into the program it wrote next."""
-    seen: set[str] = set()
+    SmolLM2 answered an analysis request with one sentence repeated until max_tokens
+    (the last copy cut short), and then copied the repetition into the program it
+    wrote next. A sentence already said, or the start of one, is dropped."""
     kept: list[str] = []
-    for line in analysis.strip().splitlines():
-        key = " ".join(line.split()).lower()
-        if key and key not in seen:
-            seen.add(key)
-            kept.append(line.rstrip())
-    return clip("\n".join(kept[:SUMMARY_LINES]), limit)
+    seen: list[str] = []
+    for sentence in SENTENCE_END.split(analysis.strip()):
+        key = " ".join(sentence.split()).lower()
+        if key and not any(said.startswith(key) for said in seen):
+            seen.append(key)
+            kept.append(sentence.strip())
+    return clip("\n".join(kept[:SUMMARY_SENTENCES]), limit)
 
 
 def scrub(text: str) -> str:

@@ -199,3 +199,41 @@ def test_prompt_templates_can_be_overridden(
     (folder / "generate.j2").write_text("{% if %}\n")
     with pytest.raises(UsageError, match="prompt template"):
         make_llm(prompt_dir=folder)
+
+
+def test_a_reply_without_model_goes_to_repair_like_any_invalid_program(
+    make_llm: Callable, server: ChatServer
+) -> None:
+    generator = make_llm(max_repairs=2)
+    server.add(fenced(NO_MODEL), fenced(NO_MODEL.replace("x * 2", "x * 3")), fenced(VALID))
+    program = generator.generate(GenerationRequest(OPS, seed=4))
+    assert program.source == VALID and program.name == "llm-4-r2"  # two repairs deep
+    status = generator.llm_status()
+    assert (status.repairs.programs, status.repairs.requests) == (1, 2)
+    assert status.from_llm == 1 and status.rejected_replies == 2
+    asked = [r["max_tokens"] for r in server.requests]
+    assert all(n < 1000 for n in asked)  # sized to a program, not the preset's limit
+    assert all(r["stop"] == ["\n```\n"] for r in server.requests)  # the answer ends there
+    generator.observe(Feedback(program, Verdict(Outcome.PASS), 0))
+    assert generator.llm_status().repairs.repaired == 1  # settled when its verdict came
+
+
+def test_a_slow_model_drops_the_round_not_the_endpoint(
+    make_llm: Callable, server: ChatServer
+) -> None:
+    stub = StubGenerator()
+    generator = make_llm(fallback=stub, timeout=0.3)
+    server.add(Reply("late", delay_s=2.0), Reply("late", delay_s=2.0))
+    with pytest.raises(Rejected, match="the model is slow"):
+        generator.generate(GenerationRequest(OPS, seed=1))
+    assert generator.llm_status().mode is Mode.LLM and stub.calls == 0
+
+
+def test_summaries_that_steer_are_counted(make_llm: Callable, server: ChatServer) -> None:
+    generator = make_llm()
+    server.add(fenced(VALID), "Try bool masks.\nTry bool masks.", fenced(VALID))
+    first = generator.generate(GenerationRequest(OPS, seed=1))
+    generator.observe(Feedback(first, Verdict(Outcome.PASS), 0))
+    generator.generate(GenerationRequest(OPS, seed=2))
+    assert generator.llm_status().steered == 1
+    assert user_prompt(server.requests[2]).count("Try bool masks.") == 1
