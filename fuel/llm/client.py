@@ -40,13 +40,14 @@ except ImportError:  # pragma: no cover - older openai releases
 
 from fuel.errors import FuelError
 from fuel.llm.cache import ChatReply, ChatRequest, ResponseCache
-from fuel.llm.config import ResolvedConfig, Role
+from fuel.llm.config import ResolvedConfig, Role, is_loopback
 from fuel.llm.errors import EndpointDown, RequestFailed, RequestRefused
 from fuel.llm.ledger import CHARS_PER_TOKEN_ESTIMATE, Ledger, charge_for
 
 MAX_BACKOFF_S = 60.0  # one wait never exceeds a minute, whatever Retry-After says
 RETRY_STATUS = frozenset({408, 409, 429})  # plus every 5xx
 MESSAGE_CHARS = 200  # how much of a server's error message a one-line error keeps
+LOCAL_HINT = " (is the server running? the local preset's: scripts/local-llm.sh start)"
 CONNECT_S = 10.0  # a server that takes longer to accept a connection is not there
 ALIVE_S = 5.0  # the model list asked of a server before it is declared down
 TIMEOUT_RETRIES = 1  # a stalled model is as slow the second time: retry it once only
@@ -158,9 +159,10 @@ class ChatClient:
             try:
                 reply = self.send(probe, min(1, self.config.endpoint.retries))
             except (EndpointDown, RequestFailed) as down:
-                raise FuelError(
-                    f"LLM endpoint {self.config.endpoint.base_url} does not answer: {down.reason}"
-                ) from None
+                url = self.config.endpoint.base_url
+                hint = LOCAL_HINT if is_loopback(url) else ""
+                raise FuelError(f"LLM endpoint {url} does not answer: {down.reason}{hint}") \
+                    from None
             except RequestRefused as refused:
                 if refused.status not in (400, 404):  # not about the model id
                     raise
