@@ -160,9 +160,8 @@ class ChatClient:
                 reply = self.send(probe, min(1, self.config.endpoint.retries))
             except (EndpointDown, RequestFailed) as down:
                 url = self.config.endpoint.base_url
-                hint = LOCAL_HINT if is_loopback(url) else ""
-                raise FuelError(f"LLM endpoint {url} does not answer: {down.reason}{hint}") \
-                    from None
+                message = f"LLM endpoint {url} does not answer: {down.reason}"
+                raise FuelError(message + (LOCAL_HINT if is_loopback(url) else "")) from None
             except RequestRefused as refused:
                 if refused.status not in (400, 404):  # not about the model id
                     raise
