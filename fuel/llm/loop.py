@@ -1,7 +1,9 @@
 """The LLM generator: generation, analysis and repair models around one client.
 
 Each round, the analysis of the last program this generator wrote (if any) is asked
-first, and its summary goes into the generation prompt with that previous program.
+first, and its summary goes into the generation prompt with the last program of its
+that ran in eager: shown an invalid one, SmolLM2 copied it, error and all, round
+after round.
 A reply that does not load (no ``Model``, a syntax error) goes to repair like any
 invalid program: a repair request shows it with the loader's reason, up to
 ``max_repairs`` per program, counted by the same :class:`RepairTracker`. A repair
@@ -41,7 +43,7 @@ from fuel.llm.extract import NoProgram, extract, same_program
 from fuel.llm.ledger import CostReport, Ledger
 from fuel.llm.operators import OperatorBook
 from fuel.llm.prompts import ANSWER_END, Messages, PromptBook, eager_error, summary_of
-from fuel.llm.repair import RepairTracker, needs_repair
+from fuel.llm.repair import NOT_VALID, RepairTracker, needs_repair
 from fuel.llm.settings import LLMSettings
 from fuel.llm.status import LLMStatus, Mode
 from fuel.program.record import Program
@@ -123,9 +125,12 @@ class LLMGenerator(Generator):
 
     def observe(self, feedback: Feedback) -> None:
         self.tracker.observed(feedback.program, feedback.verdict)
+        mine = feedback.program.digest in self._mine
+        if mine and feedback.verdict.outcome not in NOT_VALID:
+            self._previous = feedback.program.source  # only a valid one is shown again
         if self._fallback is not None and feedback.program.origin != "llm":
             self._fallback.observe(feedback)
-        if self.settings.analyse and feedback.program.digest in self._mine:
+        if self.settings.analyse and mine:
             self._pending = feedback
 
     def repair(self, program: Program, verdict: Verdict) -> Program | None:
@@ -210,7 +215,6 @@ class LLMGenerator(Generator):
             program = fixed
         with self._lock:
             self._n_llm += 1
-        self._previous = program.source
         self._mine.add(program.digest)
         return program
 

@@ -237,3 +237,17 @@ def test_summaries_that_steer_are_counted(make_llm: Callable, server: ChatServer
     generator.generate(GenerationRequest(OPS, seed=2))
     assert generator.llm_status().steered == 1
     assert user_prompt(server.requests[2]).count("Try bool masks.") == 1
+
+
+def test_only_a_valid_program_is_shown_as_the_previous_one(
+    make_llm: Callable, server: ChatServer
+) -> None:
+    generator = make_llm(analyse=False)
+    server.add(fenced(VALID), fenced(VALID), fenced(VALID))
+    first = generator.generate(GenerationRequest(OPS, seed=1))
+    generator.observe(Feedback(first, Verdict(Outcome.INVALID, detail="eager raised"), 0))
+    generator.generate(GenerationRequest(OPS, seed=2))
+    assert "previous program" not in user_prompt(server.requests[1])
+    generator.observe(Feedback(first, Verdict(Outcome.PASS), 0))
+    generator.generate(GenerationRequest(OPS, seed=3))
+    assert "previous program" in user_prompt(server.requests[2])
