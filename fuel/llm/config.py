@@ -74,6 +74,13 @@ class Preset(_Strict):
     concurrency: int = Field(default=4, ge=1, le=64)
     generation: RoleSpec
     analysis: RoleSpec | None = None  # default: the generation model, cooler and shorter
+    # A folder of prompt templates (and shots.yaml) for this preset's models, relative
+    # to the config file; --prompt-dir style overrides still win. Small models want
+    # shorter prompts and simpler examples than large ones.
+    prompt_dir: str | None = Field(default=None, min_length=1)
+    # The catalog operators requests may name (default: all): a small model writes
+    # valid programs around abs or cumsum, not around linalg.lu_solve.
+    operators: list[str] | None = Field(default=None, min_length=1)
 
     @field_validator("base_url")
     @classmethod
@@ -147,6 +154,8 @@ class ResolvedConfig:
     endpoint: Endpoint
     generation: ModelRole
     analysis: ModelRole
+    prompt_dir: Path | None = None  # the preset's prompt folder, resolved
+    operators: tuple[str, ...] | None = None  # the preset's operator names; None: all
 
     def role(self, role: Role) -> ModelRole:
         return self.analysis if role is Role.ANALYSE else self.generation
@@ -190,7 +199,20 @@ def resolve(settings: LLMSettings, *, need_key: bool = True) -> ResolvedConfig:
         backoff_s=_pick(settings.backoff_s, preset.backoff_s),
         concurrency=_pick(settings.concurrency, preset.concurrency),
     )
-    return ResolvedConfig(str(path) if path else "built-in", name, endpoint, generation, analysis)
+    prompts = prompt_folder(preset, path)
+    operators = tuple(sorted(set(preset.operators))) if preset.operators else None
+    return ResolvedConfig(
+        str(path) if path else "built-in", name, endpoint, generation, analysis, prompts, operators
+    )
+
+
+def prompt_folder(preset: Preset, config: Path | None) -> Path | None:
+    if preset.prompt_dir is None:
+        return None
+    folder = (config.parent if config else Path.cwd()) / preset.prompt_dir
+    if not folder.is_dir():
+        raise UsageError(f"prompt_dir {preset.prompt_dir!r} of the preset: no folder {folder}")
+    return folder
 
 
 def _pick(override: Any, default: Any) -> Any:

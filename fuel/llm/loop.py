@@ -31,7 +31,7 @@ from dataclasses import replace
 import click
 
 from fuel import serial
-from fuel.errors import Rejected
+from fuel.errors import Rejected, UsageError
 from fuel.feedback.record import Feedback
 from fuel.generate.base import GenerationRequest, Generator, GeneratorStatus
 from fuel.judge.verdict import Verdict
@@ -76,7 +76,7 @@ class LLMGenerator(Generator):
         self.client = ChatClient(config, self.ledger, cache, sleep=sleep)
         self.book = operators
         calls = operators.call if operators else None
-        self.prompts = prompts or PromptBook(settings.prompt_dir, calls)
+        self.prompts = prompts or PromptBook(settings.prompt_dir or config.prompt_dir, calls)
         self.tracker = RepairTracker(settings.max_repairs)
         self.max_repairs = settings.max_repairs  # K: attempts per invalid program
         self._fallback_factory = fallback
@@ -152,7 +152,19 @@ class LLMGenerator(Generator):
             raise
 
     def operators(self) -> tuple[str, ...]:
-        return self.book.names() if self.book else ()
+        """The catalog's names, or the preset's choice of them (unknown names: one line)."""
+        if self.book is None:
+            return ()
+        known = self.book.names()
+        chosen = self.config.operators
+        if chosen is None:
+            return known
+        unknown = sorted(set(chosen) - set(known))
+        if unknown:
+            raise UsageError(
+                f"preset {self.config.preset!r}: operators not in the catalog: {', '.join(unknown)}"
+            )
+        return chosen
 
     # --- hooks for the campaign -------------------------------------------------------
 
