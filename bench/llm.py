@@ -82,8 +82,8 @@ def local_server() -> bool:
     return True
 
 
-def requests(book: OperatorBook, seed: int) -> Callable[[int], GenerationRequest]:
-    names, rng = book.names(), random.Random(seed)
+def requests(names: tuple[str, ...], seed: int) -> Callable[[int], GenerationRequest]:
+    rng = random.Random(seed)
 
     def next_request(index: int) -> GenerationRequest:
         ops = tuple(sorted(rng.sample(names, rng.randint(1, MAX_OPS))))
@@ -131,11 +131,14 @@ def count_ops(book: OperatorBook, request: GenerationRequest, program: Program |
     tally.all_reached += len(reached) == len(request.ops)
 
 
-def run_llm(args: argparse.Namespace, checker: Checker, cache: Path) -> tuple[Tally, str]:
+def run_llm(
+    args: argparse.Namespace, checker: Checker, cache: Path
+) -> tuple[Tally, str, tuple[str, ...]]:
     settings = LLMSettings(preset=args.preset, cache_dir=cache, max_repairs=args.max_repairs)
     generator = build_llm(GeneratorSettings(seed=args.seed, family_settings=(settings,)))
     book = generator.book or OperatorBook()
-    next_request, tally = requests(book, args.seed), Tally()
+    names = generator.operators()  # the preset's operators, or the whole catalog
+    next_request, tally = requests(names, args.seed), Tally()
     start = time.monotonic()
     for index in range(args.rounds):
         request = next_request(index)
@@ -149,13 +152,16 @@ def run_llm(args: argparse.Namespace, checker: Checker, cache: Path) -> tuple[Ta
     status = generator.llm_status()
     tally.repairs = status.repairs.requests
     reasons = "; ".join(f"{reason} ({n})" for reason, n in status.rejection_reasons[:6])
-    return tally, f"{status.line()}\n  unusable replies: {reasons or 'none'}"
+    return tally, f"{status.line()}\n  unusable replies: {reasons or 'none'}", names
 
 
-def run_builtin(args: argparse.Namespace, checker: Checker, seconds: float) -> Tally:
+def run_builtin(
+    args: argparse.Namespace, checker: Checker, seconds: float, names: tuple[str, ...]
+) -> Tally:
+    """The built-in generator for ``seconds``, asked for the same operators."""
     generator = BuiltinGenerator(seed=args.seed)
     book = OperatorBook(generator.catalog)
-    next_request, tally = requests(book, args.seed), Tally()
+    next_request, tally = requests(names, args.seed), Tally()
     start = time.monotonic()
     while time.monotonic() - start < seconds:
         request = next_request(tally.rounds)
@@ -205,9 +211,9 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as scratch, WorkerPool(PoolSettings(workers=1)) as pool:
             checker = Checker(pool, CompileOptions())
-            llm, status = run_llm(args, checker, args.cache or Path(scratch) / "cache")
+            llm, status, names = run_llm(args, checker, args.cache or Path(scratch) / "cache")
             print(f"llm: {status}")
-            builtin = run_builtin(args, checker, llm.seconds)
+            builtin = run_builtin(args, checker, llm.seconds, names)
     finally:
         if started:
             subprocess.run([str(LOCAL_LLM), "stop"], check=False)
