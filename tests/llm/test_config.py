@@ -135,3 +135,18 @@ def test_budget_needs_prices(tmp_path: Path) -> None:
 def test_parse_reports_the_source_name() -> None:
     with pytest.raises(UsageError, match=r"^here.yaml: presets: missing"):
         parse_model_file("default: a\n", "here.yaml")
+
+
+def test_the_local_preset_brings_its_prompts_and_operators() -> None:
+    config = resolve(LLMSettings(preset="local", config_path=CHECKOUT / "config" / "model.yaml"))
+    assert config.prompt_dir == CHECKOUT / "config" / "prompts" / "small"
+    assert config.operators is not None and "cumsum" in config.operators
+    assert config.endpoint.base_url == "http://127.0.0.1:8765/v1" and config.endpoint.api_key
+    assert config.generation.model == config.analysis.model == "SmolLM2-135M-Instruct"
+
+
+def test_a_missing_prompt_folder_is_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("generation: {model: small}",
+                                        "generation: {model: small}\n    prompt_dir: nowhere"))
+    with pytest.raises(UsageError, match="prompt_dir 'nowhere' of the preset: no folder"):
+        resolve(LLMSettings(preset="local", config_path=path))

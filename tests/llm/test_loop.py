@@ -251,3 +251,20 @@ def test_only_a_valid_program_is_shown_as_the_previous_one(
     generator.observe(Feedback(first, Verdict(Outcome.PASS), 0))
     generator.generate(GenerationRequest(OPS, seed=3))
     assert "previous program" in user_prompt(server.requests[2])
+
+
+def test_a_preset_may_narrow_the_operators(make_llm: Callable) -> None:
+    from dataclasses import replace
+
+    from fuel.catalog import load_catalog
+    from fuel.llm.operators import OperatorBook
+
+    generator = make_llm()
+    book = OperatorBook(load_catalog())
+    generator.book = book
+    assert generator.operators() == book.names()  # no choice: the whole catalog
+    generator.config = replace(generator.config, operators=("abs", "cumsum"))
+    assert generator.operators() == ("abs", "cumsum")
+    generator.config = replace(generator.config, operators=("abs", "no_such_op"))
+    with pytest.raises(UsageError, match="operators not in the catalog: no_such_op"):
+        generator.operators()

@@ -15,7 +15,10 @@ from fuel.program.loader import load_program
 from fuel.program.record import Program
 
 BOOK = PromptBook()
-SHOT_PROGRAMS = [s.program for s in BOOK.shots.generate] + [s.program for s in BOOK.shots.repair]
+SMALL = PromptBook(Path(__file__).resolve().parents[2] / "config" / "prompts" / "small")
+SHOT_PROGRAMS = [
+    shot.program for book in (BOOK, SMALL) for shot in (*book.shots.generate, *book.shots.repair)
+]
 
 
 @pytest.mark.parametrize("source", SHOT_PROGRAMS)
@@ -66,6 +69,14 @@ def test_answers_are_sized_to_a_program_and_end_at_its_fence() -> None:
     assert MIN_ANSWER_TOKENS <= BOOK.answer_tokens() < 1000
     assert BOOK.answer_tokens("x" * 6000) > BOOK.answer_tokens()  # room for the program
     assert fenced("x = 1").endswith(ANSWER_END[0].lstrip("\n")) and "python" not in ANSWER_END[0]
+
+
+def test_the_small_models_prompts_are_short() -> None:
+    """SmolLM2 on two cores reads ~120 prompt tokens/s: the local preset's folder keeps
+    its requests to a third of the packaged prompts."""
+    small = sum(len(text) for _, text in SMALL.generation(("torch.sin",), 1, "", ""))
+    full = sum(len(text) for _, text in BOOK.generation(("torch.sin",), 1, "", ""))
+    assert small * 2 < full and len(SMALL.shots.generate) == 2
 
 
 def test_a_prompt_folder_may_bring_its_own_shots(tmp_path: Path) -> None:
