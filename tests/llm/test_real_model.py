@@ -31,7 +31,7 @@ from fuel.store import CampaignStore
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "local-llm.sh"
 SET_UP_S = 1200  # a clean machine installs torch, transformers and the model wheel
-CAMPAIGN_S = 420  # one short campaign; past this, something of fuel hangs
+CAMPAIGN_S = 600  # one short campaign; past this, something of fuel hangs
 SEED = 3
 VALID = frozenset({"pass", "bug"})  # eager ran: the program tested the compiler
 
@@ -97,14 +97,14 @@ def fuzz(generator: str, url: str, out: Path, xdg: Path, rounds: int) -> Campaig
 
 @pytest.fixture(scope="module")
 def llm_run(server_url: str, llm_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Campaign:
-    return fuzz("llm", server_url, tmp_path_factory.mktemp("llm"), llm_cache, rounds=6)
+    return fuzz("llm", server_url, tmp_path_factory.mktemp("llm"), llm_cache, rounds=3)
 
 
 @pytest.fixture(scope="module")
 def hybrid_run(
     server_url: str, llm_cache: Path, llm_run: Campaign, tmp_path_factory: pytest.TempPathFactory
 ) -> Campaign:
-    return fuzz("hybrid", server_url, tmp_path_factory.mktemp("hybrid"), llm_cache, rounds=4)
+    return fuzz("hybrid", server_url, tmp_path_factory.mktemp("hybrid"), llm_cache, rounds=3)
 
 
 def test_the_model_writes_programs_and_one_is_valid(
