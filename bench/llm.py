@@ -41,6 +41,7 @@ from fuel.generate.base import GenerationRequest, Generator  # noqa: E402
 from fuel.generate.builtin import BuiltinGenerator  # noqa: E402
 from fuel.generate.registry import GeneratorSettings  # noqa: E402
 from fuel.judge.verdict import Outcome, Verdict  # noqa: E402
+from fuel.llm.extract import same_program  # noqa: E402
 from fuel.llm.generator import build_llm  # noqa: E402
 from fuel.llm.loop import REPAIR_SUFFIX  # noqa: E402
 from fuel.llm.operators import OperatorBook  # noqa: E402
@@ -67,6 +68,13 @@ class Tally:
     all_reached: int = 0  # rounds whose final program calls every operator asked for
     outcomes: Counter[str] = field(default_factory=Counter)
     bugs: set[str] = field(default_factory=set)
+    valid_sources: list[str] = field(default_factory=list)  # each valid program, once
+    copies: int = 0  # valid programs that are one of the prompt's examples
+
+    def keep(self, source: str, examples: tuple[str, ...]) -> None:
+        if not any(same_program(source, seen) for seen in self.valid_sources):
+            self.valid_sources.append(source)
+        self.copies += any(same_program(source, example) for example in examples)
 
     def pct(self, count: int) -> str:
         return f"{count / self.rounds:.1%}" if self.rounds else "-"
@@ -93,7 +101,11 @@ def requests(names: tuple[str, ...], seed: int) -> Callable[[int], GenerationReq
 
 
 def play_round(
-    generator: Generator, request: GenerationRequest, checker: Checker, tally: Tally
+    generator: Generator,
+    request: GenerationRequest,
+    checker: Checker,
+    tally: Tally,
+    examples: tuple[str, ...] = (),
 ) -> Program | None:
     """One round as the campaign plays it: generate, check, teach, repair while invalid."""
     tally.rounds += 1
@@ -111,6 +123,8 @@ def play_round(
             break
         program, verdict = repaired, check(generator, checker, repaired)
     tally.valid_final += verdict.outcome in VALID
+    if verdict.outcome in VALID:
+        tally.keep(program.source, examples)
     tally.outcomes[verdict.outcome.value] += 1
     if verdict.outcome is Outcome.BUG and verdict.signature is not None:
         tally.bugs.add(repr(verdict.signature))
@@ -139,10 +153,12 @@ def run_llm(
     book = generator.book or OperatorBook()
     names = generator.operators()  # the preset's operators, or the whole catalog
     next_request, tally = requests(names, args.seed), Tally()
+    shots = generator.prompts.shots
+    examples = tuple(s.program for s in shots.generate) + tuple(s.program for s in shots.repair)
     start = time.monotonic()
     for index in range(args.rounds):
         request = next_request(index)
-        program = play_round(generator, request, checker, tally)
+        program = play_round(generator, request, checker, tally, examples)
         count_ops(book, request, program, tally)
         print(f"  llm round {index + 1}: {tally.outcomes.most_common()} "
               f"({time.monotonic() - start:.0f} s)", flush=True)  # fmt: skip
@@ -188,6 +204,9 @@ def report(llm: Tally, builtin: Tally, model: str) -> None:
          f"{llm.ops_asked} / {llm.ops_reached}", f"{builtin.ops_asked} / {builtin.ops_reached}"),
         ("rounds calling every operator asked", llm.pct(llm.all_reached),
          builtin.pct(builtin.all_reached)),
+        ("distinct valid programs", str(len(llm.valid_sources)),
+         str(len(builtin.valid_sources))),
+        ("valid programs copying a prompt example", str(llm.copies), "-"),
         ("outcomes", dict(llm.outcomes.most_common()).__repr__(),
          dict(builtin.outcomes.most_common()).__repr__()),
         ("bugs found (distinct signatures)", str(len(llm.bugs)), str(len(builtin.bugs))),
