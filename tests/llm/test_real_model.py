@@ -91,7 +91,7 @@ def fuzz(generator: str, url: str, out: Path, xdg: Path, rounds: int) -> Campaig
     with CampaignStore.read(out) as reader:
         stored = serial.loads(GeneratorStatus, reader.meta("generator_status") or "{}")
         cost = json.loads(reader.meta("generator_cost") or "{}")
-        origins = tuple((t.program.origin, t.verdict.outcome.value) for t in reader.history())
+        origins = tuple((t.program.origin, t.outcome.value) for t in reader.history())
     return Campaign(origins, json.loads(stored.details), cost)
 
 
