@@ -119,7 +119,7 @@ def test_the_model_writes_programs_and_one_is_valid(
 
 
 def test_analysis_repair_and_usage_are_real(llm_run: Campaign, hybrid_run: Campaign) -> None:
-    """Over both campaigns: the programmes are made ahead of their verdicts, so which
+    """Over both campaigns: the programs are made ahead of their verdicts, so which
     round first carries an analysis depends on timing, not on fuel."""
     runs = (llm_run, hybrid_run)
     assert sum(run.status["steered"] for run in runs) >= 1  # a summary reached a prompt
