@@ -190,10 +190,12 @@ def drop_unused_parameters(shrinker: Shrinker) -> None:
 
     def candidates(source: str) -> Iterator[ast.Module | None]:
         unused = _unused_parameters(syntax.parse(source))
-        if len(unused) > 1:
-            yield _without_parameters(source, unused)
-        for index in unused:
-            yield _without_parameters(source, [index])
+        groups = ([unused] if len(unused) > 1 else []) + [[index] for index in unused]
+        for indices in groups:
+            # The inputs only the dropped parameters read go in the same run; kept if
+            # that changes the bug (an input drawn before another shifts its values).
+            yield _without_parameters(source, indices, prune_inputs=True)
+            yield _without_parameters(source, indices, prune_inputs=False)
 
     exhaust(shrinker, candidates)
 
@@ -206,7 +208,7 @@ def _unused_parameters(tree: ast.Module) -> list[int]:
     return [i for i, a in enumerate(func.args.args[1:]) if a.arg not in read]
 
 
-def _without_parameters(source: str, indices: list[int]) -> ast.Module | None:
+def _without_parameters(source: str, indices: list[int], prune_inputs: bool) -> ast.Module | None:
     tree = syntax.parse(source)
     for index in sorted(indices, reverse=True):  # the last first: indices stay valid
         if not drop_input(tree, index):  # while forward still has the parameter
@@ -214,6 +216,8 @@ def _without_parameters(source: str, indices: list[int]) -> ast.Module | None:
         func = syntax.forward(tree)
         assert func is not None
         del func.args.args[index + 1]
+    if prune_inputs:
+        prune_dead(syntax.make_inputs(tree))
     return tree
 
 
@@ -266,6 +270,7 @@ def remove_arguments(shrinker: Shrinker) -> None:
 # since statements in forward are what "simpler" counts first.
 STRUCTURE: tuple[Pass, ...] = (
     remove_dead_code,
+    constants.inline_dtype_anchors,
     drop_unused_layers,
     keep_one_output,
     return_earlier_value,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jinja2
 
@@ -32,6 +32,13 @@ from fuel.program.record import InputStyle, ProgramSpec
 # the repro's name with a trailing underscore instead.
 HARNESS_NAMES = ("model", "inputs", "eager", "compiled", "fp64", "same", "sys", "torch")
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+# Words in the names of torch's random operators and of the layers that call them
+# (nn.Dropout, nn.RReLU, a Transformer layer's dropout, torch.distributions). Code that
+# names none of them draws nothing from the global generator, so its repro needs no
+# seed reset; a false alarm only costs a line.
+RANDOM_WORDS = ("rand", "dropout", "normal", "bernoulli", "multinomial", "poisson", "rrelu",
+                "gumbel", "fractional", "uniform", "exponential", "geometric", "cauchy",
+                "transformer", "distribution", "shuffle", "sobol")  # fmt: skip
 # The comment on the line where a crash shows.
 DEATHS = {
     Kind.COMPILE_CRASH: "raises here",
@@ -66,10 +73,23 @@ class ProgramParts:
     model: str  # how the model is built: Model(), make_model(), or an instance
     body_runs: bool  # module-level statements run code (they may draw random numbers)
     model_draws: bool  # building the model may draw random numbers (it has __init__)
+    inputs_draw: bool  # the input statements draw from the global random generator
+    calls_draw: bool  # calling the model may draw from it (dropout and the like)
 
 
-def render_repro(spec: ProgramSpec, options: CompileOptions, verdict: Verdict, title: str) -> str:
+def render_repro(
+    spec: ProgramSpec,
+    options: CompileOptions,
+    verdict: Verdict,
+    title: str,
+    all_seeds: bool = False,
+) -> str:
+    """The repro; ``all_seeds`` resets the seed before every step, whatever the program
+    seems to draw (the fallback when a repro without them did not show the bug)."""
     parts = program_parts(spec)
+    if all_seeds:
+        parts = replace(parts, body_runs=True, model_draws=True, inputs_draw=bool(parts.inputs),
+                        calls_draw=True)  # fmt: skip
     names = _names(module_names(spec.program.source))
     text = templates().get_template("repro.py.j2").render(
         title=title.replace("\n", " "),
@@ -81,6 +101,7 @@ def render_repro(spec: ProgramSpec, options: CompileOptions, verdict: Verdict, t
         mutated=_mutated(verdict),
         float64_output=verdict.numeric is not None and verdict.numeric.dtype == "float64",
         death=DEATHS.get(verdict.kind or Kind.COMPILE_CRASH, "raises here"),
+        reseed="torch.manual_seed(0)\n" if parts.calls_draw else "",
     )
     return text.rstrip() + "\n"
 
@@ -157,9 +178,36 @@ def program_parts(spec: ProgramSpec) -> ProgramParts:
     if spec.input_style is InputStyle.MAKE_INPUTS:
         inline, args = _inline_make_inputs(tree)
         inputs.append(inline)
-    runs = any(not isinstance(node, DEFINITIONS) for node in tree.body if _kept(node, spec))
+    kept = [node for node in tree.body if _kept(node, spec)]
+    runs = any(not isinstance(node, DEFINITIONS) for node in kept)
+    input_code = [n for n in tree.body if _is_make_inputs(n, spec)]
     return ProgramParts("".join(future), "".join(imports), _joined(body), "".join(inputs),
-                        args, _model(spec), runs, _model_draws(tree, spec))  # fmt: skip
+                        args, _model(spec), runs, _model_draws(tree, spec),
+                        draws_global_rng(input_code), draws_global_rng(kept))  # fmt: skip
+
+
+def draws_global_rng(nodes: list[ast.stmt]) -> bool:
+    """Might this code draw from torch's global generator? Calls that pass their own
+    ``generator=`` do not; ``torch.manual_seed`` itself does not."""
+    for root in nodes:
+        own = {id(call.func) for call in ast.walk(root) if isinstance(call, ast.Call)
+               and any(k.arg == "generator" for k in call.keywords)}  # fmt: skip
+        for node in ast.walk(root):
+            word = _identifier(node)
+            if word and id(node) not in own and any(w in word.lower() for w in RANDOM_WORDS):
+                return True
+    return False
+
+
+def _identifier(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Call):  # getattr(torch, "randn")
+        return " ".join(a.value for a in node.args
+                        if isinstance(a, ast.Constant) and isinstance(a.value, str))  # fmt: skip
+    return ""
 
 
 def _kept(node: ast.stmt, spec: ProgramSpec) -> bool:

@@ -202,20 +202,28 @@ def _repro(
         return repro, None, ""
     confirmation = confirm(repro, verdict)
     log(f"repro in a fresh interpreter: exit {confirmation.exit_code}, "
-        f"{'reproduces' if confirmation.reproduced else 'does NOT reproduce'} "
-        f"({confirmation.seconds:.0f} s)")  # fmt: skip
+        f"{_shows(confirmation)} ({confirmation.seconds:.0f} s)")  # fmt: skip
+    if not confirmation.reproduced:  # a random draw the repro's reading missed?
+        seeded = render_repro(spec, bug.options, verdict, heading, all_seeds=True)
+        if seeded != repro:
+            repro, confirmation = seeded, confirm(seeded, verdict)
+            log(f"repro with every seed reset: {_shows(confirmation)}")
     if confirmation.reproduced or reduction.reduced == reduction.original:
         return repro, confirmation, ""
     target = reduction.target or verdict  # the original program's own verdict
     original = render_repro(_load(reduction.original, settings.static_check), bug.options,
                             target, heading)  # fmt: skip
     fallback = confirm(original, target)
-    log(f"unreduced repro: {'reproduces' if fallback.reproduced else 'does NOT reproduce'}")
+    log(f"unreduced repro: {_shows(fallback)}")
     if fallback.reproduced:
         note = ("The reduced program did not show the bug in a fresh interpreter, so the "
                 "repro below is the unreduced program.")  # fmt: skip
         return original, fallback, note
     return repro, confirmation, "The repro did not show the bug in a fresh interpreter."
+
+
+def _shows(confirmation: Confirmation) -> str:
+    return "reproduces" if confirmation.reproduced else "does NOT reproduce"
 
 
 def _report_of(

@@ -128,6 +128,51 @@ def test_drop_unused_parameters_drops_the_matching_input(inputs: str, expected: 
     )
 
 
+def test_drop_unused_parameters_takes_the_inputs_only_it_read_along() -> None:
+    inputs = (
+        "\n\ndef make_inputs():\n    g = torch.Generator().manual_seed(1)\n"
+        "    x = torch.randn(4, generator=g)\n    y = torch.rand(4, generator=g) + 0.5\n"
+        "    z = torch.randn(2, generator=g)\n    return (x, y, z)\n"
+    )
+    source = program("return torch.remainder(x, y)", inputs).replace(
+        "(self, x, y)", "(self, x, y, z)"
+    )
+    reduced = shrink(passes.drop_unused_parameters, source)
+    assert "z" not in reduced.split("def make_inputs")[1]
+    assert "return (x, y)" in reduced
+
+
+ANCHORED = """
+import torch
+
+
+class Model(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer('dtype_float64', torch.zeros((), dtype=torch.float64))
+
+    def forward(self, x, y):
+        return torch.remainder(x.to(self.dtype_float64.dtype), y)
+
+
+def make_inputs():
+    return (torch.randn(4), torch.rand(4) + 0.5)
+"""
+
+
+def test_inline_dtype_anchors_names_the_dtype_for_a_crash() -> None:
+    reduction = Shrinker(
+        ANCHORED, planted_judge(crash=True), (constants.inline_dtype_anchors,)
+    ).run()
+    assert "x.to(torch.float64)" in reduction.reduced
+    assert "register_buffer" not in reduction.reduced
+    assert "__init__" not in reduction.reduced  # only super().__init__() was left
+
+
+def test_inline_dtype_anchors_leaves_value_bugs_their_float64_reference() -> None:
+    assert shrink(constants.inline_dtype_anchors, ANCHORED) == ANCHORED
+
+
 def test_bypass_operations_reads_an_operand_instead_of_the_result() -> None:
     source = program("a = torch.relu(x)\nb = torch.remainder(a, y)\nc = torch.tanh(b)\nreturn c")
     assert shrink(operators.bypass_operations, source) == program(

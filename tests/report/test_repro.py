@@ -45,9 +45,39 @@ def test_every_input_style_renders_plain_torch(example: Path) -> None:
     assert "mode='max-autotune'" in text and "same(" in text and "fp64_ref=" in text
     assert "__main__" not in text and "make_inputs" not in text  # inputs are inline
     assert "torch._inductor.config.fallback_random = True" in text
-    for run in ("eager = ", "compiled = ", "fp64 = "):  # the seed is reset before each run
-        assert f"torch.manual_seed(0)\n{run}" in text
     compile(text, "repro.py", "exec")
+
+
+RUNS = ("eager = ", "compiled = ", "fp64 = ")
+SEEDED_INPUTS = (
+    "def make_inputs():\n    return (torch.randn(4, generator=torch.Generator().manual_seed(3)),)"
+)
+
+
+def test_a_program_that_draws_nothing_needs_no_seed_resets() -> None:
+    text = render_repro(
+        load_source(
+            DIFFERS.replace("def make_inputs():\n    return (torch.randn(4),)", SEEDED_INPUTS)
+        ),
+        EAGER,
+        VALUES,
+        "t",
+    )
+    assert "manual_seed(0)" not in text
+
+
+def test_the_seed_is_reset_before_each_step_that_draws() -> None:
+    dropout = DIFFERS.replace("return x\n", "return torch.nn.functional.dropout(x, 0.5)\n")
+    text = render_repro(load_source(dropout), EAGER, VALUES, "t")
+    for run in RUNS:  # forward draws: every run starts from the same seed
+        assert f"torch.manual_seed(0)\n{run}" in text
+    assert "torch.manual_seed(0)\ninputs = (torch.randn(4),)" in text  # drawn without a generator
+
+
+def test_every_seed_is_reset_when_asked() -> None:
+    text = render_repro(load_source(DIFFERS), EAGER, VALUES, "t", all_seeds=True)
+    for run in RUNS:
+        assert f"torch.manual_seed(0)\n{run}" in text
 
 
 def test_future_imports_move_to_the_top_and_main_blocks_go() -> None:
