@@ -2,9 +2,11 @@
 
 A maintainer runs ``python repro.py`` with nothing but torch installed. It is shaped
 the way PyTorch's issue template asks fuzzer-found reports to be: the program, its
-inputs built inline, the seed reset before each run, ``fallback_random`` so compiled
-random operators draw as eager's, and then the one comparison that shows this
-symptom: ``torch._dynamo.utils.same(eager, compiled, fp64_ref)`` for wrong values,
+inputs built inline, the seed reset before each run and ``fallback_random`` so that
+compiled random operators draw as eager's (both only where the program may draw from
+torch's global generator: for a program that draws nothing they are lines without
+effect), and then the one comparison that shows this symptom:
+``torch._dynamo.utils.same(eager, compiled, fp64_ref)`` for wrong values,
 the dtypes or shapes for a dtype or shape mismatch, the NaN/inf positions for a
 NaN/inf mismatch, the exception itself for a crash, the inputs after the run for a
 mutation. It exits 1 while the bug shows and 0 once it is fixed (a crash simply
