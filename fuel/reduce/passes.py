@@ -150,7 +150,10 @@ def remove_statements(shrinker: Shrinker) -> None:
     """Delete runs of statements anywhere, long runs first, from the end backwards.
 
     Most deletions leave a name undefined; the shrinker refuses those statically, so
-    only deletions that may run are judged.
+    only deletions that may run are judged. Each candidate is tidied as well: what the
+    deletion left unread goes in the same run (assignments in forward, forward's
+    parameters and the inputs' places in the call), so that this pass, which may take
+    the whole time limit, does not leave that to the passes after it.
     """
 
     def candidates(source: str) -> Iterator[ast.Module | None]:
@@ -164,10 +167,21 @@ def remove_statements(shrinker: Shrinker) -> None:
                     body = list(syntax.bodies(tree))[which]
                     if all(_removable(tree, s) for s in body[start : start + size]):
                         del body[start : start + size]
-                        yield tree
+                        yield _tidied(tree)
                 size //= 2
 
     exhaust(shrinker, candidates)
+
+
+def _tidied(tree: ast.Module) -> ast.Module:
+    """Unread assignments in forward go, then its unread parameters with their places
+    in the call (the statements building those inputs stay: a later one may draw from
+    the same generator)."""
+    prune_dead(syntax.forward(tree))
+    unused = _unused_parameters(tree)
+    if not unused:
+        return tree
+    return _without_parameters(syntax.render(tree), unused, prune_inputs=False) or tree
 
 
 def _removable(tree: ast.Module, statement: ast.stmt) -> bool:

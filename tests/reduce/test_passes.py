@@ -101,6 +101,17 @@ def test_remove_statements_drops_side_effects_imports_and_main_blocks(
     )
 
 
+def test_remove_statements_drops_the_parameters_a_deletion_left_unread() -> None:
+    inputs = (
+        "\n\ndef make_inputs():\n    return (torch.randn(4), torch.rand(4) + 0.5, torch.randn(2))\n"
+    )
+    source = program("a = torch.relu(z)\nprint(a)\nreturn torch.remainder(x, y)", inputs)
+    source = source.replace("(self, x, y)", "(self, x, y, z)")
+    reduction = Shrinker(dedent(source), JUDGE, (passes.remove_statements,)).run()
+    assert reduction.reduced == program("return torch.remainder(x, y)")
+    assert reduction.calls <= 4  # the original twice, then one deletion with its tidying
+
+
 @pytest.mark.parametrize(
     "inputs,expected",
     [
