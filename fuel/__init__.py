@@ -15,6 +15,7 @@ program     a test program's source: the record, the loader, the static check, s
 execute     warm sandboxed worker processes that run a program eagerly and compiled
 judge       a run's raw outcome to a ``Verdict``; a bug's identity (``Signature``)
 check       load → run → judge: the one path from a program to a verdict
+cluster     the warm pool's interface served by one Ray actor per node (``--ray``)
 feedback    what each test taught the campaign; the heuristics choosing operators
 catalog     operator specs derived from torch's OpInfo and ``torch.nn`` databases
 generate    the generator contract, the registry, the built-in synthesizer
@@ -42,6 +43,8 @@ hook                            default                          caller
 ``fuel.judge.filters``          the ORACLE.md not-a-bug rules    ``fuel.judge.judge``
 ``session.Wiring.processors``   triage's reduce-and-report       the campaign's bug
                                                                  thread
+``session.Wiring.pool_factory`` the warm pool (``--ray``: the    ``fuel.campaign``
+                                cluster pool)
 =============================== ================================ ======================
 """
 

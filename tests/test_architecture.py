@@ -22,6 +22,7 @@ FLOORS: tuple[frozenset[str], ...] = tuple(
         ("execute",),
         ("judge",),
         ("check",),
+        ("cluster",),
         ("feedback",),
         ("catalog",),
         ("generate",),

@@ -62,6 +62,8 @@ def summary_rows(summary: Summary, remaining: str = "") -> list[tuple[str, str]]
         ("covered lines", f"{summary.covered_lines:,}  (corpus {summary.corpus} programs)"),
         ("operators", ", ".join(summary.last_ops) or "-"),
     ]
+    if summary.cluster is not None:
+        rows.append(("cluster", summary.cluster.line))
     if summary.spent_usd is not None:
         rows.append(("spent", f"${summary.spent_usd:.4f} by the generator (LLM)"))
     if summary.fuel_errors:
@@ -124,6 +126,8 @@ class LineDisplay(QuietDisplay):
             f"{100 * summary.valid_share:.1f} %, bugs {summary.bugs_unique}/"
             f"{summary.bugs_total}, covered lines {summary.covered_lines:,}"
         )
+        if summary.cluster is not None:
+            self._print(f"fuel: cluster: {summary.cluster.line}")
 
 
 def log_line(event: RoundDone) -> str:

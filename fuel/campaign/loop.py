@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 
 from fuel.campaign.corpus import Admission
@@ -31,6 +32,7 @@ from fuel.campaign.hooks import BugProcessing, record_processed
 from fuel.campaign.producer import Candidate, Lesson, Producer
 from fuel.campaign.settings import CampaignSettings
 from fuel.check import Checked, Checker
+from fuel.cluster.records import ClusterReport
 from fuel.errors import FuelError
 from fuel.execute.records import CoverageDelta
 from fuel.feedback.record import Feedback
@@ -56,6 +58,7 @@ class Campaign:
         admission: Admission,
         display: Display,
         processing: BugProcessing | None = None,
+        pool_report: Callable[[], ClusterReport] | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -70,6 +73,8 @@ class Campaign:
         self.fuel_errors = 0  # this run's tests on which fuel's own code failed
         self.error: FuelError | None = None  # what stopped the campaign, if not a limit
         self._stored_status = self.producer.status
+        self.pool_report = pool_report
+        self._stored_report = pool_report() if pool_report else None
 
     def run(self) -> str:
         """Test until a limit is reached; the reason it stopped. Ctrl-C propagates.
@@ -86,6 +91,7 @@ class Campaign:
                 if self.display.wants_refresh():
                     self.display.refresh(self.store.summary(), self.producer.status_line)
                 self._store_generator_status()
+                self._follow_the_cluster()
                 reason = self._limit_reached()
             timed_out = reason == "time limit"
             self._wind_down(cancel=timed_out, finish_bugs=not timed_out)
@@ -150,6 +156,7 @@ class Campaign:
                     f"{pending} new bug(s) not yet reduced: `fuel reduce {self.settings.out}` "
                     "finishes them"
                 )
+        self._follow_the_cluster()
         self.display.refresh(self.store.summary(), self.producer.status_line)
 
     # ---------------------------------------------------------------- recording
@@ -205,6 +212,17 @@ class Campaign:
         if status != self._stored_status:
             self.store.set_generator_status(status)
             self._stored_status = status
+
+    def _follow_the_cluster(self) -> None:
+        """Keep what the cluster says in the store as it changes, and keep two tests
+        in flight per worker as nodes join or leave."""
+        if self.pool_report is None:
+            return
+        report = self.pool_report()
+        if report != self._stored_report:
+            self.store.set_cluster_report(report)
+            self._stored_report = report
+        self.capacity = 2 * max(1, report.workers or self.settings.jobs)
 
     def _note_processed(self) -> None:
         if self.processing is None:

@@ -26,6 +26,7 @@ from fuel.campaign.producer import Producer
 from fuel.campaign.settings import CampaignSettings
 from fuel.check import Checker
 from fuel.check.checker import Runner
+from fuel.cluster.records import ClusterReport
 from fuel.errors import FuelError
 from fuel.execute.pool import PoolSettings, WorkerPool
 from fuel.feedback import heuristic as heuristics
@@ -89,6 +90,9 @@ class Wiring:
 
     processors: tuple[BugProcessor, ...] = ()  # run on each new bug, in order
     pool_factory: PoolFactory | None = None  # None: the warm sandboxed pool
+    # What a pool spread over a cluster says about itself (nodes, actors, lost tests),
+    # kept in the store for the display and ``fuel status``; None: one machine.
+    pool_report: Callable[[], ClusterReport] | None = None
 
 
 def operators_of(generator: Generator) -> tuple[str, ...]:
@@ -217,6 +221,7 @@ def prepare(
         pool_settings(settings, settings.jobs, settings.coverage)
     )
     closers.append(pool.close)
+    store.set_cluster_report(wiring.pool_report() if wiring.pool_report else None)
     checker = Checker(pool, settings.options, static_check=not settings.allow_unsafe)
     processing = None
     processors = wiring.processors if settings.process_bugs else ()
@@ -225,7 +230,8 @@ def prepare(
         closers.append(processing.stop)
         for bug in unprocessed_bugs(store):
             processing.submit(bug)
-    return Campaign(settings, store, checker, producer, admission, display, processing)
+    return Campaign(settings, store, checker, producer, admission, display, processing,
+                    wiring.pool_report)  # fmt: skip
 
 
 def settings_chooser(settings: CampaignSettings, seed: int) -> SettingsAnnealing | None:

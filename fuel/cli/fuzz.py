@@ -45,7 +45,8 @@ RESUMABLE_FLAGS = {
     "memory_mb": "memory_mb",
     "known_issues": "known_issues",
 }
-DISPLAY_FLAGS = {"quiet", "log_mode", "resume", "lib"}  # not settings of the campaign
+# Not settings of the campaign: how it is shown, and where its workers run.
+DISPLAY_FLAGS = {"quiet", "log_mode", "resume", "lib", "ray_address", "workers_per_node"}
 
 
 def parse_duration(text: str) -> float:
@@ -75,6 +76,20 @@ def wiring(no_reduce: bool) -> Any:
     from fuel.triage.processor import reduce_and_report
 
     return Wiring(() if no_reduce else (BugProcessor("reduce", reduce_and_report),))
+
+
+@contextmanager
+def on_cluster(address: str | None, workers_per_node: int | None, device: str) -> Iterator[Any]:
+    """The Ray cluster at ``address`` (a ``fuel.cluster.connect.Cluster``), joined for
+    the command's duration; None without ``--ray``, and then Ray is never imported."""
+    if address is None:
+        yield None
+        return
+    from fuel.cluster.connect import Cluster
+    from fuel.cluster.records import ClusterSettings
+
+    with Cluster(ClusterSettings(address, workers_per_node, device)) as cluster:
+        yield cluster
 
 
 @click.command("fuzz")
@@ -143,6 +158,21 @@ def wiring(no_reduce: bool) -> Any:
 )
 @click.option("--no-reduce", is_flag=True, help="run no bug processors (reduction, reports)")
 @click.option(
+    "--ray",
+    "ray_address",
+    default=None,
+    metavar="ADDRESS",
+    help="run the workers on a Ray cluster: its address (host:port, ray://host:port), or "
+    "auto for the cluster `ray start` made on this machine; the campaign directory and "
+    "the generator stay here",
+)
+@click.option(
+    "--workers-per-node",
+    type=click.IntRange(min=1),
+    default=None,
+    help="with --ray: workers on each node (default: its CPUs, or its GPUs with --device cuda)",
+)
+@click.option(
     "--settings",
     "settings_mode",
     type=click.Choice(("default", "explore")),
@@ -178,6 +208,8 @@ def command(
     coverage: bool,
     known_issues: Path | None,
     no_reduce: bool,
+    ray_address: str | None,
+    workers_per_node: int | None,
     settings_mode: str,
     safety: Safety,
     quiet: bool,
@@ -198,6 +230,7 @@ def command(
         require_gpu_for_device_validation()
         options = replace(options, device="cuda", validate=validate)
     require_device(options.device)
+    require_placement(ray_address, workers_per_node, limits.jobs)
     from fuel.campaign import session
     from fuel.campaign.settings import CampaignSettings
 
@@ -205,11 +238,22 @@ def command(
     argv = sys.argv[:]
     display, live = make_display(quiet, log_mode)
     target = resume if resume is not None else (out or default_out())
-    with stop_on_sigterm(), stderr_into(target / STDERR_LOG if live else None):
+    with (
+        stop_on_sigterm(),
+        stderr_into(target / STDERR_LOG if live else None),
+        on_cluster(ray_address, workers_per_node, options.device) as cluster,
+    ):
         try:
+            wired, jobs = wiring(no_reduce), default_jobs(limits.jobs)
+            if cluster is not None:
+                wired = replace(wired, pool_factory=cluster.start_pool, pool_report=cluster.report)
+                jobs = max(1, cluster.planned_workers())
+                display.note(f"joined the Ray cluster at {ray_address}: {jobs} worker(s) offered")
             if resume is not None:
                 changes = resume_changes(ctx, out, extra, set(generator_params))
-                finished = session.resume(changes, resume, display, argv, wiring(no_reduce))
+                if cluster is not None:
+                    changes["jobs"] = jobs
+                finished = session.resume(changes, resume, display, argv, wired)
             else:
                 settings = CampaignSettings(
                     out=target,
@@ -218,7 +262,7 @@ def command(
                     seed=seed if seed is not None else int.from_bytes(os.urandom(4), "big"),
                     max_rounds=max_round,
                     time_limit_s=limit_s,
-                    jobs=default_jobs(limits.jobs),
+                    jobs=jobs,
                     options=options,
                     coverage=coverage,
                     timeout_s=limits.timeout_s,
@@ -232,7 +276,7 @@ def command(
                     pinned=pinned_families(ctx),
                 )
                 display.note(f"campaign in {settings.out} (seed {settings.seed})")
-                finished = session.start(settings, display, argv, wiring(no_reduce))
+                finished = session.start(settings, display, argv, wired)
         finally:
             display.close()
     click.echo(render(finished.summary))
@@ -283,6 +327,14 @@ def resume_changes(
             value = value.resolve()
         changes[RESUMABLE_FLAGS[name]] = value
     return changes
+
+
+def require_placement(address: str | None, workers_per_node: int | None, jobs: int | None) -> None:
+    if address is None and workers_per_node is not None:
+        raise UsageError("--workers-per-node places workers on a Ray cluster: it needs --ray")
+    if address is not None and jobs is not None:
+        raise UsageError("-j and --ray exclude each other: on a cluster, --workers-per-node "
+                         "sets the workers of each node")  # fmt: skip
 
 
 def require_gpu_for_device_validation() -> None:

@@ -167,6 +167,8 @@ def judge_death(result: RunResult) -> Verdict:
     else:
         kind, what = Kind.CRASH_SIGNAL, died_how(result)
     detail = f"the worker {what} during the {phase.value} phase"
+    if result.detail:  # how it was lost, when the pool knows more than the death
+        detail += f" ({result.detail})"
     eager = result.outcome(Phase.EAGER)
     eager_failed = phase in EAGER_PHASES or (eager is not None and not eager.ok)
     if eager_failed and kind is not Kind.CRASH_SIGNAL:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from fuel import serial
+from fuel.cluster.records import ClusterReport
 from fuel.errors import FuelError, UsageError
 from fuel.execute.records import CompileOptions, CoverageDelta
 from fuel.feedback.settings import apply as apply_settings
@@ -184,6 +185,10 @@ class CampaignStore:
 
     def set_generator_status(self, status: GeneratorStatus) -> None:
         self.set_meta("generator_status", serial.dumps(status))
+
+    def set_cluster_report(self, report: ClusterReport | None) -> None:
+        """What the run's cluster says about itself; None: this run has no cluster."""
+        self.set_meta(summary.CLUSTER_KEY, serial.dumps(report) if report is not None else "")
 
     def settings(self) -> dict[str, Any]:
         return dict(json.loads(self.meta("settings") or "{}"))

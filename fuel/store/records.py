@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fuel.cluster.records import ClusterReport
 from fuel.execute.records import CompileOptions
 from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Outcome, Verdict
@@ -170,6 +171,7 @@ class Summary:
     classes_known: int = 0  # root-cause classes that match a known upstream issue
     settings_used: dict[str, dict[str, int]] = field(default_factory=dict)  # tests per
     # setting family and value ("default": the campaign's own options)
+    cluster: ClusterReport | None = None  # the latest run's cluster (``--ray``), else None
 
     @property
     def valid_share(self) -> float:

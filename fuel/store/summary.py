@@ -12,10 +12,13 @@ import sqlite3
 import time
 
 from fuel import serial
+from fuel.cluster.records import ClusterReport
 from fuel.feedback.settings import settings_used
 from fuel.generate.base import GeneratorStatus
 from fuel.store.records import KindCount, Summary
 from fuel.store.schema import VALID_OUTCOMES
+
+CLUSTER_KEY = "cluster"  # meta: the latest run's ClusterReport as JSON, "" without one
 
 
 def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
@@ -99,7 +102,12 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
         signatures=signatures,
         classes_known=classes_known,
         settings_used=used,
+        cluster=_cluster(_meta(conn, CLUSTER_KEY)),
     )
+
+
+def _cluster(stored: str | None) -> ClusterReport | None:
+    return serial.loads(ClusterReport, stored) if stored else None
 
 
 def _spent(status: str | None) -> float | None:
