@@ -10,6 +10,7 @@ dependencies. Ray's own log lines stay in its session logs on each node.
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 
 import ray
@@ -21,6 +22,10 @@ from fuel.cluster.records import ClusterReport, ClusterSettings
 from fuel.errors import FuelError
 from fuel.execute.pool import PoolSettings
 
+# Ray retries an unanswered address for many minutes; a few seconds of silence from a
+# plain TCP connect already say that nothing listens there.
+PROBE_TIMEOUT_S = 10.0
+
 
 class Cluster:
     """A connection to a Ray cluster, and the campaign's pool on it once started."""
@@ -29,6 +34,7 @@ class Cluster:
         self.settings = settings
         self.pool: ClusterPool | None = None
         package = str(Path(fuel.__file__).resolve().parent)
+        probe(settings.address)
         try:
             ray.init(address=settings.address, runtime_env={"py_modules": [package]},
                      log_to_driver=False, logging_level=logging.WARNING)  # fmt: skip
@@ -61,3 +67,27 @@ class Cluster:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def probe(address: str) -> None:
+    """Fail at once, with the address Ray would use, when nothing listens there.
+
+    Ray rewrites a loopback address to the machine's own (unless
+    ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``) and reads ``auto`` from the last
+    ``ray start``; its own function says where it will connect. A Ray client address
+    (``ray://``) is left to Ray."""
+    from ray._private.services import canonicalize_bootstrap_address  # pinned Ray
+
+    if "://" in address:
+        return
+    try:
+        target = canonicalize_bootstrap_address(address)
+    except (ConnectionError, ValueError) as error:
+        raise FuelError(f"--ray {address}: {one_line(error)}") from None
+    if target is None:
+        raise FuelError(f"--ray {address}: no running Ray cluster was found on this machine")
+    host, _, port = target.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=PROBE_TIMEOUT_S).close()
+    except (OSError, ValueError) as error:
+        raise FuelError(f"--ray {address}: nothing answers at {target} ({error})") from None

@@ -34,6 +34,7 @@ class NodeReport:
     workers: int  # 0: it has no live actor now
     tests: int  # tests its actors finished in this run
     alive: bool
+    running: int = 0  # tests in flight on it now
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,11 @@ toy repairs by dropping it; ``boom`` and ``fizz`` are "compiler bugs" that
 ``FakePool`` reports as compile crashes with fixed signatures, so dedup is visible.
 ``FakePool`` answers every job from the program's operators: coverage lines per
 operator (so new operators bring new lines), and a pass otherwise.
+
+``RealBugToyGenerator`` (``toy-bug``) is for real workers (a cluster's, say): there
+``boom`` and ``fizz`` are real differences between eager and any torch.compile backend
+(``torch.compiler.is_compiling()``), and a program with either holds nothing else, so
+each keeps one signature and bugs come fast and few.
 """
 
 from __future__ import annotations
@@ -44,10 +49,14 @@ EXPRESSIONS = {
     "fizz": "x * 2",
 }
 OPS_LINE = re.compile(r"^# ops: (.*)$", re.MULTILINE)
+REAL_BUGS = {
+    "boom": "x + 1 if torch.compiler.is_compiling() else x",
+    "fizz": "torch.neg(x) * 2 if torch.compiler.is_compiling() else torch.neg(x)",
+}
 
 
-def render(ops: tuple[str, ...], seed: int) -> str:
-    body = "\n".join(f"        x = {EXPRESSIONS[op]}" for op in ops)
+def render(ops: tuple[str, ...], seed: int, expressions: dict[str, str] = EXPRESSIONS) -> str:
+    body = "\n".join(f"        x = {expressions[op]}" for op in ops)
     return (
         f"# toy program, seed {seed}\n# ops: {','.join(ops)}\nimport torch\n\n\n"
         f"class Model(torch.nn.Module):\n    def forward(self, x):\n{body}\n        return x\n\n\n"
@@ -87,6 +96,24 @@ class ToyGenerator(Generator):
         if ops == program.ops:
             return None
         return replace(program, source=render(ops, program.seed or 0), ops=ops, origin="repair")
+
+
+class RealBugToyGenerator(ToyGenerator):
+    """The toy, with bugs that real workers see (see the module's docstring)."""
+
+    name = "toy-bug"
+
+    def generate(self, request: GenerationRequest) -> Program:
+        return self._real(super().generate(request))
+
+    def mutate(self, program: Program, seed: int) -> Program:
+        return self._real(super().mutate(program, seed))
+
+    def _real(self, program: Program) -> Program:
+        bug = next((op for op in program.ops if op in REAL_BUGS), None)
+        ops = (bug,) if bug else program.ops
+        source = render(ops, program.seed or 0, {**EXPRESSIONS, **REAL_BUGS})
+        return replace(program, source=source, ops=ops)
 
 
 class BrokenGenerator(ToyGenerator):
@@ -161,6 +188,7 @@ def register_toys() -> None:
     """Put ``toy`` and ``broken`` in the generator registry (once per process)."""
     factories: dict[str, registry.Factory] = {
         "toy": lambda settings: ToyGenerator(),
+        "toy-bug": lambda settings: RealBugToyGenerator(),
         "broken": lambda settings: BrokenGenerator(),
     }
     for name, factory in factories.items():
