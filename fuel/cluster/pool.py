@@ -170,6 +170,7 @@ class ClusterPool:
                     self._workers_on(node_id),
                     tally.tests,
                     tally.alive,
+                    self._running_on(node_id),
                 )
                 for node_id, tally in self._nodes.items()
             )
@@ -398,6 +399,10 @@ class ClusterPool:
         self._refs[actor.ready_ref] = (actor, None)
         self._nodes.setdefault(seat.node_id, NodeTally(seat.address))
         self._counts.actors_started += 1
+
+    def _running_on(self, node_id: str) -> int:
+        actor = self._actors.get(node_id)
+        return len(actor.running) if actor is not None else 0
 
     def _workers_on(self, node_id: str) -> int:
         actor = self._actors.get(node_id)
