@@ -46,6 +46,9 @@ POLL_S = 0.2  # how long the loop waits for a result before refreshing the displ
 # a handful of failures in one run is enough to say so and stop.
 MAX_FUEL_ERRORS = 10
 FUEL_ERRORS_LOG = "fuel-errors.log"
+# A cluster's report changes with every test (tests per node); keeping it once a second
+# is enough for `fuel status`, and spares a large cluster's driver a write per test.
+CLUSTER_REPORT_S = 1.0
 
 
 class Campaign:
@@ -75,6 +78,7 @@ class Campaign:
         self._stored_status = self.producer.status
         self.pool_report = pool_report
         self._stored_report = pool_report() if pool_report else None
+        self._report_stored_at = 0.0
 
     def run(self) -> str:
         """Test until a limit is reached; the reason it stopped. Ctrl-C propagates.
@@ -156,7 +160,7 @@ class Campaign:
                     f"{pending} new bug(s) not yet reduced: `fuel reduce {self.settings.out}` "
                     "finishes them"
                 )
-        self._follow_the_cluster()
+        self._follow_the_cluster(now=True)
         self.display.refresh(self.store.summary(), self.producer.status_line)
 
     # ---------------------------------------------------------------- recording
@@ -213,15 +217,18 @@ class Campaign:
             self.store.set_generator_status(status)
             self._stored_status = status
 
-    def _follow_the_cluster(self) -> None:
-        """Keep what the cluster says in the store as it changes, and keep two tests
-        in flight per worker as nodes join or leave."""
+    def _follow_the_cluster(self, now: bool = False) -> None:
+        """Keep what the cluster says in the store (once a second, or ``now``), and
+        keep two tests in flight per worker as nodes join or leave."""
         if self.pool_report is None:
+            return
+        if not now and time.monotonic() - self._report_stored_at < CLUSTER_REPORT_S:
             return
         report = self.pool_report()
         if report != self._stored_report:
             self.store.set_cluster_report(report)
             self._stored_report = report
+        self._report_stored_at = time.monotonic()
         self.capacity = 2 * max(1, report.workers or self.settings.jobs)
 
     def _note_processed(self) -> None:
