@@ -57,6 +57,9 @@ def usage_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
         (("--generator", "nope"), "unknown generator 'nope'"),
         (("--backend", "tvm"), "--backend"),
         (("--resume", "."), "holds no campaign"),
+        (("--workers-per-node", "2"), "--workers-per-node places workers on a Ray cluster"),
+        (("--ray", "auto", "-j", "2"), "-j and --ray exclude each other"),
+        (("--workers-per-node", "0", "--ray", "auto"), "--workers-per-node"),
     ],
 )
 def test_bad_arguments_are_one_line_and_exit_two(
