@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fuel.cluster.records import ClusterSettings, Seat
+from fuel.execute.pool import PoolSettings
 from fuel.execute.records import ExitStatus, RunResult
 
 # A test whose actor died under it is sent once more; if that actor dies as well, the
@@ -50,7 +51,16 @@ def seat_on(node: Mapping[str, Any], settings: ClusterSettings) -> Seat | None:
     workers = min(wanted, offered)
     if workers < 1:
         return None
-    return Seat(str(node["NodeID"]), str(node.get("NodeManagerAddress", "?")), workers)
+    return Seat(str(node["NodeID"]), str(node.get("NodeManagerAddress", "?")), workers, cpus)
+
+
+def threads_per_worker(seat: Seat, settings: PoolSettings) -> int:
+    """Torch threads of each worker on a node: the node's CPUs as Ray counts them,
+    shared among its workers (on a real node the same as the pool's own default, which
+    counts the machine's cores; on nodes that share a machine, what each was given)."""
+    if settings.threads_per_worker > 0:
+        return settings.threads_per_worker
+    return max(1, seat.cpus // seat.workers)
 
 
 def lost_result(how: Loss, nodes: tuple[str, ...], timeout_s: float) -> RunResult:

@@ -24,7 +24,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import Any
 
@@ -32,7 +32,7 @@ import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from fuel.cluster.actor import NodeWorkers, Ready
-from fuel.cluster.plan import MAX_TRIES, Loss, lost_result, seats
+from fuel.cluster.plan import MAX_TRIES, Loss, lost_result, seats, threads_per_worker
 from fuel.cluster.records import ClusterReport, ClusterSettings, NodeReport, Seat
 from fuel.errors import FuelError
 from fuel.execute.pool import PoolSettings
@@ -391,9 +391,9 @@ class ClusterPool:
         }
         if self.settings.device == "cuda":
             options["num_gpus"] = seat.workers
-        handle: Handle = RemoteNodeWorkers.options(**options).remote(
-            self.pool_settings, seat.workers
-        )
+        threads = threads_per_worker(seat, self.pool_settings)
+        settings = replace(self.pool_settings, threads_per_worker=threads)
+        handle: Handle = RemoteNodeWorkers.options(**options).remote(settings, seat.workers)
         actor = Actor(seat, handle)
         self._actors[seat.node_id] = actor
         self._refs[actor.ready_ref] = (actor, None)

@@ -25,6 +25,7 @@ class Seat:
     node_id: str
     address: str  # the node's IP, as Ray knows it
     workers: int
+    cpus: int = 1  # the CPUs Ray says the node has: its workers' torch threads share them
 
 
 @dataclass(frozen=True, slots=True)

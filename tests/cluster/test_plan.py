@@ -13,8 +13,9 @@ import pytest
 
 from fuel import serial
 from fuel.campaign.display import render_summary
-from fuel.cluster.plan import Loss, lost_result, seat_on, seats
+from fuel.cluster.plan import Loss, lost_result, seat_on, seats, threads_per_worker
 from fuel.cluster.records import ClusterReport, ClusterSettings, NodeReport, Seat
+from fuel.execute.pool import PoolSettings
 from fuel.execute.records import CompileOptions, ExitStatus
 from fuel.judge.judge import judge
 from fuel.judge.verdict import Kind, Outcome
@@ -46,7 +47,15 @@ def node(node_id: str, cpus: float = 4, gpus: float = 0, alive: bool = True) -> 
 def test_a_node_gets_a_worker_per_cpu_or_gpu_never_more_than_it_offers(
     resources: dict[str, float], settings: ClusterSettings, workers: int
 ) -> None:
-    assert seat_on(node("abc", **resources), settings) == Seat("abc", "10.0.0.1", workers)
+    seat = seat_on(node("abc", **resources), settings)
+    assert seat == Seat("abc", "10.0.0.1", workers, int(resources["cpus"]))
+
+
+@pytest.mark.parametrize("cpus,workers,threads", [(8, 8, 1), (8, 2, 4), (1, 1, 1), (16, 3, 5)])
+def test_a_nodes_cpus_are_shared_among_its_workers(cpus: int, workers: int, threads: int) -> None:
+    seat = Seat("n", "ip", workers, cpus)
+    assert threads_per_worker(seat, PoolSettings()) == threads
+    assert threads_per_worker(seat, PoolSettings(threads_per_worker=3)) == 3  # as asked
 
 
 @pytest.mark.parametrize(
