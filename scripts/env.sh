@@ -1,6 +1,7 @@
 # Sourced by the set-up commands: create or reuse .venv at the repository root and
-# install fuel into it. torch is pinned and installed first, so that nothing resolves
-# a CUDA build of it; a stamp keyed by pyproject.toml skips the install when current.
+# install fuel into it, with its test tools and Ray (the cluster's tests need it).
+# torch is pinned and installed first, so that nothing resolves a CUDA build of it; a
+# stamp keyed by pyproject.toml skips the install when current.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -16,7 +17,7 @@ WANT="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1) $TORCH_PIN"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     echo "fuel: installing $TORCH_PIN and fuel into $VENV (once)" >&2
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$TORCH_PIN"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev]"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev,ray]"
     echo "$WANT" > "$STAMP"
 fi
 export PATH="$VENV/bin:$PATH"
