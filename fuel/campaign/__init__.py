@@ -27,6 +27,11 @@ hook                             default           caller
 (``hooks.BugProcessor``)         fuzz`` passes     reportable bug, in order;
                                  triage's reduce)  ``--no-reduce`` passes none
 ``session.Wiring.pool_factory``  the warm pool     ``session.prepare``
+                                 (``--ray``: the
+                                 cluster's pool)
+``session.Wiring.pool_report``   none (``--ray``:  the round loop, once a second:
+                                 the cluster's     kept in the store for the
+                                 report)           display and ``fuel status``
 the generator contract           ``fuel.generate.  the generation thread, the
                                  base.Generator``  display and the store
 ================================ ================= ==================================
