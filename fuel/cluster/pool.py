@@ -47,6 +47,10 @@ HANG_GRACE_S = 120.0
 # A node whose actors cannot start (fuel or torch missing there, a zygote that fails)
 # is given up after this many tries rather than retried for the whole campaign.
 MAX_FAILURES_PER_NODE = 3
+# An actor lost with its node is seen dying before Ray declares the node dead (after
+# its health check misses five beats of three seconds): a replacement waits that long,
+# or it would be placed on the dying node and lost too.
+REPLACE_AFTER_S = 20.0
 CLOSE_S = 15.0  # how long the actors get to stop their workers before they are killed
 NODE_ID_CHARS = 6  # enough to tell the nodes of one cluster apart in a report
 
@@ -123,6 +127,7 @@ class ClusterPool:
         self._refs: dict[Ref, tuple[Actor, Task | None]] = {}  # None: ready
         self._nodes: dict[str, NodeTally] = {}  # every node that held an actor
         self._failures: dict[str, int] = {}  # actors that failed to start, per node
+        self._lost_at: dict[str, float] = {}  # when each node last lost an actor
         self._counts = Counts()
         self._last_error = ""
         self._closed = False
@@ -141,7 +146,10 @@ class ClusterPool:
             with self._lock:
                 starting = any(a.ready is None for a in self._actors.values())
                 workers = sum(a.seat.workers for a in self._actors.values() if a.ready)
-                settled = time.monotonic() < self._reconcile_at  # no replacement due
+                # nothing more will start: no placement due, no node waiting to retry
+                settled = time.monotonic() < self._reconcile_at and not any(
+                    self._waiting_to_retry(node_id) for node_id in self._lost_at
+                )
             if workers and (not starting or time.monotonic() > deadline):
                 return workers
             if (settled and not self._actors) or time.monotonic() > deadline:
@@ -322,6 +330,7 @@ class ClusterPool:
                 del self._actors[node_id]
             self._refs.pop(actor.ready_ref, None)
             self._counts.actors_lost += 1
+            self._lost_at[node_id] = time.monotonic()
             if failed:
                 self._failures[node_id] = self._failures.get(node_id, 0) + 1
                 self._last_error = f"node {short(node_id)}: {reason}"
@@ -376,11 +385,26 @@ class ClusterPool:
             with self._lock:
                 if self._closed:
                     return
-                taken = seat.node_id in self._actors
-                if taken or self._failures.get(seat.node_id, 0) >= MAX_FAILURES_PER_NODE:
-                    continue
-                self._start(seat)
+                if self._may_start_on(seat.node_id):
+                    self._start(seat)
         self._reconcile_at = time.monotonic() + RECONCILE_S  # set last: see wait_ready
+
+    def _may_start_on(self, node_id: str) -> bool:
+        return (
+            node_id not in self._actors
+            and not self._given_up(node_id)
+            and not (self._lost_recently(node_id))
+        )
+
+    def _waiting_to_retry(self, node_id: str) -> bool:
+        return self._lost_recently(node_id) and not self._given_up(node_id)
+
+    def _lost_recently(self, node_id: str) -> bool:
+        lost_at = self._lost_at.get(node_id)
+        return lost_at is not None and time.monotonic() - lost_at < REPLACE_AFTER_S
+
+    def _given_up(self, node_id: str) -> bool:
+        return self._failures.get(node_id, 0) >= MAX_FAILURES_PER_NODE
 
     def _start(self, seat: Seat) -> None:
         options: dict[str, object] = {

@@ -18,8 +18,9 @@ the eager backend, no coverage, reduction on):
 
 The pool story (this process as the driver, on the two nodes left): a program that
 hangs is lost with an actor killed under it, sent again, and lost with a node removed
-under it: it is recorded as a death; a replacement actor serves on the node that
-remains.
+under it: it is recorded as a death; a replacement actor starts on the node that
+remains (serving is what every actor does in the campaign story; waiting for this one
+to warm up would cost another start-up).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Any
 
 import pytest
 
+from fuel.cluster.pool import short
 from fuel.cluster.records import ClusterReport, ClusterSettings
 from fuel.errors import FuelError
 from fuel.execute.pool import PoolSettings
@@ -257,8 +259,8 @@ class PoolStory:
     hang_result: RunResult
     after_second_loss: ClusterReport
     nodes: tuple[str, str]  # where the hanging program was lost: an actor, then a node
-    replaced: ClusterReport  # once the replacement actor had served a test
-    served: RunResult
+    replaced: ClusterReport  # once a replacement actor had started
+    placed_on: list[str]  # the nodes of the actors then (white-box: ids in full)
 
 
 @pytest.fixture(scope="module")
@@ -282,8 +284,9 @@ def pool_story(story: Story, cluster: Any) -> PoolStory:
             cluster.remove_node(worker_node(cluster, second), allow_graceful=False)
             result = future.result(timeout=120)
             after = pool.report()
-            served = pool.run(load_file(PROGRAMS / "compile_differs.py"), options)
-            return PoolStory(result, after, (first, second), pool.report(), served)
+            wait_for("a replacement", lambda: pool.report().actors_started == 3, 120)
+            placed = list(pool._actors)
+            return PoolStory(result, after, (first, second), pool.report(), placed)
         finally:
             pool.close()
 
@@ -309,9 +312,8 @@ def test_a_program_lost_twice_is_recorded_as_a_death_naming_both_nodes(
     assert report.actors_lost == 2 and report.lost_nodes == 1
 
 
-def test_a_replacement_actor_serves_on_the_node_that_remains(pool_story: PoolStory) -> None:
+def test_a_replacement_actor_starts_on_the_node_that_remains(pool_story: PoolStory) -> None:
     report = pool_story.replaced
     assert report.actors_started == 3  # two at the start, one replacement
-    (live,) = [node for node in report.nodes if node.alive]
-    assert live.node == pool_story.nodes[0] and live.workers == 1 and live.tests == 1
-    assert judge(pool_story.served, CompileOptions(backend="eager")).outcome is Outcome.BUG
+    assert [node.node for node in report.nodes if node.alive] == [pool_story.nodes[0]]
+    assert [short(node_id) for node_id in pool_story.placed_on] == [pool_story.nodes[0]]
