@@ -62,22 +62,17 @@ Rows = list[tuple[Any, ...]]
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    saved = os.environ.get(LOOPBACK)
-    os.environ[LOOPBACK] = "0"
     from ray.cluster_utils import Cluster
 
+    assert os.environ[LOOPBACK] == "0"  # set by conftest.py, before Ray was imported
     test_cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0})
     try:
+        assert test_cluster.address.startswith("127.0.0.1:"), test_cluster.address
         for _ in range(WORKER_NODES):
             test_cluster.add_node(num_cpus=1)
-        assert test_cluster.address.startswith("127.0.0.1:"), test_cluster.address
         yield test_cluster
     finally:
         test_cluster.shutdown()
-        if saved is None:
-            os.environ.pop(LOOPBACK, None)
-        else:
-            os.environ[LOOPBACK] = saved
 
 
 # ---------------------------------------------------------------- helpers
