@@ -278,6 +278,7 @@ def pool_story(story: Story, cluster: Any) -> PoolStory:
             second = wait_for_busy_node(pool, other_than=first)  # sent again, elsewhere
             cluster.remove_node(worker_node(cluster, second), allow_graceful=False)
             result = future.result(timeout=120)
+            wait_for("the node seen gone", lambda: pool.report().lost_nodes == 1, 60)
             after = pool.report()
             wait_for("a replacement", lambda: pool.report().actors_started == 3, 120)
             placed = list(pool._actors)
