@@ -2,7 +2,8 @@
 
 Each entry names a PyTorch issue, the torch versions it was verified on (``affects``:
 version prefixes), and a rule on fuel's records: ``class`` (a glob over the root-cause
-class's text: ``kind|layer|operators|exception|message``), ``message`` (a regular
+class's text: ``kind|layer|operators|exception|message``; the operators field is one
+pattern every operator of the class must match), ``message`` (a regular
 expression searched in the verdict) or ``signature`` (a glob over the signature's text).
 Entries are added only after the match was checked by hand against the public issue.
 See :mod:`fuel.store.known`.

@@ -212,15 +212,29 @@ def forward_operators(source: str) -> list[str]:
 
 def _call_name(func: ast.expr, layers: dict[str, str]) -> str | None:
     dotted = ast.unparse(func)
-    if dotted.startswith("self."):
+    if dotted.startswith("self.") and _is_dotted(func):
         return layers.get(dotted[len("self.") :])
-    if dotted.startswith(("torch.", "F.", "nn.", "math.")):
+    if dotted.startswith(("torch.", "F.", "nn.", "math.")) and _is_dotted(func):
         return dotted.replace("torch.nn.functional.", "F.")
-    if isinstance(func, ast.Attribute):
+    if isinstance(func, ast.Attribute):  # a method of a value: torch.std(x).expand
         return f"Tensor.{func.attr}"
     if isinstance(func, ast.Name) and func.id not in BUILTIN_NAMES:
         return func.id  # a helper of the program's own
     return None
+
+
+def _is_dotted(func: ast.expr) -> bool:
+    """``torch.nn.functional.relu``: names and attributes only, no call on the way."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return isinstance(func, ast.Name)
+
+
+def _constructor(call: ast.Call) -> ast.Call:
+    """``nn.Linear(4, 4).to(torch.float64)`` -> ``nn.Linear(4, 4)``: the layer's own call."""
+    while isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Call):
+        call = call.func.value
+    return call
 
 
 def _layer_classes(tree: ast.Module) -> dict[str, str]:
@@ -229,5 +243,6 @@ def _layer_classes(tree: ast.Module) -> dict[str, str]:
     for node in nodes_of(init_method, ast.Assign):
         target = node.targets[0]
         if isinstance(target, ast.Attribute) and isinstance(node.value, ast.Call):
-            found[target.attr] = ast.unparse(node.value.func).replace("torch.nn.", "nn.")
+            layer = ast.unparse(_constructor(node.value).func)
+            found[target.attr] = layer.replace("torch.nn.", "nn.")
     return found

@@ -12,6 +12,12 @@ apply). ``--known-issues FILE`` adds a user's own, one rule per line::
                                                   verdict's detail and crash message
     class: dtype_mismatch|inductor|torch.any|*    a glob over a root-cause class's text
 
+In a class glob, the operators field (the third) is one pattern that *every* operator
+of the class must match, ``*`` alone meaning any: ``*.any`` matches ``torch.any`` but not
+``torch.any,torch.sum``. A reduction cut short by its time limit keeps operators that
+have nothing to do with the bug, and a known operator among them must not lend its
+label to a different bug; such a class is reported as new instead.
+
 Signature, id and message rules apply when a test is recorded: such a bug is counted
 (``bugs.count``) and carries the rule, but gets no directory, no report and no bug
 processing. Class rules apply once a bug is reduced and its root-cause class is known:
@@ -58,7 +64,11 @@ class Rule:
         return False
 
     def matches_class(self, cause: RootCause) -> bool:
-        return bool(self.class_glob) and fnmatch.fnmatchcase(cause.text, self.class_glob)
+        if not self.class_glob or not fnmatch.fnmatchcase(cause.text, self.class_glob):
+            return False
+        fields = self.class_glob.split("|")
+        operators = fields[2] if len(fields) > 2 else "*"
+        return operators == "*" or all(fnmatch.fnmatchcase(op, operators) for op in cause.operators)
 
 
 @dataclass(frozen=True, slots=True)
