@@ -312,11 +312,14 @@ def test_fuel_own_failures_are_counted_logged_and_stop_the_campaign(tmp_path: Pa
     finished = start(settings(out, max_rounds=200), FailingWorkers())
     assert finished.error is not None and finished.reason.startswith("error:")
     assert f"fuel's own code failed on {MAX_FUEL_ERRORS} tests" in str(finished.error)
-    assert finished.summary.fuel_errors == MAX_FUEL_ERRORS < finished.summary.tests < 200
+    # the tests in flight when it stopped are still recorded: one more may have failed
+    failed = finished.summary.fuel_errors
+    assert MAX_FUEL_ERRORS <= failed <= MAX_FUEL_ERRORS + 2 and failed < finished.summary.tests
+    assert finished.summary.tests < 200
     skipped = rows(out, "SELECT outcome FROM tests WHERE fuel_error = 1")
-    assert skipped == [("skipped",)] * MAX_FUEL_ERRORS
+    assert skipped == [("skipped",)] * failed
     log = (out / FUEL_ERRORS_LOG).read_text()
-    assert log.count("ValueError: fuel broke") == MAX_FUEL_ERRORS
+    assert log.count("ValueError: fuel broke") == failed
     assert "Traceback: in fuel/execute/runner.py" in log
     assert "fuel errors" in render_summary(finished.summary)
 

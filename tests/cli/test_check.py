@@ -97,6 +97,12 @@ def worker_dirs(pid: int) -> list[Path]:
     return list(Path(tempfile.gettempdir()).glob(f"fuel-worker-{pid}-*"))
 
 
+def as_in_a_terminal() -> None:
+    """SIGINT as a terminal leaves it: a shell runs background jobs with SIGINT ignored,
+    the child would inherit that, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def started_workers(pid: int) -> list[Path]:
     """The directories of the workers themselves (the zygote that forks them has one too)."""
     return [d for d in worker_dirs(pid) if "-zygote-" not in d.name]
@@ -117,6 +123,7 @@ def test_ctrl_c_stops_cleanly_with_no_leftovers() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_in_a_terminal,
     )
     deadline = time.monotonic() + 180  # a loaded machine starts a worker slowly
     while not started_workers(process.pid) and time.monotonic() < deadline:
