@@ -170,25 +170,57 @@ class SettingsSpace:
 
 
 class SettingsAnnealing(FeedbackAwareAnnealing):
-    """FASA over setting tokens: what it learns from a test is that test's settings."""
+    """FASA over setting tokens: what it learns from a test is that test's settings.
+
+    Tokens never tried come first. The space is small (a few dozen tokens), and a
+    setting's first test is where most of its new compiler code shows (a backward
+    graph, the C++ wrapper, freezing's passes): left to one-token moves, a short
+    campaign never reaches some of them. So while any token is untried, each proposal
+    brings one in; then the annealer searches locally, from the best-scoring tokens.
+    """
 
     name = "fasa-settings"
 
     def __init__(self, space: SettingsSpace, seed: int) -> None:
         super().__init__(HeuristicSettings(space.tokens, seed, MAX_SETTINGS))
         self.space = space
+        self.proposed: set[str] = set()  # tokens sent out, results in or not
+        self.trying_all = True
 
     def tokens_of(self, feedback: Feedback) -> tuple[str, ...]:
         return feedback.settings or (BASE,)
 
     def propose(self) -> tuple[str, ...]:
-        chosen = super().propose()
+        untried = [t for t in self.universe if t not in self.proposed and t not in self.stats]
+        if untried and self.current:
+            self.current = self.with_newcomer(self.current, self.rng.choice(untried))
+            chosen = self.current
+        else:
+            if self.trying_all:
+                self.trying_all = False
+                self.current = self.best_tokens()
+            chosen = super().propose()
         families: dict[str, str] = {}
         for text in chosen:  # one value per family
             if text == BASE:
+                self.proposed.add(BASE)
                 continue
             families.setdefault(family_of(text), text)
+        self.proposed.update(families.values())
         return tuple(sorted(families.values()))
+
+    def best_tokens(self) -> tuple[str, ...]:
+        mean_uses = self._mean_uses()
+        ranked = sorted(self.universe, key=lambda t: -self.operator_score(t, mean_uses))
+        return tuple(sorted(ranked[: self.max_ops]))
+
+    def with_newcomer(self, tokens: tuple[str, ...], newcomer: str) -> tuple[str, ...]:
+        members = list(tokens)
+        if len(members) < self.max_ops:
+            members.append(newcomer)
+        else:
+            members[self.rng.randrange(len(members))] = newcomer
+        return tuple(sorted(members))
 
 
 def settings_used(rows: Iterable[tuple[tuple[str, ...], int]]) -> dict[str, dict[str, int]]:
