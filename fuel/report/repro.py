@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import jinja2
 
+from fuel.execute.compiler_settings import OPTION_MODULES
 from fuel.execute.records import CompileOptions
 from fuel.judge.kinds import Kind
 from fuel.judge.verdict import Verdict
@@ -32,6 +33,7 @@ from fuel.program.record import InputStyle, ProgramSpec
 
 # Names the repro's own lines bind at module level; a program using one of them gets
 # the repro's name with a trailing underscore instead.
+FALLBACK_RANDOM = "inductor.fallback_random"
 HARNESS_NAMES = ("model", "inputs", "eager", "compiled", "fp64", "same", "sys", "torch")
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 # Words in the names of torch's random operators and of the layers that call them
@@ -104,6 +106,7 @@ def render_repro(
         float64_output=verdict.numeric is not None and verdict.numeric.dtype == "float64",
         death=DEATHS.get(verdict.kind or Kind.COMPILE_CRASH, "raises here"),
         reseed="torch.manual_seed(0)\n" if parts.calls_draw else "",
+        config=config_block(options, parts.calls_draw),
     )
     return text.rstrip() + "\n"
 
@@ -143,6 +146,24 @@ def _mutated(verdict: Verdict) -> str:
 
 def _names(taken: set[str]) -> dict[str, str]:
     return {name: f"{name}_" if name in taken else name for name in HARNESS_NAMES}
+
+
+def config_block(options: CompileOptions, calls_draw: bool) -> str:
+    """The compiler configs the compiled call needs, set as a user would set them:
+    the test's own overrides, and Inductor drawing random numbers as eager does when
+    the model may draw (otherwise compiled randomness differs by design)."""
+    config = list(options.config)
+    if calls_draw and not any(name == FALLBACK_RANDOM for name, _ in config):
+        config.append((FALLBACK_RANDOM, True))
+    if not config:
+        return ""
+    modules = sorted({OPTION_MODULES[name.partition(".")[0]] for name, _ in config})
+    imports = [f"import {module}" for module in modules]
+    assignments = [
+        f"{OPTION_MODULES[family]}.{field} = {value!r}"
+        for family, _, field, value in ((*n.partition("."), v) for n, v in config)
+    ]
+    return "\n".join(imports + assignments) + "\n"
 
 
 def compile_args(options: CompileOptions) -> str:

@@ -47,6 +47,11 @@ def test_every_input_style_renders_plain_torch(example: Path) -> None:
     compile(text, "repro.py", "exec")
 
 
+CONFIGS = (
+    ("inductor.freezing", True),
+    ("inductor.cpp.simdlen", 1),
+    ("functorch.activation_memory_budget", 0.5),
+)
 RUNS = ("eager = ", "compiled = ", "fp64 = ")
 SEEDED_INPUTS = (
     "def make_inputs():\n    return (torch.randn(4, generator=torch.Generator().manual_seed(3)),)"
@@ -72,6 +77,26 @@ def test_the_seed_is_reset_before_each_step_that_draws() -> None:
     for run in RUNS:  # forward draws: every run starts from the same seed
         assert f"torch.manual_seed(0)\n{run}" in text
     assert "torch.manual_seed(0)\ninputs = (torch.randn(4),)" in text  # drawn without a generator
+
+
+def test_the_compiler_configs_of_the_test_are_set_in_the_repro() -> None:
+    import torch._functorch.config
+    import torch._inductor.config
+
+    options = EAGER
+    for name, value in CONFIGS:
+        options = options.with_config(name, value)
+    text = render_repro(load_source(DIFFERS), options, VALUES, "t")
+    compile(text, "repro.py", "exec")
+    assert "fallback_random" not in text  # the program draws nothing
+    for line in (
+        "torch._inductor.config.freezing = True",
+        "torch._inductor.config.cpp.simdlen = 1",
+        "torch._functorch.config.activation_memory_budget = 0.5",
+    ):
+        assert line in text
+        owner, _, field = line.split(" = ")[0].rpartition(".")
+        assert hasattr(eval(owner, {"torch": torch}), field)  # a real config of this torch
 
 
 def test_every_seed_is_reset_when_asked() -> None:
