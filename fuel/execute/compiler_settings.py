@@ -33,6 +33,7 @@ from torch.utils._config_module import _UNSET_SENTINEL, ConfigModule, _Config, _
 from fuel.execute.records import CompileOptions
 from fuel.execute.sandbox import PINNED_PATHS
 from fuel.execute.state import config_modules
+from fuel.program import parsing
 from fuel.program.record import Setting, SettingKind
 
 # Where the environment variables a program sets are read.
@@ -98,7 +99,7 @@ def patched(changes: dict[str, dict[str, Any]]) -> Iterator[None]:
 
 def _literal(text: str) -> Any:
     try:
-        return ast.literal_eval(text)
+        return parsing.literal(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
 
@@ -158,7 +159,7 @@ def definitions(module_name: str) -> dict[str, tuple[tuple[str, str], ...]]:
     if module is None:
         return {}
     try:
-        tree = ast.parse(inspect.getsource(module))
+        tree = parsing.parse(inspect.getsource(module))
     except (OSError, TypeError, SyntaxError):
         return {}
     helpers = {

@@ -25,6 +25,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from fuel.execute.lineage import Lineage
 from fuel.execute.records import Hazard, Probe, Taint
 from fuel.execute.taint import TaintMap, tensors_in
+from fuel.program import parsing
 
 SCATTER_LIKE = {"scatter", "scatter_"}
 INDEX_PUT_LIKE = {"index_put", "index_put_", "_index_put_impl_", "_unsafe_index_put"}
@@ -102,7 +103,7 @@ def uninitialised_calls(source: str, *, outside_forward: bool = False) -> tuple[
     (building the model or the inputs) happen before the probe watches.
     """
     try:
-        tree = ast.parse(source)
+        tree = parsing.parse(source)
     except SyntaxError:
         return ()
     skipped: set[int] = set()

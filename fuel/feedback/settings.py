@@ -25,7 +25,6 @@ keep finding new compiler code or new bugs are tried more.
 
 from __future__ import annotations
 
-import ast
 import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -36,6 +35,7 @@ from fuel.execute.records import CompileOptions
 from fuel.feedback.fasa import FeedbackAwareAnnealing
 from fuel.feedback.heuristic import HeuristicSettings
 from fuel.feedback.record import Feedback
+from fuel.program import parsing
 
 MODES = ("max-autotune-no-cudagraphs",)
 CUDA_MODES = ("reduce-overhead",)
@@ -97,7 +97,7 @@ def token(key: str, value: Any) -> str:
 def parse_token(text: str) -> tuple[str, Any]:
     key, _, value = text.partition("=")
     try:
-        return key, ast.literal_eval(value)
+        return key, parsing.literal(value)
     except (ValueError, SyntaxError):
         return key, value  # a plain word: a mode's name
 

@@ -14,6 +14,8 @@ import ast
 import random
 from collections.abc import Callable, Sequence
 
+from fuel.program import parsing
+
 FLOAT_DTYPES = ("float32", "float16", "bfloat16", "float64")
 ARITHMETIC = (ast.Add, ast.Sub, ast.Mult)
 COMPARISONS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
@@ -116,7 +118,7 @@ AST_MUTATIONS: tuple[AstMutation, ...] = (
 def mutate_source(source: str, seed: int, unary: Sequence[str]) -> tuple[str, str] | None:
     """(mutated source, mutation name), or None when no edit applies or it does not parse."""
     try:
-        tree = ast.parse(source)
+        tree = parsing.parse(source)
     except (SyntaxError, ValueError):
         return None
     rng = random.Random(seed)

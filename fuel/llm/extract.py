@@ -26,6 +26,7 @@ import textwrap
 from dataclasses import replace
 
 from fuel.errors import Rejected
+from fuel.program import parsing
 from fuel.program.loader import load_program
 from fuel.program.record import Program, ProgramSpec
 
@@ -70,7 +71,7 @@ def extract(reply: str, template: Program) -> ProgramSpec:
 def same_program(one: str, other: str) -> bool:
     """Whether two sources are the same program, whatever their layout and comments."""
     try:
-        return ast.dump(ast.parse(one)) == ast.dump(ast.parse(other))
+        return ast.dump(parsing.parse(one)) == ast.dump(parsing.parse(other))
     except (SyntaxError, ValueError):
         return " ".join(one.split()) == " ".join(other.split())
 
@@ -104,7 +105,7 @@ def whole_statements(code: str) -> str:
     """
     lines = code.splitlines()
     try:
-        ast.parse(code)
+        parsing.parse(code)
         return ""
     except SyntaxError as exc:
         bad = min(exc.lineno or len(lines), len(lines)) - 1
@@ -114,7 +115,7 @@ def whole_statements(code: str) -> str:
             return ""
         text = tidy("\n".join(lines[: starts[-1]]))
         try:
-            ast.parse(text)
+            parsing.parse(text)
             return text
         except SyntaxError as exc:
             bad = min(exc.lineno or starts[-1], starts[-1]) - 1
@@ -136,7 +137,7 @@ def unfenced_code(reply: str) -> str:
     for _ in range(MAX_TRIMS):
         text = tidy("\n".join(body))
         try:
-            ast.parse(text)
+            parsing.parse(text)
             return text
         except SyntaxError as exc:
             bad = min(exc.lineno or len(body), len(body)) - 1

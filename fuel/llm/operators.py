@@ -15,6 +15,7 @@ import ast
 from functools import cached_property
 
 from fuel.catalog import CallKind, Catalog, load_catalog
+from fuel.program import parsing
 
 
 class OperatorBook:
@@ -51,7 +52,7 @@ class OperatorBook:
 def used_names(source: str) -> set[str]:
     """The last component of every called name and every attribute read in ``source``."""
     try:
-        tree = ast.parse(source)
+        tree = parsing.parse(source)
     except (SyntaxError, ValueError):
         return set()
     found: set[str] = set()

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from fuel.errors import Rejected
+from fuel.program import parsing
 from fuel.program.device import retarget
 from fuel.program.record import InputStyle, Program, ProgramSpec
 from fuel.program.settings import find_settings
@@ -80,7 +81,7 @@ def parse(source: str) -> ast.Module:
     if len(source.encode()) > MAX_SOURCE_BYTES:
         raise Rejected(f"program larger than {MAX_SOURCE_BYTES} bytes")
     try:
-        return ast.parse(source)
+        return parsing.parse(source)
     except SyntaxError as exc:
         raise Rejected(f"syntax error: {exc.msg} (line {exc.lineno})") from None
     except ValueError as exc:  # e.g. null bytes

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from fuel.errors import Rejected
 from fuel.program.loader import choose_model_class, module_classes, top_level_function
+from fuel.program.parsing import parse
 
 N = TypeVar("N", bound=ast.AST)
 # Names every program may use without defining them.
@@ -29,10 +30,6 @@ BODY_FIELDS = ("body", "orelse", "finalbody")
 COMPOUND = (ast.If, ast.For, ast.While, ast.With, ast.Try)
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 CLASS_GAP = re.compile(r"^(class [^\n]*:)\n\n", re.MULTILINE)  # unparse's blank line after it
-
-
-def parse(source: str) -> ast.Module:
-    return ast.parse(source)
 
 
 def render(tree: ast.Module) -> str:
@@ -51,7 +48,7 @@ def render(tree: ast.Module) -> str:
 
 def digest(source: str) -> str:
     """A hash of the program's syntax, blind to formatting and comments."""
-    normal = ast.unparse(ast.parse(source))
+    normal = ast.unparse(parse(source))
     return hashlib.sha256(normal.encode()).hexdigest()[:20]
 
 

@@ -29,6 +29,7 @@ from fuel.execute.compiler_settings import OPTION_MODULES
 from fuel.execute.records import CompileOptions
 from fuel.judge.kinds import Kind
 from fuel.judge.verdict import Verdict
+from fuel.program import parsing
 from fuel.program.record import InputStyle, ProgramSpec
 
 # Names the repro's own lines bind at module level; a program using one of them gets
@@ -179,7 +180,7 @@ def compile_args(options: CompileOptions) -> str:
 
 def program_parts(spec: ProgramSpec) -> ProgramParts:
     source = spec.program.source
-    tree = ast.parse(source)
+    tree = parsing.parse(source)
     lines = source.splitlines(keepends=True)
     future, imports, body, inputs = [], [], [], []
     for node in tree.body:
@@ -305,7 +306,7 @@ def _model(spec: ProgramSpec) -> str:
 def module_names(source: str) -> set[str]:
     """Names a module binds at its top level: functions, classes, assigned names."""
     names = set()
-    for node in ast.parse(source).body:
+    for node in parsing.parse(source).body:
         if isinstance(node, ast.FunctionDef) and node.name == "make_inputs":  # inlined
             names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
