@@ -165,11 +165,15 @@ class InterruptingPool(FakePool):
     """Ctrl-C arrives while the campaign waits on its fifth program."""
 
     def submit(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None = None,
+        coverage: bool = False,
     ) -> Future[RunResult]:
         if self.submitted == 4:
             raise KeyboardInterrupt
-        return super().submit(spec, options)
+        return super().submit(spec, options, timeout_s, coverage)
 
 
 def test_ctrl_c_stops_cleanly_with_the_summary(
