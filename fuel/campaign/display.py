@@ -159,9 +159,10 @@ def log_line(event: RoundDone) -> str:
     program = event.candidate.program
     ops = ",".join(program.ops) or "-"
     settings = f" settings={','.join(event.candidate.settings)}" if event.candidate.settings else ""
+    lines = f"+{event.new_lines} lines" if event.measured else "not measured"
     return (
         f"#{event.recorded.test_id:<6} {label:28} {program.origin:9} ops={ops}{settings} "
-        f"+{event.new_lines} lines ({event.recorded.covered_lines:,})"
+        f"{lines} ({event.recorded.covered_lines:,})"
     )
 
 

@@ -197,11 +197,9 @@ class Campaign:
             options = apply_settings(self.settings.options, candidate.settings)
             self.processing.submit(NewBug(novelty.signature_id, recorded.bug_dir,
                                           recorded.test_id, program, verdict, options))  # fmt: skip
-        self.display.tested(
-            RoundDone(
-                recorded, candidate, verdict, novelty.new_lines, novelty.new_bug, novelty.known
-            )
-        )
+        done = RoundDone(recorded, candidate, verdict, novelty.new_lines, novelty.new_bug,
+                         novelty.known, novelty.measured)  # fmt: skip
+        self.display.tested(done)
         if verdict.fuel_error:
             self._fuel_failed(recorded.test_id, checked)
 

@@ -49,10 +49,12 @@ SUMMARY = Summary(
 )
 
 
-def event(new_bug: bool = True) -> RoundDone:
+def event(new_bug: bool = True, measured: bool = True) -> RoundDone:
     program = Program("", "p", 1, ("add", "relu"), "mutation")
     verdict = Verdict(Outcome.BUG, Kind.COMPILE_CRASH, detail="compiled raised X")
-    return RoundDone(Recorded(17, 1.0, 45678), Candidate(program), verdict, 12, new_bug, None)
+    lines = 12 if measured else 0
+    return RoundDone(Recorded(17, 1.0, 45678), Candidate(program), verdict, lines, new_bug, None,
+                     measured)  # fmt: skip
 
 
 def test_summary_text_names_every_figure() -> None:
@@ -74,6 +76,7 @@ def test_log_line_per_test() -> None:
     line = log_line(event())
     assert line.startswith("#17     BUG compile_crash NEW")
     assert "mutation  ops=add,relu +12 lines (45,678)" in line
+    assert "mutation  ops=add,relu not measured (45,678)" in log_line(event(measured=False))
     stream = io.StringIO()
     display = LineDisplay(stream)
     display.tested(event(new_bug=False))
