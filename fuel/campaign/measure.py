@@ -12,45 +12,54 @@ choice and skips the rest:
 policy      measured tests
 =========== ======================================================================
 ``all``     every test (fuel before issue 14; campaigns migrated from then)
-``new``     a test whose key (its operators and its setting tokens) no earlier test
-            of the campaign had, and every mutant of a corpus program
+``new``     a test with a *new token*: an operator of its program, or one of its
+            setting tokens, that fewer than ``FIRST_MEASURED`` measured tests of the
+            campaign had; and every mutant of a corpus program
 ``sampled`` what ``new`` measures, and ``SAMPLE_SHARE`` of the rest
 =========== ======================================================================
 
-Mutants are measured under every policy because a mutant exists to find coverage
-next to a corpus program, and only a measured test can join the corpus on new lines.
-The sample is drawn from the program's digest, not a random stream: the choice is
-the same on a rerun and does not shift the generator's draws.
+Tokens, not whole combinations: FASA learns a gain per operator and per setting
+token, so a test informs it where one of its tokens has too few measurements yet. (A
+combination as the key would measure nearly everything: the built-in generator adds
+operators of its own around FASA's one to three, so its programs' operator sets
+almost never repeat.) Mutants are measured under every policy because a mutant
+exists to find coverage next to a corpus program, and only a measured test can join
+the corpus on new lines. The sample is drawn from the program's digest, not a random
+stream: the choice is the same on a rerun and does not shift the generator's draws.
 
 A test that is not measured is recorded as such (``tests.coverage_measured``), and
 neither FASA nor its replay on ``--resume`` learns "no new lines" from it (see
-:mod:`fuel.feedback.fasa`). The campaign's covered-lines figure counts measured tests
-only: under ``new`` or ``sampled`` it is a lower bound of what the campaign reached.
+:mod:`fuel.feedback.fasa`). On resume the tokens' counts are rebuilt from the tests
+stored as measured. The campaign's covered-lines figure counts measured tests only:
+under ``new`` or ``sampled`` it is a lower bound of what the campaign reached.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from fuel.program.record import Program
 
 POLICIES = ("all", "new", "sampled")
-# The default: measured on this 2-core machine, coverage costs about 1.4x of a test's
-# compile (bench/coverage_cost.py, issue 14), and "sampled" still refreshes each
-# operator's gain every few uses while paying for a minority of the tests.
+# The default: measured on this 2-core machine, coverage makes a test's compile about
+# 1.35x slower (bench/coverage_cost.py, issue 14); "sampled" keeps every token's gain
+# measured at first and refreshed after, and stops paying for most repeats.
 DEFAULT_POLICY = "sampled"
-# Of the tests whose key was seen before, one in four is measured: FASA averages an
-# operator's gain over its last ~5 measured uses (fasa.OPERATOR_DECAY), so a gain
-# still follows an operator whose programs keep recurring in known combinations,
-# while three quarters of those repeats compile at full speed.
+# A token is new until this many measured tests had it: FASA's gain for it is then an
+# average of three rewards rather than one test's luck (a single test's new lines vary
+# by orders of magnitude), and its freshness term has had its say.
+FIRST_MEASURED = 3
+# Of the other tests, one in four is measured: FASA averages a token's gain over its
+# last ~5 measured uses (fasa.OPERATOR_DECAY), so at one in four a gain still follows
+# what its token's tests bring within about twenty uses, while three quarters of
+# those tests compile at full speed.
 SAMPLE_SHARE = 0.25
 
-Key = tuple[tuple[str, ...], tuple[str, ...]]
 
-
-def key_of(ops: Iterable[str], settings: Iterable[str]) -> Key:
-    """What a test combines: its operators and its setting tokens, each sorted."""
-    return tuple(sorted(set(ops))), tuple(sorted(set(settings)))
+def tokens_of(ops: Iterable[str], settings: Iterable[str]) -> set[str]:
+    """What FASA learns about from a test: its operators and its setting tokens."""
+    return {*ops, *settings}
 
 
 def sampled(program: Program, share: float = SAMPLE_SHARE) -> bool:
@@ -66,19 +75,24 @@ class CoveragePolicy:
             raise ValueError(f"unknown coverage policy {name!r}")
         self.name = name
         self.enabled = enabled  # False: the campaign measures no coverage at all
-        self._seen: set[Key] = set()
+        self.measured: Counter[str] = Counter()  # measured tests per token
 
-    def remember(self, ops: Iterable[str], settings: Iterable[str]) -> None:
-        """A test already recorded (replayed on resume): its key is no longer new."""
-        self._seen.add(key_of(ops, settings))
+    def remember(self, ops: Iterable[str], settings: Iterable[str], measured: bool) -> None:
+        """A test already recorded (replayed on resume)."""
+        if measured:
+            self.measured.update(tokens_of(ops, settings))
 
     def wants(self, program: Program, settings: tuple[str, ...], mutant: bool) -> bool:
-        """Should this candidate's coverage be measured? Its key is remembered."""
-        key = key_of(program.ops, settings)
-        new = key not in self._seen
-        self._seen.add(key)
-        if not self.enabled:
-            return False
-        if self.name == "all" or mutant or new:
+        """Should this candidate's coverage be measured? Counted as measured if so."""
+        tokens = tokens_of(program.ops, settings)
+        measure = self.enabled and self._decide(program, tokens, mutant)
+        if measure:
+            self.measured.update(tokens)
+        return measure
+
+    def _decide(self, program: Program, tokens: set[str], mutant: bool) -> bool:
+        if self.name == "all" or mutant:
+            return True
+        if any(self.measured[token] < FIRST_MEASURED for token in tokens):
             return True
         return self.name == "sampled" and sampled(program)

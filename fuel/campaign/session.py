@@ -200,7 +200,7 @@ def prepare(
                                 test.new_bug, test.settings, test.measured)  # fmt: skip
             heuristic.observe(feedback)
             admission.admits(feedback)
-            coverage.remember(test.program.ops, test.settings)
+            coverage.remember(test.program.ops, test.settings, test.measured)
             if chooser is not None:
                 chooser.observe(feedback)
         for test in store.corpus():

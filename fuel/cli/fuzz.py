@@ -157,8 +157,9 @@ def on_cluster(address: str | None, workers_per_node: int | None, device: str) -
     type=click.Choice(POLICIES),
     default=DEFAULT_POLICY,
     show_default=True,
-    help="which tests have their coverage measured: all; new (a new combination of "
-    "operators and settings, and mutants); sampled (new, and a quarter of the rest)",
+    help="which tests have their coverage measured: all; new (tests with an operator or "
+    "setting measured fewer than 3 times yet, and mutants); sampled (new, and a quarter "
+    "of the rest)",
 )
 @click.option(
     "--known-issues",

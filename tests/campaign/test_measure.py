@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fuel.campaign.measure import SAMPLE_SHARE, CoveragePolicy, key_of, sampled
+from fuel.campaign.measure import FIRST_MEASURED, SAMPLE_SHARE, CoveragePolicy, sampled
 from fuel.program.record import Program
 
 
@@ -17,29 +17,32 @@ def test_all_measures_every_test() -> None:
     assert all(policy.wants(program(i), (), mutant=False) for i in range(20))
 
 
-def test_new_measures_a_new_key_once_and_every_mutant() -> None:
+def test_new_measures_until_every_token_has_its_first_measurements() -> None:
     policy = CoveragePolicy("new")
-    assert policy.wants(program(0), (), mutant=False)
-    assert not policy.wants(program(1), (), mutant=False)  # same operators, same settings
-    assert not policy.wants(program(2, ("mul", "add")), (), mutant=False)  # order is no key
-    assert policy.wants(program(3), ("dynamic=True",), mutant=False)  # new settings
-    assert policy.wants(program(4, ("add",)), (), mutant=False)  # new operators
-    assert policy.wants(program(5), (), mutant=True)  # a mutant, though its key is known
+    first = [policy.wants(program(i), (), mutant=False) for i in range(FIRST_MEASURED + 3)]
+    assert first == [True] * FIRST_MEASURED + [False] * 3
+    assert policy.wants(program(10, ("mul", "add", "sub")), (), mutant=False)  # a new operator
+    assert policy.wants(program(11), ("dynamic=True",), mutant=False)  # a new setting token
+    assert not policy.wants(program(12, ("add",)), (), mutant=False)  # old tokens only
+    assert policy.wants(program(13), (), mutant=True)  # a mutant, though nothing is new
 
 
-def test_sampled_adds_a_share_of_the_known_keys_drawn_from_the_digest() -> None:
+def test_sampled_adds_a_share_of_the_rest_drawn_from_the_digest() -> None:
     policy = CoveragePolicy("sampled")
-    assert policy.wants(program(0), (), mutant=False)
-    chosen = [policy.wants(program(i), (), mutant=False) for i in range(1, 2001)]
-    assert chosen == [sampled(program(i)) for i in range(1, 2001)]  # reproducible
+    for i in range(FIRST_MEASURED):
+        assert policy.wants(program(-1 - i), (), mutant=False)
+    chosen = [policy.wants(program(i), (), mutant=False) for i in range(2000)]
+    assert chosen == [sampled(program(i)) for i in range(2000)]  # reproducible
     assert sum(chosen) / len(chosen) == pytest.approx(SAMPLE_SHARE, abs=0.03)
 
 
-def test_remembered_keys_are_not_new_on_resume() -> None:
+def test_resume_counts_only_the_tests_stored_as_measured() -> None:
     policy = CoveragePolicy("new")
-    policy.remember(("mul", "add"), ("dynamic=True",))
+    for _ in range(FIRST_MEASURED):
+        policy.remember(("add", "mul"), ("dynamic=True",), measured=True)
+    policy.remember(("sub",), (), measured=False)
     assert not policy.wants(program(0), ("dynamic=True",), mutant=False)
-    assert key_of(("b", "a", "a"), ("y", "x")) == (("a", "b"), ("x", "y"))
+    assert policy.wants(program(1, ("sub",)), (), mutant=False)
 
 
 def test_without_coverage_nothing_is_measured() -> None:
