@@ -14,6 +14,7 @@ token                           why it is worth a test
 cudagraphs``
 ``inductor.<field>=<value>``    code generation settings (:data:`CONFIG_OVERRIDES`),
 ``dynamo.<field>=<value>``      each validated against this torch's config
+``functorch.<field>=<value>``
 =============================== ========================================================
 
 A family the command line pins (``--dynamic``, ``--backward``, ...) is left out of the
@@ -30,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from fuel.execute.compiler_settings import OPTION_MODULES
 from fuel.execute.records import CompileOptions
 from fuel.feedback.fasa import FeedbackAwareAnnealing
 from fuel.feedback.heuristic import HeuristicSettings
@@ -40,29 +42,51 @@ CUDA_MODES = ("reduce-overhead",)
 # Compiler settings that change what code is generated on the CPU, with the value a
 # test tries (the opposite of the default, or a vector width). Entries this torch does
 # not have, or whose default has another type, are left out when the space is built.
+# Each reaches compiler code that the default path never runs (a pass, a planner, a
+# wrapper, another partitioner) without changing what the program computes, so a
+# difference from eager stays a bug. Left out: settings that change numerics on
+# purpose (``cpp.use_decompose_tanh``, fast math), ``fallback_random`` (another random
+# stream), and those that only act together with another setting (weight prepacking
+# and concat-linear need freezing).
 CONFIG_OVERRIDES: tuple[tuple[str, Any], ...] = (
     ("inductor.freezing", True),
     ("inductor.cpp_wrapper", True),
+    ("inductor.memory_planning", True),
     ("inductor.split_reductions", False),
     ("inductor.aggressive_fusion", True),
     ("inductor.epilogue_fusion", False),
+    ("inductor.max_fusion_size", 1),
+    ("inductor.realize_opcount_threshold", 1),
+    ("inductor.unroll_reductions_threshold", 1),
     ("inductor.emulate_precision_casts", True),
     ("inductor.loop_ordering_after_fusion", False),
+    ("inductor.reorder_for_peak_memory", False),
     ("inductor.pattern_matcher", False),
+    ("inductor.joint_graph_constant_folding", False),
+    ("inductor.layout_optimization", False),
+    ("inductor.decompose_mem_bound_mm", True),
+    ("inductor.group_fusion", True),
+    ("inductor.online_softmax", False),
+    ("inductor.debug_index_asserts", True),
     ("inductor.cpp.simdlen", 1),  # no vectorization
     ("inductor.cpp.simdlen", 256),  # AVX2-wide vectors
     ("inductor.cpp.enable_loop_tail_vec", False),
     ("inductor.cpp.enable_tiling_heuristics", False),
+    ("inductor.cpp.dynamic_threads", True),
+    ("inductor.cpp.max_horizontal_fusion_size", 1),
     ("dynamo.capture_scalar_outputs", True),
     ("dynamo.capture_dynamic_output_shape_ops", True),
+    ("dynamo.specialize_float", True),
+    ("functorch.activation_memory_budget", 0.5),  # the partitioner's knapsack (backward)
 )
-CONFIG_MODULES = {"inductor": "torch._inductor.config", "dynamo": "torch._dynamo.config"}
 # A test changes at most this many settings at once: enough for interactions
-# (dynamic shapes with backward), few enough that a bug's settings stay readable.
-MAX_SETTINGS = 2
+# (dynamic shapes with backward and a config), few enough that a bug's settings stay
+# readable; a bug's report carries only the ones it needs (settings are bisected).
+MAX_SETTINGS = 3
 OPTION_FAMILIES = ("dynamic", "backward", "fullgraph", "mode")
 # The token for "the base options as they are": in the space, so that the annealer
-# learns whether the default path still pays, as it learns any setting.
+# learns whether the default path still pays, as it learns any setting. Chosen with
+# other tokens it only stands for fewer changes; chosen alone, the test is the default.
 BASE = "default"
 
 
@@ -103,7 +127,7 @@ def config_default(name: str) -> tuple[bool, Any]:
     """(whether this torch has the setting, its default value)."""
     family, _, field = name.partition(".")
     try:
-        module: Any = importlib.import_module(CONFIG_MODULES[family])
+        module: Any = importlib.import_module(OPTION_MODULES[family])
     except (KeyError, ImportError):
         return False, None
     for part in field.split("."):
@@ -146,25 +170,57 @@ class SettingsSpace:
 
 
 class SettingsAnnealing(FeedbackAwareAnnealing):
-    """FASA over setting tokens: what it learns from a test is that test's settings."""
+    """FASA over setting tokens: what it learns from a test is that test's settings.
+
+    Tokens never tried come first. The space is small (a few dozen tokens), and a
+    setting's first test is where most of its new compiler code shows (a backward
+    graph, the C++ wrapper, freezing's passes): left to one-token moves, a short
+    campaign never reaches some of them. So while any token is untried, each proposal
+    brings one in; then the annealer searches locally, from the best-scoring tokens.
+    """
 
     name = "fasa-settings"
 
     def __init__(self, space: SettingsSpace, seed: int) -> None:
         super().__init__(HeuristicSettings(space.tokens, seed, MAX_SETTINGS))
         self.space = space
+        self.proposed: set[str] = set()  # tokens sent out, results in or not
+        self.trying_all = True
 
     def tokens_of(self, feedback: Feedback) -> tuple[str, ...]:
         return feedback.settings or (BASE,)
 
     def propose(self) -> tuple[str, ...]:
-        chosen = super().propose()
-        if BASE in chosen:
-            return ()
+        untried = [t for t in self.universe if t not in self.proposed and t not in self.stats]
+        if untried and self.current:
+            self.current = self.with_newcomer(self.current, self.rng.choice(untried))
+            chosen = self.current
+        else:
+            if self.trying_all:
+                self.trying_all = False
+                self.current = self.best_tokens()
+            chosen = super().propose()
         families: dict[str, str] = {}
         for text in chosen:  # one value per family
+            if text == BASE:
+                self.proposed.add(BASE)
+                continue
             families.setdefault(family_of(text), text)
+        self.proposed.update(families.values())
         return tuple(sorted(families.values()))
+
+    def best_tokens(self) -> tuple[str, ...]:
+        mean_uses = self._mean_uses()
+        ranked = sorted(self.universe, key=lambda t: -self.operator_score(t, mean_uses))
+        return tuple(sorted(ranked[: self.max_ops]))
+
+    def with_newcomer(self, tokens: tuple[str, ...], newcomer: str) -> tuple[str, ...]:
+        members = list(tokens)
+        if len(members) < self.max_ops:
+            members.append(newcomer)
+        else:
+            members[self.rng.randrange(len(members))] = newcomer
+        return tuple(sorted(members))
 
 
 def settings_used(rows: Iterable[tuple[tuple[str, ...], int]]) -> dict[str, dict[str, int]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from concurrent.futures import Future
 from dataclasses import replace
@@ -31,6 +30,7 @@ from fuel.program import ProgramSpec
 from fuel.store.bugdir import BugFiles
 from fuel.store.records import NewBug, Triaged
 from tests.campaign.toy import FakePool, register_toys
+from tests.store.database import rows
 
 
 @pytest.fixture(autouse=True)
@@ -73,14 +73,6 @@ def start(
 ) -> session.Finished:
     wiring = session.Wiring(processors, lambda _: pool or FakePool())
     return session.start(config, QuietDisplay(), ["test"], wiring)
-
-
-def rows(out: Path, query: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(out / "campaign.db")
-    try:
-        return conn.execute(query).fetchall()
-    finally:
-        conn.close()
 
 
 def test_runs_exactly_the_round_limit_and_records_everything(tmp_path: Path) -> None:
@@ -310,8 +302,13 @@ class FailingWorkers(FakePool):
         if self.submitted % 3:
             return future
         failed: Future[RunResult] = Future()
-        failed.set_result(RunResult(ExitStatus.WORKER_ERROR, detail="ValueError: fuel broke",
-                                    fuel_traceback="Traceback: in fuel/execute/runner.py"))
+        failed.set_result(
+            RunResult(
+                ExitStatus.WORKER_ERROR,
+                detail="ValueError: fuel broke",
+                fuel_traceback="Traceback: in fuel/execute/runner.py",
+            )
+        )
         return failed
 
 

@@ -48,6 +48,7 @@ from fuel.judge.verdict import Kind, Outcome
 from fuel.program import load_file
 from fuel.store import CampaignStore
 from tests.conftest import PROGRAMS
+from tests.store.database import Rows, rows
 
 pytestmark = pytest.mark.slow
 
@@ -56,8 +57,6 @@ LOOPBACK = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 WORKER_NODES = 2  # and a head without CPUs: a cluster of three
 START_S = 400  # a fresh driver's actors warming up at once on a loaded 2-core machine
 RESUMED_TESTS = 10  # the resumed run's share of the campaign
-
-Rows = list[tuple[Any, ...]]
 
 
 @pytest.fixture(scope="module")
@@ -93,14 +92,6 @@ def report_of(out: Path) -> ClusterReport:
             return store.summary().cluster or ClusterReport()
     except (FuelError, sqlite3.Error):
         return ClusterReport()
-
-
-def rows(out: Path, sql: str) -> Rows:
-    conn = sqlite3.connect(out / "campaign.db")
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def recorded_tests(out: Path) -> Rows:
@@ -152,6 +143,7 @@ def story(cluster: Any, tmp_path_factory: pytest.TempPathFactory) -> Story:
     toy = ("--generator", "toy-bug", "--backend", "eager", "--no-coverage", "--seed", "11")
     first = driver(out, cluster.address, *toy, "--max-round", "100000", "--out", str(out))
     try:
+
         def every_node_tested() -> bool:
             report = report_of(out)
             busy = len(report.nodes) == WORKER_NODES and all(n.tests >= 3 for n in report.nodes)

@@ -44,17 +44,38 @@ def test_the_annealer_proposes_few_settings_one_per_family_and_learns_from_tests
     space = SettingsSpace.build(CompileOptions())
     chooser = SettingsAnnealing(space, seed=3)
     seen: set[str] = set()
+    rewarded = ""  # the first setting proposed: the only one whose tests find new code
     for index in range(200):
         tokens = chooser.propose()
         assert len(tokens) <= MAX_SETTINGS
         assert len({family_of(t) for t in tokens}) == len(tokens)
+        rewarded = rewarded or (tokens[0] if tokens else "")
         seen |= set(tokens)
         program = Program("", f"p{index}", ops=("add",))
-        rewarded = "backward=True" in tokens
-        chooser.observe(Feedback(program, Verdict(Outcome.PASS), 50 if rewarded else 0,
+        chooser.observe(Feedback(program, Verdict(Outcome.PASS), 50 if rewarded in tokens else 0,
                                  settings=tokens))  # fmt: skip
     assert len(seen) > 5  # it explores
-    assert chooser.stats["backward=True"].uses > chooser.stats["fullgraph=True"].uses
+    others = sorted(s.uses for token, s in chooser.stats.items() if token != rewarded)
+    assert chooser.stats[rewarded].uses > others[len(others) // 2]  # the median setting
+
+
+def test_every_setting_is_tried_before_the_annealer_searches_locally() -> None:
+    space = SettingsSpace.build(CompileOptions())
+    chooser = SettingsAnnealing(space, seed=5)
+    tried: set[str] = set()
+    for _ in range(len(space.tokens)):
+        tried |= set(chooser.propose())
+    assert tried | {BASE} == set(space.tokens)
+
+
+def test_a_default_token_chosen_with_others_only_means_fewer_changes() -> None:
+    chooser = SettingsAnnealing(SettingsSpace.build(CompileOptions()), seed=0)
+    chooser.proposed, chooser.trying_all = set(chooser.universe), False  # every one tried
+    chooser.current = (BASE, "backward=True")
+    chooser.neighbour = lambda current: current  # type: ignore[method-assign]
+    assert chooser.propose() == ("backward=True",)
+    chooser.current = (BASE,)
+    assert chooser.propose() == ()
 
 
 def test_settings_used_counts_tests_per_family_and_value() -> None:
