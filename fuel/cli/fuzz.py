@@ -158,7 +158,7 @@ def on_cluster(address: str | None, workers_per_node: int | None, device: str) -
     default=DEFAULT_POLICY,
     show_default=True,
     help="which tests have their coverage measured: all; new (tests with an operator or "
-    "setting measured fewer than 3 times yet, and mutants); sampled (new, and a quarter "
+    "setting measured fewer than twice yet, and mutants); sampled (new, and a quarter "
     "of the rest)",
 )
 @click.option(
