@@ -4,10 +4,14 @@ For each campaign directory given: tests/min over its latest run (up to the last
 recorded test), the share of tests whose coverage was measured and the lines
 covered, and the workers' time in that run split into fuzzing, reducing and idle:
 
-* fuzzing: the run's tests' ``run_seconds`` (what the worker reported per job);
-* reducing: ``meta.worker_seconds.reducing`` (campaign total, all runs);
-* idle: ``workers x run time - fuzzing - reducing``, where run time goes from the
+* tests: the run's tests' ``run_seconds`` (what the worker reported per job);
+* second looks: ``meta.worker_seconds.fuzzing`` less that (the reruns the judge asks
+  for, a timeout's above all, which ``run_seconds`` leaves out);
+* reducing: ``meta.worker_seconds.reducing``;
+* idle: ``workers x run time`` less all of those, where run time goes from the
   run's start (workers already warm) to its last recorded test.
+
+``meta.worker_seconds`` counts all runs of the campaign: read a campaign of one run.
 
 With one worker it also reads the gaps between tests: the next job's start is
 ``recorded_at - run_seconds`` of its test (less its judging time, which telescopes
@@ -37,7 +41,8 @@ def read(out: Path) -> None:
         (run_id,),
     ).fetchall()
     stored = conn.execute("SELECT value FROM meta WHERE key='worker_seconds'").fetchone()
-    reducing = json.loads(stored[0]).get("reducing", 0.0) if stored else 0.0
+    worker_seconds = json.loads(stored[0]) if stored else {}
+    reducing = worker_seconds.get("reducing", 0.0)
     covered = conn.execute("SELECT COUNT(*) FROM coverage").fetchone()[0]
     conn.close()
     if not rows:
@@ -45,25 +50,28 @@ def read(out: Path) -> None:
         return
     run_time = rows[-1][1] - started
     fuzzing = sum(row[2] for row in rows)
-    idle = jobs * run_time - fuzzing - reducing
+    second = max(0.0, worker_seconds.get("fuzzing", fuzzing) - fuzzing)
     capacity = jobs * run_time
+    idle = capacity - fuzzing - second - reducing
     measured = sum(row[4] for row in rows)
     print(f"{out}  (policy {settings.get('coverage_policy', 'all')}, -j {jobs})")
     print(f"  tests             {len(rows)} in {run_time / 60:.1f} min: "
           f"{60 * len(rows) / run_time:.1f} tests/min")  # fmt: skip
     print(f"  coverage          {measured} measured ({100 * measured / len(rows):.0f} %), "
           f"{covered:,} lines covered")  # fmt: skip
-    print(f"  worker time       fuzzing {fuzzing:.0f} s ({100 * fuzzing / capacity:.0f} %), "
-          f"reducing {reducing:.0f} s ({100 * reducing / capacity:.0f} %), "
-          f"idle {idle:.0f} s ({100 * idle / capacity:.0f} %)")  # fmt: skip
+    parts = (("tests", fuzzing), ("second looks", second), ("reducing", reducing),
+             ("idle", idle))  # fmt: skip
+    print("  worker time       " + ", ".join(f"{name} {value:.0f} s "
+                                            f"({100 * value / capacity:.0f} %)"
+                                            for name, value in parts))  # fmt: skip
     print(f"  per test          run {fuzzing / len(rows):.2f} s, generate "
           f"{sum(row[3] for row in rows) / len(rows):.3f} s")  # fmt: skip
     if jobs == 1:
-        gaps(rows, started, reducing)
+        gaps(rows, started, reducing + second)
 
 
 def gaps(rows: list[tuple[int, float, float, float, int, str]], started: float,
-         reducing: float) -> None:  # fmt: skip
+         accounted: float) -> None:  # fmt: skip
     found = []
     previous_end = started
     for test_id, recorded_at, run_s, *_ in rows:
@@ -71,8 +79,9 @@ def gaps(rows: list[tuple[int, float, float, float, int, str]], started: float,
         previous_end = recorded_at
     total = sum(gap for gap, _ in found)
     small = sum(gap for gap, _ in found if gap < 1.0)
-    print(f"  gaps (-j 1)       {total:.0f} s between tests in all (reducing {reducing:.0f} s "
-          f"of it); gaps under 1 s: {small:.1f} s over {len(found)} tests")  # fmt: skip
+    print(f"  gaps (-j 1)       {total:.0f} s between tests in all ({accounted:.0f} s of it "
+          f"reducing or second looks); gaps under 1 s: {small:.1f} s over {len(found)} "
+          "tests")  # fmt: skip
     longest = sorted(found, reverse=True)[:5]
     print("  longest gaps      " + ", ".join(f"{gap:.1f} s before #{t}" for gap, t in longest))
 
