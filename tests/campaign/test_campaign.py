@@ -124,8 +124,12 @@ def test_invalid_programs_are_repaired_and_corpus_programs_mutated(tmp_path: Pat
         "ON p.id = t.parent WHERE t.origin = 'mutation'",
     )
     assert mutated and all(corpus == 1 and later for corpus, later in mutated)
-    in_corpus = rows(out, "SELECT new_lines, new_bug FROM tests WHERE corpus = 1")
-    assert in_corpus and all(lines > 0 or bug for lines, bug in in_corpus)
+    in_corpus = rows(out, "SELECT new_lines, new_bug, coverage_measured FROM tests "
+                          "WHERE corpus = 1")  # fmt: skip
+    # measured: it brought new lines or a new bug; unmeasured: a new operator
+    assert in_corpus and all(lines > 0 or bug or not measured
+                             for lines, bug, measured in in_corpus)  # fmt: skip
+    assert any(measured for _, _, measured in in_corpus)
 
 
 def test_bug_processors_run_once_per_new_bug_and_failures_are_recorded(
