@@ -1,13 +1,14 @@
 """The corpus: programs that brought something new, kept to be mutated later.
 
 A program enters when it covered compiler lines no earlier test had reached, or found
-a new bug; with coverage off, when it was the first valid program to use one of its
-operators. Which entry is mutated next is drawn with weight ``credit / (1 + times mutated)``,
-where credit grows with the logarithm of the new lines: programs that opened more new
-code are dug into first, but the campaign's first test (which "opens" the tens of
+a new bug; when its coverage was not measured (coverage off, or the coverage policy
+skipped it), when it was the first valid program to use one of its operators. Which
+entry is mutated next is drawn with weight ``credit / (1 + times mutated)``, where
+credit grows with the logarithm of the new lines: programs that opened more new code
+are dug into first, but the campaign's first test (which "opens" the tens of
 thousands of lines every compile runs) does not drown the rest, and no entry is
-mutated over and over while others wait. The corpus is rebuilt from the store on resume (tests
-with ``corpus = 1``; times mutated counted from their children).
+mutated over and over while others wait. The corpus is rebuilt from the store on
+resume (tests with ``corpus = 1``; times mutated counted from their children).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fuel.feedback.record import Feedback
 from fuel.program.record import Program
 
 BUG_LINES = 1000  # a new bug credits its program as a thousand new lines would
-MIN_CREDIT = 1.0  # an entry admitted without new lines (coverage off) still gets drawn
+MIN_CREDIT = 1.0  # an entry admitted without new lines (not measured) still gets drawn
 
 
 @dataclass(slots=True)
@@ -44,8 +45,7 @@ def credit_of(new_lines: int, new_bug: bool) -> float:
 class Admission:
     """Decides who enters, on the campaign's thread, before the test is recorded."""
 
-    def __init__(self, coverage: bool) -> None:
-        self.coverage = coverage
+    def __init__(self) -> None:
         self._operators: set[str] = set()  # used by valid programs so far
 
     def admits(self, feedback: Feedback) -> bool:
@@ -56,7 +56,7 @@ class Admission:
         self._operators.update(feedback.program.ops)
         if feedback.new_lines > 0 or feedback.new_bug:
             return True
-        return not self.coverage and fresh
+        return not feedback.measured and fresh
 
 
 class Corpus:

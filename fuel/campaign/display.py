@@ -38,6 +38,21 @@ def bug_line(summary: Summary) -> str:
     return f"{text}  ({kinds}{known})" if kinds or known else text
 
 
+def coverage_words(summary: Summary) -> str:
+    """The coverage policy and how many tests it measured: "coverage sampled, 34 %"."""
+    if not summary.coverage:
+        return "coverage off"
+    share = summary.measured / summary.tests if summary.tests else 0.0
+    return f"coverage {summary.coverage_policy or 'all'}, {100 * share:.0f} % measured"
+
+
+def worker_time_line(summary: Summary) -> str:
+    """Worker-seconds fuzzing and reducing, and reduction's share of them."""
+    seconds = summary.worker_seconds
+    return (f"fuzzing {seconds.fuzzing:,.0f} s · reducing {seconds.reducing:,.0f} s "
+            f"({100 * seconds.reducing_share:.0f} % reducing)")  # fmt: skip
+
+
 def summary_rows(summary: Summary, remaining: str = "") -> list[tuple[str, str]]:
     state = "running" if summary.running else (summary.stop_reason or "killed")
     elapsed = clock(summary.elapsed_s) + (f"   remaining {remaining}" if remaining else "")
@@ -45,7 +60,7 @@ def summary_rows(summary: Summary, remaining: str = "") -> list[tuple[str, str]]
         (
             "campaign",
             f"{summary.out}  ({state}; generator {summary.generator}, heuristic "
-            f"{summary.heuristic}, coverage {'on' if summary.coverage else 'off'})",
+            f"{summary.heuristic}, {coverage_words(summary)})",
         ),
         ("elapsed", elapsed),
         (
@@ -60,6 +75,7 @@ def summary_rows(summary: Summary, remaining: str = "") -> list[tuple[str, str]]
         ),
         ("bugs", bug_line(summary)),
         ("covered lines", f"{summary.covered_lines:,}  (corpus {summary.corpus} programs)"),
+        ("worker time", worker_time_line(summary)),
         ("operators", ", ".join(summary.last_ops) or "-"),
     ]
     if summary.cluster is not None:
@@ -124,7 +140,8 @@ class LineDisplay(QuietDisplay):
             f"[{clock(summary.elapsed_s)}] {summary.tests} tests "
             f"({summary.tests_per_minute:.1f}/min), valid "
             f"{100 * summary.valid_share:.1f} %, bugs {summary.bugs_unique}/"
-            f"{summary.bugs_total}, covered lines {summary.covered_lines:,}"
+            f"{summary.bugs_total}, covered lines {summary.covered_lines:,}; worker time "
+            f"{worker_time_line(summary)}"
         )
         if summary.cluster is not None:
             self._print(f"fuel: cluster: {summary.cluster.line}")
@@ -142,9 +159,10 @@ def log_line(event: RoundDone) -> str:
     program = event.candidate.program
     ops = ",".join(program.ops) or "-"
     settings = f" settings={','.join(event.candidate.settings)}" if event.candidate.settings else ""
+    lines = f"+{event.new_lines} lines" if event.measured else "not measured"
     return (
         f"#{event.recorded.test_id:<6} {label:28} {program.origin:9} ops={ops}{settings} "
-        f"+{event.new_lines} lines ({event.recorded.covered_lines:,})"
+        f"{lines} ({event.recorded.covered_lines:,})"
     )
 
 

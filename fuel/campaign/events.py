@@ -21,6 +21,7 @@ class RoundDone:
     new_lines: int
     new_bug: bool
     known: str | None
+    measured: bool = True  # its coverage was measured (else ``new_lines`` is a blank)
 
 
 class Display(Protocol):

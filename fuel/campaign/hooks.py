@@ -4,7 +4,9 @@ A :class:`BugProcessor` is a name and a function ``(bug, checker) -> Triaged``; 
 composition root (``fuel fuzz``, ``fuel reduce OUT``) passes the campaign the ones it
 wants, in order (``--no-reduce``: none). They run one bug at a time on a thread of
 their own so the campaign keeps testing. They may check programs through ``checker``
-(the campaign's warm workers, shared with the campaign, and its compile options) and
+(the campaign's warm workers, shared with the campaign, and its compile options;
+paced to a share of the workers' time by :class:`~fuel.check.share.ShareGate` while
+the campaign tests) and
 write files into ``bug.directory`` atomically; each returns one line for the display
 (the report's title) and, once it has reduced the bug, its root-cause class, which the
 campaign records. A processor that raises is recorded in
@@ -22,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fuel.check import Checker
+from fuel.check.share import ShareGate
 from fuel.judge.signature import RootCause
 from fuel.store import CampaignStore
 from fuel.store.records import NewBug, Triaged
@@ -61,8 +64,14 @@ class BugProcessing:
     """A thread that processes new bugs in the order found; results come back by queue
     because only the campaign's thread writes the database."""
 
-    def __init__(self, checker: Checker, processors: tuple[BugProcessor, ...]) -> None:
+    def __init__(
+        self,
+        checker: Checker,
+        processors: tuple[BugProcessor, ...],
+        gate: ShareGate | None = None,
+    ) -> None:
         self.checker = checker
+        self.gate = gate  # paces the processors' runs to their share (the checker's runner)
         self.processors = processors
         self._inbox: queue.Queue[NewBug | None] = queue.Queue()
         self.done: queue.Queue[Processed] = queue.Queue()
@@ -85,9 +94,15 @@ class BugProcessing:
         self.pending -= len(results)
         return results
 
+    def unpace(self) -> None:
+        """The campaign has stopped testing: the bugs left may take every worker."""
+        if self.gate is not None:
+            self.gate.open()
+
     def stop(self) -> None:
         """Start no further bug; the queue is left for ``fuel reduce OUT`` or a resume."""
         self._stopping.set()
+        self.unpace()  # a processor waiting for its turn goes on, and sees the stop
         self._inbox.put(None)
 
     def _serve(self) -> None:

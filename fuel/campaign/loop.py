@@ -32,14 +32,14 @@ from fuel.campaign.hooks import BugProcessing, record_processed
 from fuel.campaign.producer import Candidate, Lesson, Producer
 from fuel.campaign.settings import CampaignSettings
 from fuel.check import Checked, Checker
+from fuel.check.share import FUZZING, REDUCING, WorkerTime
 from fuel.cluster.records import ClusterReport
 from fuel.errors import FuelError
-from fuel.execute.records import CoverageDelta
 from fuel.feedback.record import Feedback
 from fuel.feedback.settings import apply as apply_settings
 from fuel.generate.base import GeneratorDone
 from fuel.store import CampaignStore, NewTest
-from fuel.store.records import NewBug
+from fuel.store.records import NewBug, WorkerSeconds
 
 POLL_S = 0.2  # how long the loop waits for a result before refreshing the display
 # A fuel bug that hits every test would turn a campaign into hours of skipped tests;
@@ -49,6 +49,7 @@ FUEL_ERRORS_LOG = "fuel-errors.log"
 # A cluster's report changes with every test (tests per node); keeping it once a second
 # is enough for `fuel status`, and spares a large cluster's driver a write per test.
 CLUSTER_REPORT_S = 1.0
+WORKER_TIME_S = 1.0  # the worker-seconds shown change with every run: stored once a second
 
 
 class Campaign:
@@ -62,6 +63,7 @@ class Campaign:
         display: Display,
         processing: BugProcessing | None = None,
         pool_report: Callable[[], ClusterReport] | None = None,
+        worker_time: WorkerTime | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -79,6 +81,10 @@ class Campaign:
         self.pool_report = pool_report
         self._stored_report = pool_report() if pool_report else None
         self._report_stored_at = 0.0
+        # Worker-seconds fuzzing and reducing: the earlier runs' (stored), plus this run's.
+        self.worker_time = worker_time
+        self._time_before = store.worker_seconds()
+        self._time_stored_at = 0.0
 
     def run(self) -> str:
         """Test until a limit is reached; the reason it stopped. Ctrl-C propagates.
@@ -95,6 +101,7 @@ class Campaign:
                 if self.display.wants_refresh():
                     self.display.refresh(self.store.summary(), self.producer.status_line)
                 self._store_generator_status()
+                self._store_worker_time()
                 self._follow_the_cluster()
                 reason = self._limit_reached()
             timed_out = reason == "time limit"
@@ -128,7 +135,8 @@ class Campaign:
             if candidate is None:
                 return
             options = apply_settings(self.settings.options, candidate.settings)
-            self.in_flight[self.checker.submit(candidate.program, options)] = candidate
+            checking = self.checker.submit(candidate.program, options, coverage=candidate.coverage)
+            self.in_flight[checking] = candidate
 
     def _collect(self, timeout: float) -> None:
         if not self.in_flight:
@@ -152,6 +160,7 @@ class Campaign:
             pending = self.processing.pending
             if finish_bugs:
                 self.display.note(f"processing {pending} new bug(s)...")
+                self.processing.unpace()  # no test waits for a worker any more
                 while self.processing.pending:
                     self._note_processed()
                     time.sleep(POLL_S)
@@ -161,14 +170,15 @@ class Campaign:
                     "finishes them"
                 )
         self._follow_the_cluster(now=True)
+        self._store_worker_time(now=True)
         self.display.refresh(self.store.summary(), self.producer.status_line)
 
     # ---------------------------------------------------------------- recording
     def _record(self, candidate: Candidate, checked: Checked) -> None:
         program, verdict, result = candidate.program, checked.verdict, checked.result
-        novelty = self.store.novelty(verdict, result.coverage if result else CoverageDelta())
+        novelty = self.store.novelty(verdict, result.coverage if result else None)
         feedback = Feedback(program, verdict, novelty.new_lines, novelty.counts_by_file(),
-                            novelty.new_bug, candidate.settings)  # fmt: skip
+                            novelty.new_bug, candidate.settings, novelty.measured)  # fmt: skip
         corpus = self.admission.admits(feedback)
         entry = NewTest(
             program,
@@ -187,11 +197,9 @@ class Campaign:
             options = apply_settings(self.settings.options, candidate.settings)
             self.processing.submit(NewBug(novelty.signature_id, recorded.bug_dir,
                                           recorded.test_id, program, verdict, options))  # fmt: skip
-        self.display.tested(
-            RoundDone(
-                recorded, candidate, verdict, novelty.new_lines, novelty.new_bug, novelty.known
-            )
-        )
+        done = RoundDone(recorded, candidate, verdict, novelty.new_lines, novelty.new_bug,
+                         novelty.known, novelty.measured)  # fmt: skip
+        self.display.tested(done)
         if verdict.fuel_error:
             self._fuel_failed(recorded.test_id, checked)
 
@@ -216,6 +224,22 @@ class Campaign:
         if status != self._stored_status:
             self.store.set_generator_status(status)
             self._stored_status = status
+
+    def _store_worker_time(self, now: bool = False) -> None:
+        """Keep the worker-seconds spent fuzzing and reducing in the store (once every
+        ``WORKER_TIME_S``, or ``now``), for the display and ``fuel status``."""
+        if self.worker_time is None:
+            return
+        if not now and time.monotonic() - self._time_stored_at < WORKER_TIME_S:
+            return
+        before = self._time_before
+        self.store.set_worker_seconds(
+            WorkerSeconds(
+                before.fuzzing + self.worker_time.seconds(FUZZING),
+                before.reducing + self.worker_time.seconds(REDUCING),
+            )
+        )
+        self._time_stored_at = time.monotonic()
 
     def _follow_the_cluster(self, now: bool = False) -> None:
         """Keep what the cluster says in the store (once a second, or ``now``), and

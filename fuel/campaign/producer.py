@@ -7,7 +7,8 @@ bounded queue. Before making each program it learns from every lesson waiting, s
 proposal always uses all the feedback recorded so far. Invalid programs are offered
 to ``generator.repair`` first; otherwise a share of rounds mutates a corpus program
 (when the generator can mutate), and the rest generate around the heuristic's
-operators.
+operators. Each candidate's coverage is measured or not as the campaign's
+:class:`~fuel.campaign.measure.CoveragePolicy` decides, here, in the order made.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import queue
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fuel.campaign.corpus import Corpus, credit_of
+from fuel.campaign.measure import CoveragePolicy
 from fuel.errors import FuelError, Rejected
 from fuel.feedback.heuristic import Heuristic
 from fuel.feedback.record import Feedback
@@ -38,6 +40,12 @@ class Candidate:
     repairs: int = 0  # how many repairs led to it
     generate_seconds: float = 0.0
     settings: tuple[str, ...] = ()  # compile setting tokens to test it with
+    coverage: bool = False  # measure its coverage (the campaign's coverage policy)
+
+    @property
+    def mutant(self) -> bool:
+        """A mutant of a corpus program (a repair has a parent too, and repairs)."""
+        return self.parent is not None and self.repairs == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +76,10 @@ class Producer:
         mutate_share: float,
         ahead: int,
         settings: SettingsAnnealing | None = None,
+        coverage: CoveragePolicy | None = None,
     ) -> None:
         self.generator = generator
+        self.coverage = coverage or CoveragePolicy("all", enabled=False)
         self.heuristic = heuristic
         self.corpus = corpus
         self.settings = settings  # None: every test runs with the campaign's options
@@ -140,7 +150,10 @@ class Producer:
             raise GeneratorDone(f"the generator stopped: {self.status.line or 'done'}")
         candidate = self._make()
         self.status = self.generator.status()
-        return candidate
+        if candidate is None:
+            return None
+        measure = self.coverage.wants(candidate.program, candidate.settings, candidate.mutant)
+        return replace(candidate, coverage=measure)
 
     @property
     def status_line(self) -> str:

@@ -22,10 +22,12 @@ from fuel.campaign.corpus import Admission, Corpus, credit_of
 from fuel.campaign.events import Display
 from fuel.campaign.hooks import BugProcessor
 from fuel.campaign.loop import Campaign
+from fuel.campaign.measure import CoveragePolicy
 from fuel.campaign.producer import Producer
 from fuel.campaign.settings import CampaignSettings
 from fuel.check import Checker
 from fuel.check.checker import Runner
+from fuel.check.share import Metered, ShareGate, WorkerTime
 from fuel.cluster.records import ClusterReport
 from fuel.errors import FuelError
 from fuel.execute.pool import PoolSettings, WorkerPool
@@ -189,14 +191,16 @@ def prepare(
         settings.heuristic,
         heuristics.HeuristicSettings(operators, derived_seed(settings.seed, recorded, "heuristic")),
     )
-    admission, corpus = Admission(settings.coverage), Corpus()
+    admission, corpus = Admission(), Corpus()
     chooser = settings_chooser(settings, derived_seed(settings.seed, recorded, "settings"))
+    coverage = CoveragePolicy(settings.coverage_policy, enabled=settings.coverage)
     if recorded:
         for test in store.history():
             feedback = Feedback(test.program, Verdict(test.outcome), test.new_lines, (),
-                                test.new_bug, test.settings)  # fmt: skip
+                                test.new_bug, test.settings, test.measured)  # fmt: skip
             heuristic.observe(feedback)
             admission.admits(feedback)
+            coverage.remember(test.program.ops, test.settings, test.measured)
             if chooser is not None:
                 chooser.observe(feedback)
         for test in store.corpus():
@@ -211,27 +215,31 @@ def prepare(
         seed=str(derived_seed(settings.seed, recorded, "producer")),
         ahead=settings.jobs,
         settings=chooser,
+        coverage=coverage,
     )
     producer.start()  # generating (and loading the catalog) while the workers start
     closers.append(producer.stop)
-    display.note(
-        f"starting {settings.jobs} worker(s){' with coverage' if settings.coverage else ''}..."
-    )
+    measuring = f" with coverage ({settings.coverage_policy})" if settings.coverage else ""
+    display.note(f"starting {settings.jobs} worker(s){measuring}...")
     pool = (wiring.pool_factory or warm_pool)(
         pool_settings(settings, settings.jobs, settings.coverage)
     )
     closers.append(pool.close)
     store.set_cluster_report(wiring.pool_report() if wiring.pool_report else None)
-    checker = Checker(pool, settings.options, static_check=not settings.allow_unsafe)
+    worker_time = WorkerTime()
+    static_check = not settings.allow_unsafe
+    checker = Checker(Metered(pool, worker_time), settings.options, static_check=static_check)
     processing = None
     processors = wiring.processors if settings.process_bugs else ()
     if processors:
-        processing = hooks.BugProcessing(checker, processors)
+        gate = ShareGate(pool, worker_time, settings.jobs)
+        bug_checker = Checker(gate, settings.options, static_check=static_check)
+        processing = hooks.BugProcessing(bug_checker, processors, gate)
         closers.append(processing.stop)
         for bug in unprocessed_bugs(store):
             processing.submit(bug)
     return Campaign(settings, store, checker, producer, admission, display, processing,
-                    wiring.pool_report)  # fmt: skip
+                    wiring.pool_report, worker_time)  # fmt: skip
 
 
 def settings_chooser(settings: CampaignSettings, seed: int) -> SettingsAnnealing | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fuel import serial
+from fuel.campaign.measure import DEFAULT_POLICY
 from fuel.execute.records import CompileOptions
 
 RESUMABLE = (
@@ -26,6 +27,7 @@ RESUMABLE = (
     "timeout_s",
     "memory_mb",
     "known_issues",
+    "coverage_policy",  # tests keep their own "measured" mark, so replay stays right
 )
 # A quarter of the programs are mutations of corpus programs once the corpus has any:
 # enough to dig around what added coverage, while fresh programs keep exploring.
@@ -44,6 +46,7 @@ class CampaignSettings:
     jobs: int = 1
     options: CompileOptions = field(default_factory=CompileOptions)
     coverage: bool = True
+    coverage_policy: str = DEFAULT_POLICY  # which tests are measured (fuel.campaign.measure)
     timeout_s: float = 60.0
     memory_mb: int = 4096
     known_issues: Path | None = None

@@ -33,7 +33,11 @@ class Runner(Protocol):
     ) -> RunResult: ...
 
     def submit(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None = None,
+        coverage: bool = False,
     ) -> Future[RunResult]: ...
 
 
@@ -101,14 +105,17 @@ class Checker:
                                 again.options)  # fmt: skip
         return _settled(first, second, again)
 
-    def submit(self, program: Program, options: CompileOptions | None = None) -> Future[Checked]:
+    def submit(
+        self, program: Program, options: CompileOptions | None = None, *, coverage: bool = False
+    ) -> Future[Checked]:
         """Check one program when a worker is free; the future holds its final verdict,
-        second look included (see :mod:`fuel.judge.rerun`)."""
+        second look included (see :mod:`fuel.judge.rerun`). ``coverage``: measure the
+        compiled phase's line coverage (the second look never does)."""
         chosen = options or self.options
         loaded = self._load(program)
         if isinstance(loaded, Checked):
             return _done(loaded)
-        run = self.runner.submit(loaded, chosen, self.timeout_s)
+        run = self.runner.submit(loaded, chosen, self.timeout_s, coverage)
         pending = Pending(run)
 
         def finish(done: Future[RunResult]) -> None:

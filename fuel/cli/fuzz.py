@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from fuel.campaign.measure import DEFAULT_POLICY, POLICIES
 from fuel.cli.options import (
     RunLimits,
     Safety,
@@ -44,6 +45,7 @@ RESUMABLE_FLAGS = {
     "timeout": "timeout_s",
     "memory_mb": "memory_mb",
     "known_issues": "known_issues",
+    "coverage_policy": "coverage_policy",
 }
 # Not settings of the campaign: how it is shown, and where its workers run.
 DISPLAY_FLAGS = {"quiet", "log_mode", "resume", "lib", "ray_address", "workers_per_node"}
@@ -151,6 +153,15 @@ def on_cluster(address: str | None, workers_per_node: int | None, device: str) -
     help="measure line coverage of torch's compiler (steers FASA, grows the corpus)",
 )
 @click.option(
+    "--coverage-policy",
+    type=click.Choice(POLICIES),
+    default=DEFAULT_POLICY,
+    show_default=True,
+    help="which tests have their coverage measured: all; new (tests with an operator or "
+    "setting measured fewer than twice yet, and mutants); sampled (new, and a quarter "
+    "of the rest)",
+)
+@click.option(
     "--known-issues",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
@@ -206,6 +217,7 @@ def command(
     resume: Path | None,
     seed: int | None,
     coverage: bool,
+    coverage_policy: str,
     known_issues: Path | None,
     no_reduce: bool,
     ray_address: str | None,
@@ -265,6 +277,7 @@ def command(
                     jobs=jobs,
                     options=options,
                     coverage=coverage,
+                    coverage_policy=coverage_policy,
                     timeout_s=limits.timeout_s,
                     memory_mb=limits.memory_mb,
                     known_issues=known_issues.resolve() if known_issues else None,

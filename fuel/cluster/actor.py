@@ -39,8 +39,14 @@ class NodeWorkers:
         self.pool.wait_ready()
         return Ready(socket.gethostname(), os.getpid(), self.pool.torch_version)
 
-    def run(self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None) -> RunResult:
-        return self.pool.run(spec, options, timeout_s)
+    def run(
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None,
+        coverage: bool = False,
+    ) -> RunResult:
+        return self.pool.run(spec, options, timeout_s, coverage)
 
     def close(self) -> None:
         self.pool.close()

@@ -64,12 +64,18 @@ class Task:
     """One test on its way through the cluster: the driver's own bookkeeping."""
 
     def __init__(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float, urgent: bool
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float,
+        urgent: bool,
+        coverage: bool = False,
     ) -> None:
         self.spec = spec
         self.options = options
         self.timeout_s = timeout_s
         self.urgent = urgent
+        self.coverage = coverage
         self.future: Future[RunResult] = Future()
         self.started = False  # the future is running (it can no longer be cancelled)
         self.sent_at = 0.0
@@ -158,15 +164,24 @@ class ClusterPool:
             time.sleep(WAIT_S)
 
     def submit(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None = None,
+        coverage: bool = False,
     ) -> Future[RunResult]:
-        return self._enqueue(Task(spec, options, timeout_s or self.pool_settings.timeout_s, False))
+        limit = timeout_s or self.pool_settings.timeout_s
+        return self._enqueue(Task(spec, options, limit, False, coverage))
 
     def run(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None = None,
+        coverage: bool = False,
     ) -> RunResult:
         """Run one program on the next free worker of any node, ahead of submitted ones."""
-        task = Task(spec, options, timeout_s or self.pool_settings.timeout_s, True)
+        task = Task(spec, options, timeout_s or self.pool_settings.timeout_s, True, coverage)
         return self._enqueue(task).result()
 
     def report(self) -> ClusterReport:
@@ -236,7 +251,9 @@ class ClusterPool:
                     if not task.future.set_running_or_notify_cancel():
                         continue  # cancelled while it waited
                     task.started = True
-                ref: Ref = actor.handle.run.remote(task.spec, task.options, task.timeout_s)
+                ref: Ref = actor.handle.run.remote(
+                    task.spec, task.options, task.timeout_s, task.coverage
+                )
                 task.sent_at = time.monotonic()
                 actor.running[ref] = task
                 self._refs[ref] = (actor, task)

@@ -7,9 +7,12 @@ knows nothing of how programs were made and decides nothing about bugs.
 =============================== ================================== ====================
 hook                            default                            caller
 =============================== ================================== ====================
-``pool.WorkerPool.run/submit``  forked warm workers, one job each  ``fuel.check``
+``pool.WorkerPool.run/submit``  forked warm workers, one job each; ``fuel.check``
+                                ``coverage=True``: that job's
+                                compiled phase traced (no default)
 ``PoolSettings``                workers, timeout, memory, coverage the composition
-                                sandbox on                         roots, the campaign
+                                (workers able to trace), sandbox   roots, the campaign
+                                on
 ``runner.run_phases``           eager ×2, probe, compiled; float64, ``worker.Worker``
                                 perturbed and the discrete re-check
                                 when they differ

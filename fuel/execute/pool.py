@@ -304,28 +304,42 @@ class WorkerPool:
         return hellos[0]
 
     def run(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None = None,
+        coverage: bool = False,
     ) -> RunResult:
         """Run one program on the next idle worker, ahead of submitted jobs; blocks
         until it has a result.
 
-        ``timeout_s`` overrides the pool's per-test timeout for this run only.
-        """
-        return self._run(spec, options, timeout_s, urgent=True)
+        ``timeout_s`` overrides the pool's per-test timeout for this run only;
+        ``coverage`` asks for the compiled phase's line coverage (a pool started with
+        ``coverage``)."""
+        return self._run(spec, options, timeout_s, coverage, urgent=True)
 
     def submit(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None = None,
+        coverage: bool = False,
     ) -> Future[RunResult]:
-        return self._executor.submit(self._run, spec, options, timeout_s, False)
+        return self._executor.submit(self._run, spec, options, timeout_s, coverage, False)
 
     def _run(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None, urgent: bool
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None,
+        coverage: bool,
+        urgent: bool,
     ) -> RunResult:
         if self._closed:
             raise FuelError("the worker pool is closed")
         worker = self._idle.take(urgent)
         try:
-            job = Job(next(self._ids), spec, options)
+            job = Job(next(self._ids), spec, options, coverage)
             result = worker.run(job, timeout_s or self.settings.timeout_s)
             return replace(result, notes=spec.notes())
         finally:

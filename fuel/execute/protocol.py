@@ -50,7 +50,7 @@ class JobTail:
 
     setup_failure: Failure | None
     probe: Probe
-    coverage: CoverageDelta
+    coverage: CoverageDelta | None  # None: the job did not ask, or the worker cannot
     stdout: str
     sandbox_violations: tuple[str, ...]
     seconds: float

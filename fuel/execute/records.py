@@ -202,6 +202,9 @@ class Job:
     job_id: int
     spec: ProgramSpec
     options: CompileOptions
+    # Trace compiler line coverage during the compiled phase (when the worker can):
+    # the campaign asks for it per test (``fuel.campaign.measure``); triage never does.
+    coverage: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +218,7 @@ class RunResult:
     signal: int | None = None
     exit_code: int | None = None
     probe: Probe = field(default_factory=Probe)
-    coverage: CoverageDelta = field(default_factory=CoverageDelta)
+    coverage: CoverageDelta | None = None  # None: not measured (not asked, or lost)
     stdout: str = ""
     stderr_tail: str = ""
     sandbox_violations: tuple[str, ...] = ()

@@ -122,7 +122,9 @@ class Worker:
         if self.policy:
             self.policy.violations.clear()
         self.refusals.clear()
-        setup_failure, probe, coverage = None, Probe(), CoverageDelta()
+        setup_failure, probe = None, Probe()
+        coverage: CoverageDelta | None = None
+        measure = bool(self.coverage and job.coverage)
         try:
             self.announce(Phase.SETUP)
             try:
@@ -134,10 +136,10 @@ class Worker:
             else:
                 sandbox.pin_paths(before.environ)  # caches stay in the worker's directory
                 probe = run_phases(
-                    instance, job.options, self.announce, self.deliver, self.measuring()
+                    instance, job.options, self.announce, self.deliver, self.measuring(measure)
                 )
-                if self.coverage:
-                    coverage = self.coverage.take_delta()
+            if measure:
+                coverage = self.coverage.take_delta()
         except Exception as exc:  # fuel's own code failed: report it, keep serving
             failed = protocol.WorkerFailed(f"{type(exc).__name__}: {exc}", format_exc())
             protocol.send(self.conn, failed)
@@ -155,8 +157,8 @@ class Worker:
         )  # fmt: skip
         protocol.send(self.conn, tail)
 
-    def measuring(self) -> Callable[[], Any]:
-        return self.coverage.measuring if self.coverage else nullcontext
+    def measuring(self, measure: bool) -> Callable[[], Any]:
+        return self.coverage.measuring if measure else nullcontext
 
     def announce(self, phase: Phase) -> None:
         protocol.send(self.conn, protocol.PhaseStarted(phase))

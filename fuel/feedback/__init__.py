@@ -12,6 +12,7 @@ hook                default                           caller
 ``propose()``       1 to 3 sorted catalog names       the generation thread, once per
                                                       generated (not mutated) program
 ``observe(fb)``     reads ops, outcome, new_lines,    the generation thread, once per
-                    new_bug only (replayed on resume) recorded test, in record order
+                    new_bug, measured, settings       recorded test, in record order
+                    only (replayed on resume)
 =================== ================================= ==================================
 """

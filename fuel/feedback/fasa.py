@@ -32,6 +32,13 @@ fresh    0.2     1 / (1 + uses / (1 + mean uses)): rarely used operators first
 
 An operator never used takes the campaign's average as its gain (0.5), so it is
 neither shunned nor preferred for gain, and the freshness term draws it in.
+
+A test whose coverage was not measured (``feedback.measured`` false: the campaign's
+coverage policy skipped it, or coverage is off) counts as a use, valid or not, but
+teaches no gain: its "0 new lines" is a blank, not a result. If it found a new bug it
+does teach one, with the campaign's average as its unknown lines' reward plus the bug
+bonus, so a bug still lifts its operators above the average; that imputed reward is
+kept out of the campaign's own average.
 """
 
 from __future__ import annotations
@@ -73,9 +80,12 @@ class OperatorStats:
     reward_sum: float = 0.0  # decayed by OPERATOR_DECAY per use
     reward_weight: float = 0.0  # the same decay applied to a count: the average's divisor
 
-    def add(self, reward: float, invalid: bool) -> None:
+    def add(self, reward: float | None, invalid: bool) -> None:
+        """One more use; ``reward`` None: its gain is unknown (coverage not measured)."""
         self.uses += 1
         self.invalid += invalid
+        if reward is None:
+            return
         self.reward_sum = self.reward_sum * OPERATOR_DECAY + reward
         self.reward_weight = self.reward_weight * OPERATOR_DECAY + 1.0
 
@@ -120,13 +130,20 @@ class FeedbackAwareAnnealing:
         return feedback.program.ops
 
     def observe(self, feedback: Feedback) -> None:
-        reward = reward_of(feedback)
+        reward = self.operator_reward(feedback)
         invalid = is_invalid(feedback)
         for op in set(self.tokens_of(feedback)):
             self.stats.setdefault(op, OperatorStats()).add(reward, invalid)
-        self.campaign_reward = self.campaign_reward * CAMPAIGN_DECAY + reward
-        self.campaign_weight = self.campaign_weight * CAMPAIGN_DECAY + 1.0
+        if feedback.measured:
+            self.campaign_reward = self.campaign_reward * CAMPAIGN_DECAY + reward_of(feedback)
+            self.campaign_weight = self.campaign_weight * CAMPAIGN_DECAY + 1.0
         self.observed += 1
+
+    def operator_reward(self, feedback: Feedback) -> float | None:
+        """What the test's operators earn; None: nothing known (see the docstring)."""
+        if feedback.measured:
+            return reward_of(feedback)
+        return self.mean_reward() + BUG_REWARD if feedback.new_bug else None
 
     @property
     def temperature(self) -> float:

@@ -9,8 +9,10 @@ before the feedback of the first arrives. A heuristic must therefore score from 
 it has observed so far and never wait for the outcome of its own last proposal.
 
 ``observe`` may read only ``feedback.program.ops``, ``feedback.verdict.outcome``,
-``feedback.new_lines`` and ``feedback.new_bug``: on ``--resume`` the campaign rebuilds
-a heuristic by replaying those four fields of every recorded test from the store.
+``feedback.new_lines``, ``feedback.new_bug``, ``feedback.measured`` and
+``feedback.settings``: on ``--resume`` the campaign rebuilds a heuristic by replaying
+those fields of every recorded test from the store. ``new_lines`` means something only
+when ``measured``: a test the coverage policy did not measure reports 0.
 """
 
 from __future__ import annotations

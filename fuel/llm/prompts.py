@@ -161,6 +161,7 @@ class PromptBook:
             verdict=view(feedback.verdict),
             new_bug=feedback.new_bug,
             new_lines=feedback.new_lines,
+            measured=feedback.measured,
             files=files[:COVERAGE_FILES],
             more_files=max(0, len(files) - COVERAGE_FILES),
         )

@@ -15,7 +15,7 @@ Directory layout::
         ...                    bug processors (fuel.campaign.hooks) add repro, report
     OUT/bug_reports.txt        plain digest: one entry per reportable signature
 
-Tables (schema version 1; times are Unix seconds, elapsed times campaign seconds)::
+Tables (schema version 5; times are Unix seconds, elapsed times campaign seconds)::
 
     meta(key, value)           schema_version, created_at, settings (JSON: generator,
                                heuristic, seed, compile options, limits, coverage...),
@@ -23,14 +23,18 @@ Tables (schema version 1; times are Unix seconds, elapsed times campaign seconds
                                generator_status, generator_cost (the generator's
                                status() and cost_report() as JSON, e.g. the LLM's mode
                                and spending; the status as it changes, the cost report
-                               when a run ends; absent if the generator has none)
+                               when a run ends; absent if the generator has none),
+                               cluster (the latest run's ClusterReport), worker_seconds
+                               (WorkerSeconds: the workers' time fuzzing and reducing,
+                               all runs together, kept once a second)
     runs(id, started_at, heartbeat_at, pid, argv, stop_reason)
                                one row per start or resume; heartbeat_at is the time of
                                the run's last commit, so a killed run's length is known;
                                stop_reason is NULL for a run that was killed
     tests(id, run_id, recorded_at, elapsed_s, name, digest, source, seed, ops, origin,
           recipe, parent, outcome, kind, stage, signature_id, detail, verdict,
-          run_seconds, generate_seconds, new_lines, covered_lines, new_bug, corpus)
+          run_seconds, generate_seconds, new_lines, covered_lines, new_bug, corpus,
+          fuel_error, settings, coverage_measured)
                                one row per test, id 1, 2, ... in record order. ops: JSON
                                list of catalog names; origin: the Program's (builtin,
                                mutation, llm, ...); parent: the tests.id it was mutated
@@ -38,7 +42,10 @@ Tables (schema version 1; times are Unix seconds, elapsed times campaign seconds
                                rejected; verdict: Verdict.to_json(); new_lines: compiler
                                lines it was first to cover; covered_lines: the campaign's
                                union after it; new_bug: 1 on the first test of a
-                               reportable signature; corpus: 1 if kept for mutation
+                               reportable signature; corpus: 1 if kept for mutation;
+                               coverage_measured: 0 when the coverage policy (or
+                               --no-coverage) left the test unmeasured: its new_lines
+                               0 is then a blank, which replay must not learn from
     bugs(signature_id, signature, kind, stage, first_test, last_test, count, known,
          processed, processing_error)
                                one row per signature; count: tests showing it (first

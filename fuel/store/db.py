@@ -17,7 +17,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,13 +42,14 @@ from fuel.store.records import (
     Recorded,
     StoredTest,
     Summary,
+    WorkerSeconds,
 )
 
 TEST_COLUMNS = (
     "run_id", "recorded_at", "elapsed_s", "name", "digest", "source", "seed", "ops", "origin",
     "recipe", "parent", "outcome", "kind", "stage", "signature_id", "detail", "verdict",
     "run_seconds", "generate_seconds", "new_lines", "covered_lines", "new_bug", "corpus",
-    "fuel_error", "settings",
+    "fuel_error", "settings", "coverage_measured",
 )  # fmt: skip
 INSERT_TEST = (
     f"INSERT INTO tests({', '.join(TEST_COLUMNS)}) VALUES ({', '.join('?' for _ in TEST_COLUMNS)})"
@@ -190,6 +191,13 @@ class CampaignStore:
         """What the run's cluster says about itself; None: this run has no cluster."""
         self.set_meta(summary.CLUSTER_KEY, serial.dumps(report) if report is not None else "")
 
+    def set_worker_seconds(self, seconds: WorkerSeconds) -> None:
+        """The campaign's worker-seconds by use, all runs together."""
+        self.set_meta(summary.WORKER_SECONDS_KEY, serial.dumps(seconds))
+
+    def worker_seconds(self) -> WorkerSeconds:
+        return summary.worker_seconds(self.conn)
+
     def settings(self) -> dict[str, Any]:
         return dict(json.loads(self.meta("settings") or "{}"))
 
@@ -236,16 +244,22 @@ class CampaignStore:
         return self._elapsed_before + (time.time() - self._run_started if self.run_id else 0.0)
 
     # ---------------------------------------------------------------- recording
-    def novelty(self, verdict: Verdict, coverage: CoverageDelta) -> Novelty:
-        """What a test would add if recorded now; nothing is changed."""
+    def novelty(self, verdict: Verdict, coverage: CoverageDelta | None) -> Novelty:
+        """What a test would add if recorded now (``coverage`` None: not measured);
+        nothing is changed."""
         lines = []
-        for path, measured in coverage.files:
+        for path, reached in coverage.files if coverage is not None else ():
             seen = self.covered.get(path, set())
-            new = tuple(line for line in measured if line not in seen)
+            new = tuple(line for line in reached if line not in seen)
             if new:
                 lines.append((path, new))
+        return replace(self._bug_novelty(verdict, tuple(lines)), measured=coverage is not None)
+
+    def _bug_novelty(
+        self, verdict: Verdict, lines: tuple[tuple[str, tuple[int, ...]], ...]
+    ) -> Novelty:
         if not verdict.is_bug:
-            return Novelty(tuple(lines))
+            return Novelty(lines)
         identity = identity_of(verdict)
         signature, signature_id = identity.text, identity.id
         twin = self._same_evidence(verdict)
@@ -253,14 +267,14 @@ class CampaignStore:
             row = self.conn.execute(
                 "SELECT signature, known FROM bugs WHERE signature_id = ?", (twin,)
             ).fetchone()
-            return Novelty(tuple(lines), row[0], twin, False, row[1])
+            return Novelty(lines, row[0], twin, False, row[1])
         row = self.conn.execute(
             "SELECT known FROM bugs WHERE signature_id = ?", (signature_id,)
         ).fetchone()
         if row is not None:
-            return Novelty(tuple(lines), signature, signature_id, False, row[0])
+            return Novelty(lines, signature, signature_id, False, row[0])
         known = self.known.match(signature, signature_id, verdict)
-        return Novelty(tuple(lines), signature, signature_id, known is None, known)
+        return Novelty(lines, signature, signature_id, known is None, known)
 
     def _same_evidence(self, verdict: Verdict) -> str | None:
         """The bug whose first test showed exactly this value mismatch, if any."""
@@ -290,6 +304,7 @@ class CampaignStore:
             verdict.detail, serial.dumps(verdict), entry.run_seconds, entry.generate_seconds,
             novelty.new_lines, covered, int(novelty.new_bug), int(entry.corpus),
             int(bool(verdict.fuel_error)), json.dumps(list(entry.settings)),
+            int(novelty.measured),
         )  # fmt: skip
         bug_count = 0
         with self.conn:

@@ -28,6 +28,13 @@ v3 → v4 (compile settings per test):
 
 * ``tests.settings``: the setting tokens a test ran with; every older test ran with
   the campaign's own options (``[]``).
+
+v4 → v5 (coverage where it pays):
+
+* ``tests.coverage_measured``: whether the test's coverage was measured; older fuel
+  measured every test when the campaign had coverage on, and none when it was off;
+* ``meta.settings`` gains ``coverage_policy``: ``all``, what older fuel did, so that
+  a resumed campaign goes on measuring as it began.
 """
 
 from __future__ import annotations
@@ -144,6 +151,20 @@ def v4_database(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE tests ADD COLUMN settings TEXT NOT NULL DEFAULT '[]'")
 
 
+def v5_database(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE tests ADD COLUMN coverage_measured INTEGER NOT NULL DEFAULT 1")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+    settings = json.loads(row[0]) if row else {}
+    if not settings.get("coverage", True):
+        conn.execute("UPDATE tests SET coverage_measured = 0")
+    if row is not None and "coverage_policy" not in settings:
+        settings["coverage_policy"] = "all"
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'settings'",
+            (json.dumps(settings, sort_keys=True),),
+        )
+
+
 def no_files(conn: sqlite3.Connection, layout: Layout) -> None:
     """A step that changes no file."""
 
@@ -158,4 +179,5 @@ STEPS = {  # from version N to N + 1
     1: Step(v2_database, v2_files),
     2: Step(v3_database, v3_files),
     3: Step(v4_database, no_files),
+    4: Step(v5_database, no_files),
 }

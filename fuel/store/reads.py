@@ -27,15 +27,16 @@ def settings(conn: sqlite3.Connection, test_id: int) -> tuple[str, ...]:
 
 def history(conn: sqlite3.Connection) -> Iterator[StoredTest]:
     rows = conn.execute(
-        "SELECT id, name, seed, ops, origin, outcome, new_lines, new_bug, parent, settings"
-        " FROM tests ORDER BY id"
+        "SELECT id, name, seed, ops, origin, outcome, new_lines, new_bug, parent, settings,"
+        " coverage_measured FROM tests ORDER BY id"
     )
     for row in rows:
         ops = tuple(json.loads(row["ops"]))
         program = Program("", row["name"], row["seed"], ops, row["origin"])
         yield StoredTest(row["id"], program, Outcome(row["outcome"]), row["new_lines"],
                          bool(row["new_bug"]), row["parent"],
-                         settings=tuple(json.loads(row["settings"])))  # fmt: skip
+                         settings=tuple(json.loads(row["settings"])),
+                         measured=bool(row["coverage_measured"]))  # fmt: skip
 
 
 def corpus(conn: sqlite3.Connection) -> list[StoredTest]:
@@ -45,7 +46,7 @@ def corpus(conn: sqlite3.Connection) -> list[StoredTest]:
     )
     return [StoredTest(row["id"], _program(row), Outcome(row["outcome"]), row["new_lines"],
                        bool(row["new_bug"]), row["parent"], row["times_mutated"],
-                       tuple(json.loads(row["settings"])))
+                       tuple(json.loads(row["settings"])), bool(row["coverage_measured"]))
             for row in rows]  # fmt: skip
 
 

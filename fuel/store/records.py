@@ -33,6 +33,7 @@ class Novelty:
     signature_id: str = ""
     new_bug: bool = False  # a reportable signature never seen before
     known: str | None = None  # the known-issues rule it matches
+    measured: bool = True  # coverage was measured (else ``lines_by_file`` is a blank)
 
     @property
     def new_lines(self) -> int:
@@ -101,6 +102,7 @@ class StoredTest:
     parent: int | None
     times_mutated: int = 0  # tests recorded with this one as parent
     settings: tuple[str, ...] = ()  # the setting tokens it ran with
+    measured: bool = True  # its coverage was measured (``new_lines`` is a count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,19 @@ class Classified:
     class_id: str
     new: bool  # no bug of the campaign was in this class before
     known: str | None  # the known issue the class matches ("known #198081"), if any
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSeconds:
+    """The workers' time over the whole campaign, by use (``fuel.check.share``)."""
+
+    fuzzing: float = 0.0  # the campaign's tests, second looks included
+    reducing: float = 0.0  # the bug processors' checks (reduction, bisection)
+
+    @property
+    def reducing_share(self) -> float:
+        total = self.fuzzing + self.reducing
+        return self.reducing / total if total > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +187,9 @@ class Summary:
     settings_used: dict[str, dict[str, int]] = field(default_factory=dict)  # tests per
     # setting family and value ("default": the campaign's own options)
     cluster: ClusterReport | None = None  # the latest run's cluster (``--ray``), else None
+    coverage_policy: str = ""  # which tests are measured (``fuel.campaign.measure``)
+    measured: int = 0  # tests whose coverage was measured
+    worker_seconds: WorkerSeconds = field(default_factory=WorkerSeconds)
 
     @property
     def valid_share(self) -> float:

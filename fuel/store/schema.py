@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fuel.errors import FuelError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 VALID_OUTCOMES = ("pass", "bug", "skipped")  # the program ran in eager: a usable test
 # A reader (fuel status) may meet a writer mid-commit; WAL makes that rare and short.
 BUSY_TIMEOUT_MS = 10_000
@@ -65,7 +65,8 @@ CREATE TABLE IF NOT EXISTS tests (
     new_bug INTEGER NOT NULL,
     corpus INTEGER NOT NULL,
     fuel_error INTEGER NOT NULL DEFAULT 0,
-    settings TEXT NOT NULL DEFAULT '[]'
+    settings TEXT NOT NULL DEFAULT '[]',
+    coverage_measured INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS tests_by_signature ON tests(signature_id);
 CREATE INDEX IF NOT EXISTS tests_by_parent ON tests(parent);

@@ -15,10 +15,11 @@ from fuel import serial
 from fuel.cluster.records import ClusterReport
 from fuel.feedback.settings import settings_used
 from fuel.generate.base import GeneratorStatus
-from fuel.store.records import KindCount, Summary
+from fuel.store.records import KindCount, Summary, WorkerSeconds
 from fuel.store.schema import VALID_OUTCOMES
 
 CLUSTER_KEY = "cluster"  # meta: the latest run's ClusterReport as JSON, "" without one
+WORKER_SECONDS_KEY = "worker_seconds"  # meta: the campaign's WorkerSeconds as JSON
 
 
 def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
@@ -42,6 +43,7 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
     last = conn.execute("SELECT covered_lines, ops FROM tests ORDER BY id DESC LIMIT 1").fetchone()
     corpus = conn.execute("SELECT COUNT(*) FROM tests WHERE corpus = 1").fetchone()[0]
     fuel_errors = conn.execute("SELECT COUNT(*) FROM tests WHERE fuel_error = 1").fetchone()[0]
+    measured = conn.execute("SELECT COUNT(*) FROM tests WHERE coverage_measured = 1").fetchone()[0]
     used = settings_used(
         (tuple(json.loads(row[0])), row[1])
         for row in conn.execute("SELECT settings, COUNT(*) FROM tests GROUP BY settings")
@@ -103,7 +105,15 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
         classes_known=classes_known,
         settings_used=used,
         cluster=_cluster(_meta(conn, CLUSTER_KEY)),
+        coverage_policy=str(settings.get("coverage_policy", "all")),
+        measured=measured,
+        worker_seconds=worker_seconds(conn),
     )
+
+
+def worker_seconds(conn: sqlite3.Connection) -> WorkerSeconds:
+    stored = _meta(conn, WORKER_SECONDS_KEY)
+    return serial.loads(WorkerSeconds, stored) if stored else WorkerSeconds()
 
 
 def _cluster(stored: str | None) -> ClusterReport | None:

@@ -10,6 +10,7 @@ reduced one does not reproduce there), and writes ``reduced.py``, ``repro.py``,
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -56,6 +57,9 @@ class ReduceSettings:
     static_check: bool = True
     judge: Judge | None = None  # None: the checker's workers; tests plug in a crafted one
     versions: Callable[[], str] = collect_env
+    # What the time limit is measured in: in a campaign, a clock that stands still while
+    # reduction waits for its share of the workers (``fuel.check.share.ShareGate``).
+    clock: Callable[[], float] = time.monotonic
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +171,7 @@ def _reduce(
     judge = settings.judge or _need(checker).verdict_of
     log(f"reducing {bug.name} (time limit {settings.time_limit_s:.0f} s)")
     shrinker = Shrinker(bug.source, judge, STRUCTURE, target=bug.target, polish=POLISH,
-                        time_limit_s=settings.time_limit_s)  # fmt: skip
+                        time_limit_s=settings.time_limit_s, clock=settings.clock)  # fmt: skip
     reduction = shrinker.run()
     log(f"{reduction.reason.value}: {reduction.before.line()} -> {reduction.after.line()}, "
         f"{reduction.calls} runs, {reduction.seconds:.1f} s")  # fmt: skip

@@ -1,14 +1,18 @@
 """The campaign's bug processor: every new unique bug is reduced and reported.
 
 The composition roots (``fuel fuzz``, ``fuel reduce OUT``) hand it to the campaign;
-it runs on the campaign's bug thread and shares its warm workers, so a reduction (up
-to ``TIME_LIMIT_S``, then the bisection and a repro confirmed in a fresh interpreter)
-delays the campaign's own tests by one worker's share while it runs.
+it runs on the campaign's bug thread and shares its warm workers. In a campaign its
+checks go through a :class:`~fuel.check.share.ShareGate`, which keeps reduction to
+its share of the workers' time; the reduction's time limit (``TIME_LIMIT_S``) is then
+counted on the gate's clock, which stands still while the gate makes it wait.
 """
 
 from __future__ import annotations
 
+import time
+
 from fuel.check import Checker
+from fuel.check.share import ShareGate
 from fuel.store.records import NewBug, Triaged
 from fuel.triage.pipeline import BugSource, ReduceSettings, process_bug
 
@@ -17,7 +21,9 @@ def reduce_and_report(bug: NewBug, checker: Checker) -> Triaged:
     """Write reduced.py, repro.py, report.md and reduction.json into the bug directory;
     back: the report's title (or why there is none) and the bug's root-cause class."""
     source = BugSource(bug.program.source, bug.signature_id, bug.options, bug.verdict)
-    settings = ReduceSettings(static_check=checker.static_check)
+    runner = checker.runner
+    clock = runner.clock if isinstance(runner, ShareGate) else time.monotonic
+    settings = ReduceSettings(static_check=checker.static_check, clock=clock)
     own = Checker(checker.runner, bug.options, static_check=checker.static_check,
                   timeout_s=checker.timeout_s)  # fmt: skip
     done = process_bug(source, own, bug.directory, settings)

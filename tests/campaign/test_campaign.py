@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import Future
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,10 @@ from fuel.campaign import session
 from fuel.campaign.display import QuietDisplay, render_summary
 from fuel.campaign.hooks import BugProcessor
 from fuel.campaign.loop import FUEL_ERRORS_LOG, MAX_FUEL_ERRORS
+from fuel.campaign.producer import Producer
 from fuel.campaign.settings import CampaignSettings
 from fuel.check import Checker
+from fuel.check.share import ShareGate
 from fuel.errors import UsageError
 from fuel.execute.records import CompileOptions, ExitStatus, RunResult
 from fuel.feedback.settings import apply as apply_settings
@@ -120,8 +124,12 @@ def test_invalid_programs_are_repaired_and_corpus_programs_mutated(tmp_path: Pat
         "ON p.id = t.parent WHERE t.origin = 'mutation'",
     )
     assert mutated and all(corpus == 1 and later for corpus, later in mutated)
-    in_corpus = rows(out, "SELECT new_lines, new_bug FROM tests WHERE corpus = 1")
-    assert in_corpus and all(lines > 0 or bug for lines, bug in in_corpus)
+    in_corpus = rows(out, "SELECT new_lines, new_bug, coverage_measured FROM tests "
+                          "WHERE corpus = 1")  # fmt: skip
+    # measured: it brought new lines or a new bug; unmeasured: a new operator
+    assert in_corpus and all(lines > 0 or bug or not measured
+                             for lines, bug, measured in in_corpus)  # fmt: skip
+    assert any(measured for _, _, measured in in_corpus)
 
 
 def test_bug_processors_run_once_per_new_bug_and_failures_are_recorded(
@@ -288,9 +296,13 @@ class FailingWorkers(FakePool):
     """Every third job, fuel's own code fails inside the worker."""
 
     def submit(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None = None,
+        coverage: bool = False,
     ) -> Future[RunResult]:
-        future = super().submit(spec, options, timeout_s)
+        future = super().submit(spec, options, timeout_s, coverage)
         if self.submitted % 3:
             return future
         failed: Future[RunResult] = Future()
@@ -382,3 +394,80 @@ def test_explored_settings_are_stored_per_test_counted_and_kept_on_resume(
     assert stored_settings["settings_mode"] == "explore" and stored_settings["pinned"] == [
         "fullgraph"
     ]
+
+
+def test_unmeasured_tests_are_stored_as_such_and_resume_relearns_what_was_live(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    producers: list[Producer] = []
+
+    class Kept(Producer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            producers.append(self)
+
+    monkeypatch.setattr(session, "Producer", Kept)
+    out, pool = tmp_path / "c", FakePool()
+    config = settings(out, max_rounds=80, coverage_policy="new", settings_mode="explore")
+    start(config, pool)
+    live = producers[-1]
+    live.learn()  # the lessons the stopped generation thread had not taken yet
+    measured = rows(out, "SELECT SUM(coverage_measured) FROM tests")[0][0]
+    assert 0 < measured < 80 and measured == pool.measured
+    unmeasured_lines = rows(out, "SELECT SUM(new_lines) FROM tests WHERE coverage_measured = 0")
+    assert unmeasured_lines == [(0,)]
+    wiring = session.Wiring(pool_factory=lambda _: FakePool())
+    session.resume({"max_rounds": 80}, out, QuietDisplay(), ["again"], wiring)
+    replayed = producers[-1]
+    assert replayed is not live
+    for learnt in ("heuristic", "settings"):
+        before, after = getattr(live, learnt), getattr(replayed, learnt)
+        assert after.stats == before.stats and after.observed == before.observed
+        assert (after.campaign_reward, after.campaign_weight) == (
+            before.campaign_reward, before.campaign_weight)  # fmt: skip
+    stored = json.loads(rows(out, "SELECT value FROM meta WHERE key = 'settings'")[0][0])
+    assert stored["coverage_policy"] == "new"
+
+
+class SlowChecks(FakePool):
+    """Checks for the bug thread say they took ``SLOW_S`` of a worker (answered at once),
+    and note when they ran."""
+
+    SLOW_S = 5.0
+
+    def __init__(self) -> None:
+        super().__init__(delay_s=0.005)
+        self.run_at: list[float] = []
+
+    def run(
+        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+    ) -> RunResult:
+        self.run_at.append(time.time())
+        return replace(super().run(spec, options, timeout_s), seconds=self.SLOW_S)
+
+
+def test_reduction_is_paced_while_testing_goes_on_and_counted_apart(tmp_path: Path) -> None:
+    out, pool, runners = tmp_path / "c", SlowChecks(), []
+
+    def reduce_thrice(bug: NewBug, checker: Checker) -> Triaged:
+        runners.append(checker.runner)
+        for _ in range(3):
+            checker.run(bug.program)
+        return Triaged("reduced")
+
+    start_s = time.monotonic()
+    finished = start(settings(out, max_rounds=60, jobs=1), pool,
+                     (BugProcessor("slow", reduce_thrice),))  # fmt: skip
+    wall = time.monotonic() - start_s
+    bugs = len(runners)
+    assert bugs >= 1 and all(isinstance(runner, ShareGate) for runner in runners)
+    # each check "took" 5 s of the one worker, so the gate asked for a 10 s pause after
+    # each; the campaign stopped testing sooner, and then let the bugs finish unpaced
+    last_test = rows(out, "SELECT MAX(recorded_at) FROM tests")[0][0]
+    testing_s = last_test - rows(out, "SELECT started_at FROM runs")[0][0]
+    assert testing_s < 2 * SlowChecks.SLOW_S and wall < 2 * SlowChecks.SLOW_S
+    assert sum(at <= last_test for at in pool.run_at) <= 1  # paced while testing
+    seconds = finished.summary.worker_seconds
+    assert seconds.reducing == pytest.approx(3 * SlowChecks.SLOW_S * bugs)
+    assert seconds.fuzzing == pytest.approx(0.001 * pool.submitted)
+    assert "reducing" in render_summary(finished.summary)

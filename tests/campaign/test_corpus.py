@@ -12,26 +12,32 @@ from fuel.program.record import Program
 
 
 def feedback(
-    ops: tuple[str, ...], new_lines: int = 0, outcome: Outcome = Outcome.PASS, new_bug: bool = False
+    ops: tuple[str, ...],
+    new_lines: int = 0,
+    outcome: Outcome = Outcome.PASS,
+    new_bug: bool = False,
+    measured: bool = True,
 ) -> Feedback:
-    return Feedback(Program("", ops=ops), Verdict(outcome), new_lines, (), new_bug)
+    return Feedback(Program("", ops=ops), Verdict(outcome), new_lines, (), new_bug, (), measured)
 
 
-def test_with_coverage_only_new_lines_or_new_bugs_enter() -> None:
-    admission = Admission(coverage=True)
+def test_measured_tests_enter_only_with_new_lines_or_new_bugs() -> None:
+    admission = Admission()
     assert admission.admits(feedback(("a",), new_lines=3))
     assert not admission.admits(feedback(("b",)))
     assert admission.admits(feedback(("b",), new_bug=True, outcome=Outcome.BUG))
     assert not admission.admits(feedback(("c",), new_lines=9, outcome=Outcome.INVALID))
 
 
-def test_without_coverage_programs_bringing_a_new_operator_enter() -> None:
-    admission = Admission(coverage=False)
-    assert admission.admits(feedback(("b", "a")))
-    assert not admission.admits(feedback(("a",)))
-    assert not admission.admits(feedback(("c",), outcome=Outcome.REJECTED))
-    assert admission.admits(feedback(("a", "c")))
-    assert admission.admits(feedback(("a",), new_bug=True, outcome=Outcome.BUG))
+def test_unmeasured_programs_bringing_a_new_operator_enter() -> None:
+    admission = Admission()
+    assert admission.admits(feedback(("b", "a"), measured=False))
+    assert not admission.admits(feedback(("a",), measured=False))
+    assert not admission.admits(feedback(("c",), outcome=Outcome.REJECTED, measured=False))
+    assert admission.admits(feedback(("a", "c"), measured=False))
+    assert admission.admits(feedback(("a",), new_bug=True, outcome=Outcome.BUG, measured=False))
+    assert not admission.admits(feedback(("d",)))  # measured, nothing new: a new operator
+    assert not admission.admits(feedback(("d",), measured=False))  # is new only once
 
 
 def test_picks_favour_credit_and_spread_over_entries() -> None:

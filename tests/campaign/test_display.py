@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -13,7 +14,7 @@ from fuel.campaign.producer import Candidate
 from fuel.judge.verdict import Kind, Outcome, Verdict
 from fuel.program.record import Program
 from fuel.store import Recorded, Summary
-from fuel.store.records import KindCount
+from fuel.store.records import KindCount, WorkerSeconds
 
 SUMMARY = Summary(
     out="results/x",
@@ -42,13 +43,18 @@ SUMMARY = Summary(
     stop_reason=None,
     signatures=3,
     classes_known=1,
+    coverage_policy="sampled",
+    measured=42,
+    worker_seconds=WorkerSeconds(fuzzing=1500.0, reducing=500.0),
 )
 
 
-def event(new_bug: bool = True) -> RoundDone:
+def event(new_bug: bool = True, measured: bool = True) -> RoundDone:
     program = Program("", "p", 1, ("add", "relu"), "mutation")
     verdict = Verdict(Outcome.BUG, Kind.COMPILE_CRASH, detail="compiled raised X")
-    return RoundDone(Recorded(17, 1.0, 45678), Candidate(program), verdict, 12, new_bug, None)
+    lines = 12 if measured else 0
+    return RoundDone(Recorded(17, 1.0, 45678), Candidate(program), verdict, lines, new_bug, None,
+                     measured)  # fmt: skip
 
 
 def test_summary_text_names_every_figure() -> None:
@@ -59,12 +65,18 @@ def test_summary_text_names_every_figure() -> None:
             "known issues 1 (1 root causes))") in text  # fmt: skip
     assert "covered lines  45,678  (corpus 34 programs)" in text
     assert "elapsed        0:02:05" in text and "operators      add, relu" in text
+    assert "heuristic fasa, coverage sampled, 35 % measured)" in text
+    assert "worker time    fuzzing 1,500 s · reducing 500 s (25 % reducing)" in text
+    unmeasured = replace(SUMMARY, coverage=False, worker_seconds=WorkerSeconds())
+    assert "coverage off" in render_summary(unmeasured)
+    assert "fuzzing 0 s · reducing 0 s (0 % reducing)" in render_summary(unmeasured)
 
 
 def test_log_line_per_test() -> None:
     line = log_line(event())
     assert line.startswith("#17     BUG compile_crash NEW")
     assert "mutation  ops=add,relu +12 lines (45,678)" in line
+    assert "mutation  ops=add,relu not measured (45,678)" in log_line(event(measured=False))
     stream = io.StringIO()
     display = LineDisplay(stream)
     display.tested(event(new_bug=False))
@@ -72,6 +84,7 @@ def test_log_line_per_test() -> None:
     assert stream.getvalue().splitlines()[0].startswith("#17     BUG compile_crash   ")
     assert "fuel: generator: llm m · $0.01" in stream.getvalue()
     assert "120 tests (60.0/min), valid 90.0 %, bugs 2/5" in stream.getvalue()
+    assert "worker time fuzzing 1,500 s · reducing 500 s (25 % reducing)" in stream.getvalue()
 
 
 def test_live_panel_shows_remaining_and_latest_bugs(tmp_path: Path) -> None:
@@ -85,3 +98,4 @@ def test_live_panel_shows_remaining_and_latest_bugs(tmp_path: Path) -> None:
     shown = buffer.getvalue()
     assert "remaining 0:07:55 or 380 tests" in shown
     assert "#17" in shown and "starting 2 worker(s)" in shown and "llm m" in shown
+    assert "reducing 500 s (25 % reducing)" in shown

@@ -128,7 +128,7 @@ def program_ops(spec: ProgramSpec) -> tuple[str, ...]:
     return tuple(match[1].split(",")) if match and match[1] else ()
 
 
-def fake_result(spec: ProgramSpec) -> RunResult:
+def fake_result(spec: ProgramSpec, coverage: bool = True) -> RunResult:
     ops = program_ops(spec)
     out = torch.zeros(2)
     if "bad" in ops:
@@ -145,7 +145,8 @@ def fake_result(spec: ProgramSpec) -> RunResult:
     else:
         crafted = result(out, out)
     files = tuple((f"torch/_inductor/{op}.py", (1, 2, 3)) for op in sorted(set(ops)))
-    return replace(crafted, coverage=CoverageDelta(files), seconds=0.001)
+    measured = CoverageDelta(files) if coverage else None
+    return replace(crafted, coverage=measured, seconds=0.001)
 
 
 class FakePool:
@@ -154,22 +155,28 @@ class FakePool:
     def __init__(self, delay_s: float = 0.0) -> None:
         self.delay_s = delay_s
         self.submitted = 0
+        self.measured = 0  # submitted with coverage asked for
         self.closed = False
         self.run_calls = 0
 
     def submit(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None = None,
+        coverage: bool = False,
     ) -> Future[RunResult]:
         self.submitted += 1
+        self.measured += coverage
         future: Future[RunResult] = Future()
         future.set_running_or_notify_cancel()
         if self.delay_s <= 0:
-            future.set_result(fake_result(spec))
+            future.set_result(fake_result(spec, coverage))
             return future
 
         def answer() -> None:
             time.sleep(self.delay_s)
-            future.set_result(fake_result(spec))
+            future.set_result(fake_result(spec, coverage))
 
         threading.Thread(target=answer, daemon=True).start()
         return future

@@ -63,8 +63,8 @@ class Scripted:
         self.asked.append((options, timeout_s))
         return self.results.pop(0)
 
-    def submit(self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
-               ) -> Future[RunResult]:  # fmt: skip
+    def submit(self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None,
+               coverage: bool = False) -> Future[RunResult]:  # fmt: skip
         future: Future[RunResult] = Future()
         future.set_result(self.run(spec, options, timeout_s))
         return future

@@ -136,8 +136,11 @@ def test_quiet_prints_only_the_summary_and_resume_goes_on(
     assert main(["fuzz", "--generator", "toy", "--max-round", "5", "--out", out, "-q"]) == 0
     first = capsys.readouterr().out
     assert first.splitlines()[0].startswith("campaign ") and "#" not in first
-    assert main(["fuzz", "--resume", out, "--max-round", "9", "-q"]) == 0
-    assert "tests          9 " in capsys.readouterr().out
+    assert "coverage sampled" in first  # the default policy, shown in the summary
+    resumed = ["fuzz", "--resume", out, "--max-round", "9", "-q", "--coverage-policy", "new"]
+    assert main(resumed) == 0
+    again = capsys.readouterr().out
+    assert "tests          9 " in again and "coverage new" in again  # a resume may change it
     line = usage_error(capsys, "fuzz", "--resume", out, "--heuristic", "random")
     assert "--heuristic cannot change on --resume" in line
     line = usage_error(capsys, "fuzz", "--resume", out, "--out", out)
@@ -165,11 +168,15 @@ class InterruptingPool(FakePool):
     """Ctrl-C arrives while the campaign waits on its fifth program."""
 
     def submit(
-        self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None = None,
+        coverage: bool = False,
     ) -> Future[RunResult]:
         if self.submitted == 4:
             raise KeyboardInterrupt
-        return super().submit(spec, options)
+        return super().submit(spec, options, timeout_s, coverage)
 
 
 def test_ctrl_c_stops_cleanly_with_the_summary(

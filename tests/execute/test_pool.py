@@ -118,3 +118,17 @@ def test_device_validation_runs_the_side_under_test_without_compiling(
     assert verdict.outcome is Outcome.PASS
     compiled = result.outcomes[2]
     assert compiled.phase.value == "compiled" and compiled.seconds < 0.5
+
+
+def test_coverage_is_measured_only_for_the_jobs_that_ask() -> None:
+    spec = load_file(VALID)
+    with WorkerPool(PoolSettings(workers=1, timeout_s=120, coverage=True)) as pool:
+        pool.wait_ready()
+        plain = pool.submit(spec, OPTIONS).result()
+        measured = pool.submit(spec, OPTIONS, coverage=True).result()
+        again = pool.run(spec, OPTIONS, coverage=True)
+    assert judge(plain, OPTIONS).outcome is Outcome.PASS and plain.coverage is None
+    assert measured.coverage is not None and measured.coverage.line_count > 1000
+    assert all(path.startswith("torch/") for path, _ in measured.coverage.files)
+    assert again.coverage is not None  # measured; the worker reports only lines new to it
+    assert again.coverage.line_count < measured.coverage.line_count

@@ -18,9 +18,13 @@ OPS = tuple(f"op{i:02d}" for i in range(20))
 
 
 def feedback(
-    ops: tuple[str, ...], new_lines: int = 0, outcome: Outcome = Outcome.PASS, new_bug: bool = False
+    ops: tuple[str, ...],
+    new_lines: int = 0,
+    outcome: Outcome = Outcome.PASS,
+    new_bug: bool = False,
+    measured: bool = True,
 ) -> Feedback:
-    return Feedback(Program("", ops=ops), Verdict(outcome), new_lines, (), new_bug)
+    return Feedback(Program("", ops=ops), Verdict(outcome), new_lines, (), new_bug, (), measured)
 
 
 def annealer(seed: int = 0, ops: tuple[str, ...] = OPS) -> FeedbackAwareAnnealing:
@@ -52,6 +56,38 @@ def test_new_lines_and_new_bugs_are_rewarded_not_totals() -> None:
     assert heuristic.operator_score("op00") > heuristic.operator_score("op01")
     heuristic.observe(feedback(("op02",), new_bug=True))
     assert heuristic.operator_score("op02") > heuristic.operator_score("op00")
+
+
+def test_an_unmeasured_test_counts_its_use_and_validity_but_teaches_no_gain() -> None:
+    heuristic = annealer()
+    for _ in range(3):
+        heuristic.observe(feedback(("op00",), new_lines=40))
+    gain, average = heuristic.stats["op00"].average_reward(0.0), heuristic.mean_reward()
+    score = heuristic.operator_score("op00")
+    for _ in range(10):  # unmeasured: "0 new lines" is a blank, not a result
+        heuristic.observe(feedback(("op00",), measured=False))
+    heuristic.observe(feedback(("op00",), outcome=Outcome.INVALID, measured=False))
+    stats = heuristic.stats["op00"]
+    assert (stats.uses, stats.invalid) == (14, 1)
+    assert stats.average_reward(0.0) == gain and heuristic.mean_reward() == average
+    assert heuristic.operator_score("op00") < score  # worn and once invalid: that counts
+    measured = annealer()
+    for _ in range(3):
+        measured.observe(feedback(("op00",), new_lines=40))
+    for _ in range(10):
+        measured.observe(feedback(("op00",)))  # measured zeros do teach "no gain"
+    assert measured.stats["op00"].average_reward(0.0) < gain / 5
+
+
+def test_an_unmeasured_new_bug_still_lifts_its_operators_above_the_average() -> None:
+    heuristic = annealer()
+    for _ in range(4):
+        heuristic.observe(feedback(("op00",), new_lines=40))
+    average = heuristic.mean_reward()
+    heuristic.observe(feedback(("op01",), new_bug=True, outcome=Outcome.BUG, measured=False))
+    assert heuristic.stats["op01"].average_reward(0.0) == pytest.approx(average + fasa.BUG_REWARD)
+    assert heuristic.mean_reward() == average  # the imputed reward stays out of it
+    assert heuristic.operator_score("op01") > heuristic.operator_score("op00")
 
 
 def test_an_operator_whose_new_lines_dried_up_sinks() -> None:

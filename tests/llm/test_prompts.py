@@ -93,3 +93,17 @@ def test_an_analysis_that_repeats_itself_steers_once() -> None:
     summary = summary_of(text, 1200)
     assert summary.count("The compiler is not happy") == 1 < text.count("The compiler is not happy")
     assert summary_of("\n".join(f"line {i}" for i in range(20)), 1200).count("\n") == 7
+
+
+def test_an_analysis_says_when_coverage_was_not_measured() -> None:
+    from fuel.feedback.record import Feedback
+    from fuel.judge.verdict import Outcome, Verdict
+
+    program = Program("import torch\n", "p", 1, ("add",))
+    files = (("torch/_inductor/lowering.py", 7),)
+    measured = Feedback(program, Verdict(Outcome.PASS), 7, files)
+    unmeasured = Feedback(program, Verdict(Outcome.PASS), 0, (), measured=False)
+    shown = BOOK.analysis(measured)[-1][1]
+    assert "covered for the first time: 7" in shown and "lowering.py: 7" in shown
+    blank = BOOK.analysis(unmeasured)[-1][1]
+    assert "coverage was not measured" in blank and "covered for the first time" not in blank

@@ -81,6 +81,29 @@ def test_opening_migrates_and_keeps_every_bug_id(old: Path) -> None:
     assert isinstance(json.loads(str(text))["signature"], dict)  # the record form now
 
 
+def test_old_tests_are_unmeasured_when_the_campaign_had_no_coverage(old: Path) -> None:
+    assert stored(old, "SELECT value FROM meta WHERE key = 'settings'")  # coverage off
+    CampaignStore.open(old).close()
+    assert stored(old, "SELECT DISTINCT coverage_measured FROM tests") == [(0,)]
+    settings = json.loads(str(stored(old, "SELECT value FROM meta WHERE key = 'settings'")[0][0]))
+    assert settings["coverage"] is False and settings["coverage_policy"] == "all"
+    with CampaignStore.open(old) as store:
+        assert not any(test.measured for test in store.history())
+
+
+def test_old_tests_are_measured_when_the_campaign_had_coverage(tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    shutil.copytree(FIXTURES / "campaign_v1", out)
+    conn = sqlite3.connect(out / "campaign.db")
+    with conn:
+        text = conn.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()[0]
+        settings = {**json.loads(text), "coverage": True}
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'settings'", (json.dumps(settings),))
+    conn.close()
+    CampaignStore.open(out).close()
+    assert stored(out, "SELECT DISTINCT coverage_measured FROM tests") == [(1,)]
+
+
 def test_status_reads_an_old_campaign(old: Path) -> None:
     with CampaignStore.read(old) as reader:
         summary = reader.summary()

@@ -240,3 +240,17 @@ def test_generated_symbol_names_do_not_split_a_crash() -> None:
     first = normalise_message("vr must not be None for symbol q0")
     assert first == normalise_message("vr must not be None for symbol q2")
     assert normalise_message("index r0_1 of ks0") == normalise_message("index r0_3 of ks2")
+
+
+def test_an_unmeasured_test_is_stored_apart_from_one_that_reached_nothing_new(
+    store: CampaignStore,
+) -> None:
+    add(store, 1, Verdict(Outcome.PASS), {"torch/fx/a.py": (1, 2)})
+    add(store, 2, Verdict(Outcome.PASS))  # measured: nothing new
+    unmeasured = store.novelty(crash(), None)
+    assert not unmeasured.measured and unmeasured.new_bug and unmeasured.new_lines == 0
+    store.record(NewTest(program(3), crash(), unmeasured))
+    history = [(t.new_lines, t.measured, t.new_bug) for t in store.history()]
+    assert history == [(2, True, False), (0, True, False), (0, False, True)]
+    summary = store.summary()
+    assert summary.measured == 2 and summary.covered_lines == 2
