@@ -19,6 +19,9 @@ explore`` (issue "Compile settings per test"), and prints for each arm tests/min
 valid %, compiler lines covered and the lines the other arm never reached, unique
 root-cause classes, and the classes per setting family of the test that first showed
 them.
+
+Coverage, when on, is measured on every test (``--coverage-policy all``) unless asked
+otherwise, so that the covered lines compared are totals, not a sample's lower bound.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ def campaign_command(
         str(out),
         "--quiet",
         "--coverage" if coverage else "--no-coverage",
+        *(["--coverage-policy", args.coverage_policy] if coverage else []),
         *([] if args.reduce else ["--no-reduce"]),
         *extra,
     ]
@@ -244,6 +248,12 @@ def main() -> None:
     parser.add_argument("--heuristic", default="fasa")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", choices=("off", "on"), default=None)
+    parser.add_argument(
+        "--coverage-policy",
+        choices=("all", "new", "sampled"),
+        default="all",
+        help="which tests trace coverage when it is on (all: the covered lines are totals)",
+    )
     parser.add_argument(
         "--reduce", action="store_true", help="run the bug processors too (they share the workers)"
     )
