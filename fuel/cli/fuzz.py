@@ -187,11 +187,11 @@ def on_cluster(address: str | None, workers_per_node: int | None, device: str) -
     "--settings",
     "settings_mode",
     type=click.Choice(("default", "explore")),
-    default="default",
+    default="explore",
     show_default=True,
-    help="default: every test with the compile flags given; explore: each test also gets "
-    "compile settings (dynamic, backward, fullgraph, mode, compiler configs) chosen by "
-    "feedback, except the families the flags pin",
+    help="explore: each test also gets compile settings (dynamic, backward, fullgraph, mode, "
+    "compiler configs) chosen by feedback, except the families the flags pin; default: "
+    "every test with the compile flags given",
 )
 @safety_options
 @llm_options
