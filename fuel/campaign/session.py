@@ -24,7 +24,7 @@ from fuel.campaign.hooks import BugProcessor
 from fuel.campaign.loop import Campaign
 from fuel.campaign.producer import Producer
 from fuel.campaign.settings import CampaignSettings
-from fuel.check import Checker
+from fuel.check import Checker, Maker
 from fuel.check.checker import Runner
 from fuel.cluster.records import ClusterReport
 from fuel.errors import FuelError
@@ -47,7 +47,10 @@ class Pool(Runner, Protocol):
     def close(self) -> None: ...
 
 
-PoolFactory = Callable[[PoolSettings], Pool]
+# The pool's settings and the campaign's generator, for a pool that can make the
+# generator's programs where it runs them (a Ray cluster's); None when only bugs are
+# reduced (``fuel reduce``).
+PoolFactory = Callable[[PoolSettings, Generator | None], Pool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,10 +220,12 @@ def prepare(
     display.note(
         f"starting {settings.jobs} worker(s){' with coverage' if settings.coverage else ''}..."
     )
-    pool = (wiring.pool_factory or warm_pool)(
-        pool_settings(settings, settings.jobs, settings.coverage)
-    )
+    pool = open_pool(wiring, pool_settings(settings, settings.jobs, settings.coverage), generator)
     closers.append(pool.close)
+    maker = pool if isinstance(pool, Maker) and pool.makes_programs else None
+    if maker is not None:
+        producer.order_programs()
+        display.note("new programs are made where they run, from the generator's requests")
     store.set_cluster_report(wiring.pool_report() if wiring.pool_report else None)
     checker = Checker(pool, settings.options, static_check=not settings.allow_unsafe)
     processing = None
@@ -231,7 +236,13 @@ def prepare(
         for bug in unprocessed_bugs(store):
             processing.submit(bug)
     return Campaign(settings, store, checker, producer, admission, display, processing,
-                    wiring.pool_report)  # fmt: skip
+                    wiring.pool_report, maker)  # fmt: skip
+
+
+def open_pool(wiring: Wiring, settings: PoolSettings, generator: Generator | None) -> Pool:
+    if wiring.pool_factory is None:
+        return warm_pool(settings)
+    return wiring.pool_factory(settings, generator)
 
 
 def settings_chooser(settings: CampaignSettings, seed: int) -> SettingsAnnealing | None:
@@ -270,7 +281,7 @@ def process_pending_bugs(
             log(f"{out}: no bug waits for processing")
             return 0
         log(f"{out}: processing {len(pending)} bug(s)")
-        pool = (wiring.pool_factory or warm_pool)(pool_settings(settings, jobs, coverage=False))
+        pool = open_pool(wiring, pool_settings(settings, jobs, coverage=False), None)
         try:
             checker = Checker(pool, settings.options, static_check=not settings.allow_unsafe)
             for bug in pending:
