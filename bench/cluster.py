@@ -1,13 +1,15 @@
 """Ray's overhead, and the cluster size at which the driver becomes the bottleneck.
 
-Two arms with the same seed, time and total worker count, run one after the other in
-this one run (``--rounds 2``: local, ray, ray, local, so that a drift of the machine's
-load falls on both):
+Arms with the same seed, time and total worker count, run one after the other in
+this one run (``--rounds 2``: each round's order is the last one's reversed, so that a
+drift of the machine's load falls on every arm):
 
 * ``local``: ``fuel fuzz -j W`` on this machine, no Ray;
 * ``ray``: ``fuel fuzz --ray ADDRESS --workers-per-node W/N`` on a local Ray cluster
   of N nodes (``ray.cluster_utils`` on 127.0.0.1; a head with no CPU, and N nodes of
-  W/N CPUs each).
+  W/N CPUs each): the actors make the built-in generator's programs;
+* ``ray-driver``: the same, with the programs made on the driver, as before the actors
+  made them (the generator's replica withheld, inside this script's driver process).
 
 For each it prints tests/min (campaign time: it starts once the workers are warm) and
 the ratio ray/local of each round, then the driver's cost per test, measured inside
@@ -20,7 +22,8 @@ From those: how many workers one driver can feed (a worker's seconds per test ov
 the driver's), and so how many nodes.
 
     python bench/cluster.py [--minutes 3] [--workers 2] [--nodes 2] [--rounds 2]
-                            [--generator builtin] [--seed 1] [--out results/bench-cluster]
+                            [--arms local,ray,ray-driver] [--generator builtin] [--seed 1]
+                            [--backend eager] [--out results/bench-cluster]
 """
 
 from __future__ import annotations
@@ -46,8 +49,11 @@ LOOPBACK = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 SAMPLE_S = 0.5  # how often the driver's CPU time and test count are read
 TICKS = os.sysconf("SC_CLK_TCK")
 NODE_SIZES = (8, 32)  # workers per node for the projected ceiling in nodes
+FAST_WORKER_S = 2.0  # a worker's seconds per test on an unloaded machine, for comparison
 MAKE = "making a program"  # the producer's step: the heuristic's proposal, then generation
 PROPOSE = "heuristic: propose"
+DRIVER_GENERATES = "FUEL_BENCH_DRIVER_GENERATES"  # the ray-driver arm: no replica for actors
+ARMS = ("local", "ray", "ray-driver")
 
 
 # ---------------------------------------------------------------- in the driver
@@ -97,6 +103,11 @@ def install(timers: Timers) -> None:
         return made
 
     session.heuristics.create = timed_heuristic
+    if os.environ.get(DRIVER_GENERATES) == "1":
+        from fuel.generate.base import Generator
+        from fuel.generate.builtin import BuiltinGenerator
+
+        BuiltinGenerator.replica = Generator.replica  # type: ignore[method-assign]
     install_ray(timers)
 
 
@@ -106,6 +117,7 @@ def install_ray(timers: Timers) -> None:
         return
     import ray
 
+    from fuel.check import Made
     from fuel.cluster import pool
 
     get = ray.get
@@ -121,8 +133,14 @@ def install_ray(timers: Timers) -> None:
         finish(self, ref)
         task = entry[1] if entry else None
         if task is not None and task.future.done() and not task.future.exception():
+            value = task.future.result()
             wall = time.monotonic() - task.sent_at
-            timers.ray_overhead_s.append(wall - task.future.result().seconds)
+            if isinstance(value, Made):  # made on the actor: its making is work too
+                if value.result is not None:
+                    work = value.result.seconds + value.generate_seconds
+                    timers.ray_overhead_s.append(wall - work)
+            else:
+                timers.ray_overhead_s.append(wall - value.seconds)
 
     pool.ClusterPool._finish = finish_timed
 
@@ -181,10 +199,12 @@ def run_arm(name: str, out: Path, args: argparse.Namespace, placement: list[str]
         "--quiet",
         "--no-reduce",
         *(["--coverage"] if args.coverage else ["--no-coverage"]),
+        *(["--backend", args.backend] if args.backend else []),
         *placement,
     ]
     print(f"$ {' '.join(command[2:])}", flush=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), LOOPBACK: "0"}
+    env[DRIVER_GENERATES] = "1" if name == "ray-driver" else "0"
     child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     samples: list[tuple[int, float]] = []  # (tests, driver CPU seconds)
     while child.poll() is None:
@@ -254,25 +274,31 @@ def print_arms(arms: list[dict[str, Any]]) -> None:
             f"{100 * s['valid_share']:>8.1f} {s['bugs_total']:>5} {arm['worker_s']:>14.2f}"
         )
     local = [a["summary"]["tests_per_minute"] for a in arms if a["name"] == "local"]
-    ray = [a["summary"]["tests_per_minute"] for a in arms if a["name"] == "ray"]
-    ratios = [r / lo for r, lo in zip(ray, local, strict=True) if lo > 0]
-    print("ray/local per round: " + ", ".join(f"{r:.3f}" for r in ratios))
-    print(
-        f"ray/local overall: {mean(ray) / mean(local):.3f} (tests/min {mean(ray):.1f} vs "
-        f"{mean(local):.1f}); Ray's overhead {100 * (1 - mean(ray) / mean(local)):+.1f} %"
-    )
+    for name in ARMS[1:]:
+        ray = [a["summary"]["tests_per_minute"] for a in arms if a["name"] == name]
+        if not ray or not local:
+            continue
+        ratios = [r / lo for r, lo in zip(ray, local, strict=True) if lo > 0]
+        print(f"{name}/local per round: " + ", ".join(f"{r:.3f}" for r in ratios))
+        print(
+            f"{name}/local overall: {mean(ray) / mean(local):.3f} (tests/min {mean(ray):.1f} "
+            f"vs {mean(local):.1f}); Ray's overhead {100 * (1 - mean(ray) / mean(local)):+.1f} %"
+        )
 
 
 def print_driver(arms: list[dict[str, Any]], workers_per_node: int) -> None:
-    for name in ("local", "ray"):
+    for name in ARMS:
         mine = [a for a in arms if a["name"] == name]
+        if not mine:
+            continue
         tests = sum(a["summary"]["run_tests"] for a in mine)
         pieces: dict[str, float] = {}
         for arm in mine:
             for piece, cpu in arm["profile"]["cpu"].items():
                 pieces[piece] = pieces.get(piece, 0.0) + cpu
         # the proposal is timed inside the producer's step: the rest of it is generation
-        pieces["generation"] = pieces.pop(MAKE, 0.0) - pieces.get(PROPOSE, 0.0)
+        generation = "generation" if name != "ray" else "generation here (mutations; orders)"
+        pieces[generation] = pieces.pop(MAKE, 0.0) - pieces.get(PROPOSE, 0.0)
         print(f"\ndriver's CPU per test, {name} arm ({tests} tests):")
         for piece, cpu in sorted(pieces.items(), key=lambda kv: -kv[1]):
             print(f"  {piece:44} {1000 * cpu / tests:8.2f} ms")
@@ -288,11 +314,12 @@ def print_driver(arms: list[dict[str, Any]], workers_per_node: int) -> None:
             )
         worker_s = mean(a["worker_s"] for a in mine)
         generate = mean(a["generate_wall_s"] for a in mine)
+        where = "on the actors" if name == "ray" else "its thread"
         print(
-            f"  worker seconds per test {worker_s:.2f}; generation (wall, its thread) "
+            f"  worker seconds per test {worker_s:.2f}; generation (wall, {where}) "
             f"{1000 * generate:.1f} ms"
         )
-        if name == "ray":
+        if name != "local":
             ceiling(worker_s, whole, timed, workers_per_node)
 
 
@@ -306,6 +333,7 @@ def ceiling(worker_s: float, driver_s: float, timed_s: float, workers_per_node: 
     )
     for size in (workers_per_node, *NODE_SIZES):
         print(f"  = {most / size:.0f} nodes of {size} workers")
+    print(f"  (with W = {FAST_WORKER_S:.0f} s a test: {FAST_WORKER_S / driver_s:.0f} workers)")
 
 
 def main() -> int:
@@ -316,9 +344,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="total, in both arms")
     parser.add_argument("--nodes", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--arms", default=",".join(ARMS), help="which arms, comma-separated")
     parser.add_argument("--generator", default="builtin")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--coverage", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--backend", default="", help="fuel fuzz's --backend (default: its own)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench-cluster")
     args = parser.parse_args()
     if args.workers % args.nodes:
@@ -327,7 +357,10 @@ def main() -> int:
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
     cluster = start_cluster(args.nodes, per_node)
-    order = [("local", "ray") if i % 2 == 0 else ("ray", "local") for i in range(args.rounds)]
+    chosen = tuple(name for name in args.arms.split(",") if name)
+    if not set(chosen) <= set(ARMS):
+        parser.error(f"--arms: choose among {', '.join(ARMS)}")
+    order = [chosen if i % 2 == 0 else tuple(reversed(chosen)) for i in range(args.rounds)]
     arms = []
     try:
         for index, name in enumerate(n for pair in order for n in pair):

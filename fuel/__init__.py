@@ -15,10 +15,11 @@ program     a test program's source: the record, the loader, the static check, s
 execute     warm sandboxed worker processes that run a program eagerly and compiled
 judge       a run's raw outcome to a ``Verdict``; a bug's identity (``Signature``)
 check       load → run → judge: the one path from a program to a verdict
-cluster     the warm pool's interface served by one Ray actor per node (``--ray``)
 feedback    what each test taught the campaign; the heuristics choosing operators
 catalog     operator specs derived from torch's OpInfo and ``torch.nn`` databases
 generate    the generator contract, the registry, the built-in synthesizer
+cluster     the warm pool's interface served by one Ray actor per node (``--ray``),
+            which can also make the built-in generator's programs where they run
 llm         the LLM generator: generation, analysis and repair models
 reduce      the shrinker: a bug program made small while it shows the same bug
 store       the campaign directory: ``campaign.db``, its files, bug directories,

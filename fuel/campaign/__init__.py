@@ -26,9 +26,11 @@ hook                             default           caller
 ``session.Wiring.processors``    none (``fuel      the bug thread, once per new
 (``hooks.BugProcessor``)         fuzz`` passes     reportable bug, in order;
                                  triage's reduce)  ``--no-reduce`` passes none
-``session.Wiring.pool_factory``  the warm pool     ``session.prepare``
-                                 (``--ray``: the
-                                 cluster's pool)
+``session.Wiring.pool_factory``  the warm pool     ``session.prepare``, with
+                                 (``--ray``: the   the generator: a pool that
+                                 cluster's pool)   makes its programs where it
+                                                   runs them gets the producer's
+                                                   orders
 ``session.Wiring.pool_report``   none (``--ray``:  the round loop, once a second:
                                  the cluster's     kept in the store for the
                                  report)           display and ``fuel status``

@@ -13,6 +13,11 @@ for processing are left for ``fuel reduce OUT`` (or the next ``--resume``): a ti
 limit bounds the wall time, and one reduction can take minutes. Ctrl-C stops at
 once: what is recorded stays, what was running is lost and regenerated on resume.
 
+Where the pool makes programs itself (a Ray cluster's nodes), the producer's orders
+are submitted as requests (:meth:`fuel.check.Checker.submit_request`); each comes back
+as the program made and checked, and is recorded as a program made here would be. An
+order the generator refused is counted as the producer counts its own refusals.
+
 fuel's own failures (a worker's code raising, the judge raising on a test) are not
 verdicts on torch: each is counted, its traceback goes to ``OUT/fuel-errors.log``,
 and the campaign stops with a clear message once ``MAX_FUEL_ERRORS`` have happened in
@@ -29,15 +34,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from fuel.campaign.corpus import Admission
 from fuel.campaign.events import Display, RoundDone
 from fuel.campaign.hooks import BugProcessing, record_processed
-from fuel.campaign.producer import Candidate, Lesson, Producer
+from fuel.campaign.producer import Candidate, Lesson, Order, Producer
 from fuel.campaign.settings import CampaignSettings
-from fuel.check import Checked, Checker
+from fuel.check import Checked, Checker, Maker
 from fuel.check.share import FUZZING, REDUCING, WorkerTime
 from fuel.cluster.records import ClusterReport
-from fuel.errors import FuelError
+from fuel.errors import FuelError, Rejected
+from fuel.execute.records import CompileOptions
 from fuel.feedback.record import Feedback
 from fuel.feedback.settings import apply as apply_settings
-from fuel.generate.base import GeneratorDone
+from fuel.generate.base import GenerationRequest, GeneratorDone
 from fuel.store import CampaignStore, NewTest
 from fuel.store.records import NewBug, WorkerSeconds
 
@@ -64,6 +70,7 @@ class Campaign:
         processing: BugProcessing | None = None,
         pool_report: Callable[[], ClusterReport] | None = None,
         worker_time: WorkerTime | None = None,
+        maker: Maker[GenerationRequest] | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -72,7 +79,8 @@ class Campaign:
         self.admission = admission
         self.display = display
         self.processing = processing
-        self.in_flight: dict[Future[Checked], Candidate] = {}
+        self.maker = maker  # the pool, when it makes the producer's orders
+        self.in_flight: dict[Future[Checked], Candidate | Order] = {}
         self.recorded = store.tests_recorded()
         self.capacity = 2 * max(1, settings.jobs)
         self.fuel_errors = 0  # this run's tests on which fuel's own code failed
@@ -135,8 +143,15 @@ class Campaign:
             if candidate is None:
                 return
             options = apply_settings(self.settings.options, candidate.settings)
-            checking = self.checker.submit(candidate.program, options, coverage=candidate.coverage)
-            self.in_flight[checking] = candidate
+            self.in_flight[self._submit(candidate, options)] = candidate
+
+    def _submit(self, candidate: Candidate | Order, options: CompileOptions) -> Future[Checked]:
+        if isinstance(candidate, Candidate):
+            return self.checker.submit(candidate.program, options, coverage=candidate.coverage)
+        if self.maker is None:
+            raise FuelError("the producer ordered a program from a pool that makes none")
+        return self.checker.submit_request(self.maker, candidate.request, options,
+                                           coverage=candidate.coverage)  # fmt: skip
 
     def _collect(self, timeout: float) -> None:
         if not self.in_flight:
@@ -144,7 +159,14 @@ class Campaign:
         done, _ = wait(list(self.in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
             candidate = self.in_flight.pop(future)
-            self._record(candidate, future.result())
+            try:
+                checked = future.result()
+            except Rejected as refused:  # an order the generator made no program from
+                self.producer.refused(refused)
+                continue
+            if isinstance(candidate, Order):
+                candidate = candidate.filled(checked)
+            self._record(candidate, checked)
 
     def _wind_down(self, cancel: bool, finish_bugs: bool) -> None:
         """Finish what is in flight: cancel what has not started if asked, record the

@@ -36,6 +36,7 @@ under ``new`` or ``sampled`` it is a lower bound of what the campaign reached.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 
@@ -66,9 +67,9 @@ def tokens_of(ops: Iterable[str], settings: Iterable[str]) -> set[str]:
     return {*ops, *settings}
 
 
-def sampled(program: Program, share: float = SAMPLE_SHARE) -> bool:
-    """In the sample? Decided by the program's digest (uniform hex), so reproducible."""
-    return int(program.digest[:8], 16) < share * 16**8
+def in_sample(digest: str, share: float = SAMPLE_SHARE) -> bool:
+    """In the sample? Decided by a digest (uniform hex), so reproducible."""
+    return int(digest[:8], 16) < share * 16**8
 
 
 class CoveragePolicy:
@@ -89,14 +90,24 @@ class CoveragePolicy:
     def wants(self, program: Program, settings: tuple[str, ...], mutant: bool) -> bool:
         """Should this candidate's coverage be measured? Counted as measured if so."""
         tokens = tokens_of(program.ops, settings)
-        measure = self.enabled and self._decide(program, tokens, mutant)
+        return self._count(tokens, self.enabled and self._decide(tokens, mutant, program.digest))
+
+    def wants_order(self, ops: tuple[str, ...], settings: tuple[str, ...], seed: int) -> bool:
+        """The same for a program a cluster's node will make: its operators are the
+        heuristic's (the node's generator adds more), and the sample is drawn from the
+        request's seed, since there is no program to draw it from yet."""
+        tokens = tokens_of(ops, settings)
+        digest = hashlib.sha256(str(seed).encode()).hexdigest()
+        return self._count(tokens, self.enabled and self._decide(tokens, False, digest))
+
+    def _count(self, tokens: set[str], measure: bool) -> bool:
         if measure:
             self.measured.update(tokens)
         return measure
 
-    def _decide(self, program: Program, tokens: set[str], mutant: bool) -> bool:
+    def _decide(self, tokens: set[str], mutant: bool, digest: str) -> bool:
         if self.name == "all" or mutant:
             return True
         if any(self.measured[token] < FIRST_MEASURED for token in tokens):
             return True
-        return self.name == "sampled" and sampled(program)
+        return self.name == "sampled" and in_sample(digest)

@@ -9,6 +9,11 @@ to ``generator.repair`` first; otherwise a share of rounds mutates a corpus prog
 (when the generator can mutate), and the rest generate around the heuristic's
 operators. Each candidate's coverage is measured or not as the campaign's
 :class:`~fuel.campaign.measure.CoveragePolicy` decides, here, in the order made.
+
+When the pool can make programs itself (a Ray cluster's nodes, given a replica of the
+generator), generation rounds yield an :class:`Order` instead of a program: the same
+request (the heuristic's operators and the seed) the generator would have been given
+here, made where it runs. Repairs and mutations stay here.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from fuel.campaign.corpus import Corpus, credit_of
 from fuel.campaign.measure import CoveragePolicy
+from fuel.check import Checked
 from fuel.errors import FuelError, Rejected
 from fuel.feedback.heuristic import Heuristic
 from fuel.feedback.record import Feedback
@@ -46,6 +52,21 @@ class Candidate:
     def mutant(self) -> bool:
         """A mutant of a corpus program (a repair has a parent too, and repairs)."""
         return self.parent is not None and self.repairs == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """A new program ordered from the pool, which makes it from ``request`` where it runs
+    it, as the generator would have made it here."""
+
+    request: GenerationRequest
+    settings: tuple[str, ...] = ()  # compile setting tokens to test it with
+    coverage: bool = False  # measure its coverage (the campaign's coverage policy)
+
+    def filled(self, checked: Checked) -> Candidate:
+        """The candidate it became, once made and checked."""
+        return Candidate(checked.program, None, 0, checked.generate_seconds, self.settings,
+                         self.coverage)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +108,13 @@ class Producer:
         self.rng = random.Random(seed)
         self.failures = 0  # generation attempts that produced no program
         self.last_failure = ""
+        self.ordering = False  # new programs are ordered from the pool (``order_programs``)
+        self.refused_in_a_row = 0  # orders the pool's generator refused since a test
         self.max_repairs = generator.max_repairs
         # The generator's own status (e.g. the LLM's mode and spend), read on this thread
         # after each program; the display and the store read the copy.
         self.status = GeneratorStatus()
-        self._ready: queue.Queue[Candidate] = queue.Queue(maxsize=max(1, ahead))
+        self._ready: queue.Queue[Candidate | Order] = queue.Queue(maxsize=max(1, ahead))
         self._lessons: queue.SimpleQueue[Lesson] = queue.SimpleQueue()
         self._repairs: collections.deque[Repair] = collections.deque()
         self._stop = threading.Event()
@@ -105,10 +128,24 @@ class Producer:
     def stop(self) -> None:
         self._stop.set()
 
+    def order_programs(self) -> None:
+        """From now on, generation rounds yield an :class:`Order` for the pool to fill."""
+        self.ordering = True
+
     def teach(self, lesson: Lesson) -> None:
+        self.refused_in_a_row = 0
         self._lessons.put(lesson)
 
-    def take(self, timeout: float) -> Candidate | None:
+    def refused(self, rejected: Rejected) -> None:
+        """An order the pool's generator made no program from: counted as a refusal
+        here is, and as many in a row stop the campaign (the campaign's thread)."""
+        self.failures += 1
+        self.last_failure = rejected.reason
+        self.refused_in_a_row += 1
+        if self.refused_in_a_row >= MAX_FAILURES_IN_A_ROW:
+            raise failing(self.refused_in_a_row, self.last_failure)
+
+    def take(self, timeout: float) -> Candidate | Order | None:
         """A ready program, or None if none came within ``timeout``; raises the
         generation thread's error if it failed."""
         try:
@@ -127,10 +164,7 @@ class Producer:
                 if candidate is None:
                     in_a_row += 1
                     if in_a_row >= MAX_FAILURES_IN_A_ROW:
-                        raise FuelError(
-                            f"the generator failed {in_a_row} times in a row; "
-                            f"last: {self.last_failure}"
-                        )
+                        raise failing(in_a_row, self.last_failure)
                     continue
                 in_a_row = 0
                 while not self._stop.is_set():
@@ -142,7 +176,7 @@ class Producer:
         except BaseException as error:  # handed to the campaign's thread by ``take``
             self._error = error
 
-    def produce(self) -> Candidate | None:
+    def produce(self) -> Candidate | Order | None:
         """Learn from every lesson waiting, then make one program (None: none made).
         Raises ``GeneratorDone`` once the generator says it will make no more."""
         self.learn()
@@ -152,7 +186,11 @@ class Producer:
         self.status = self.generator.status()
         if candidate is None:
             return None
-        measure = self.coverage.wants(candidate.program, candidate.settings, candidate.mutant)
+        if isinstance(candidate, Order):
+            request = candidate.request
+            measure = self.coverage.wants_order(request.ops, candidate.settings, request.seed)
+        else:
+            measure = self.coverage.wants(candidate.program, candidate.settings, candidate.mutant)
         return replace(candidate, coverage=measure)
 
     @property
@@ -180,7 +218,7 @@ class Producer:
     def _settings(self) -> tuple[str, ...]:
         return self.settings.propose() if self.settings is not None else ()
 
-    def _make(self) -> Candidate | None:
+    def _make(self) -> Candidate | Order | None:
         start = time.perf_counter()
         try:
             while self._repairs:
@@ -196,9 +234,16 @@ class Producer:
                     program = self.generator.mutate(entry.program, seed)
                     return Candidate(program, entry.test_id, 0, time.perf_counter() - start,
                                      self._settings())  # fmt: skip
-            program = self.generator.generate(GenerationRequest(self.heuristic.propose(), seed))
+            request = GenerationRequest(self.heuristic.propose(), seed)
+            if self.ordering:
+                return Order(request, self._settings())
+            program = self.generator.generate(request)
             return Candidate(program, None, 0, time.perf_counter() - start, self._settings())
         except Rejected as rejected:
             self.failures += 1
             self.last_failure = rejected.reason
             return None
+
+
+def failing(in_a_row: int, last: str) -> FuelError:
+    return FuelError(f"the generator failed {in_a_row} times in a row; last: {last}")

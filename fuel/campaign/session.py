@@ -25,7 +25,7 @@ from fuel.campaign.loop import Campaign
 from fuel.campaign.measure import CoveragePolicy
 from fuel.campaign.producer import Producer
 from fuel.campaign.settings import CampaignSettings
-from fuel.check import Checker
+from fuel.check import Checker, Maker
 from fuel.check.checker import Runner
 from fuel.check.share import Metered, ShareGate, WorkerTime
 from fuel.cluster.records import ClusterReport
@@ -49,7 +49,10 @@ class Pool(Runner, Protocol):
     def close(self) -> None: ...
 
 
-PoolFactory = Callable[[PoolSettings], Pool]
+# The pool's settings and the campaign's generator, for a pool that can make the
+# generator's programs where it runs them (a Ray cluster's); None when only bugs are
+# reduced (``fuel reduce``).
+PoolFactory = Callable[[PoolSettings, Generator | None], Pool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,10 +224,12 @@ def prepare(
     closers.append(producer.stop)
     measuring = f" with coverage ({settings.coverage_policy})" if settings.coverage else ""
     display.note(f"starting {settings.jobs} worker(s){measuring}...")
-    pool = (wiring.pool_factory or warm_pool)(
-        pool_settings(settings, settings.jobs, settings.coverage)
-    )
+    pool = open_pool(wiring, pool_settings(settings, settings.jobs, settings.coverage), generator)
     closers.append(pool.close)
+    maker = pool if isinstance(pool, Maker) and pool.makes_programs else None
+    if maker is not None:
+        producer.order_programs()
+        display.note("new programs are made where they run, from the generator's requests")
     store.set_cluster_report(wiring.pool_report() if wiring.pool_report else None)
     worker_time = WorkerTime()
     static_check = not settings.allow_unsafe
@@ -239,7 +244,13 @@ def prepare(
         for bug in unprocessed_bugs(store):
             processing.submit(bug)
     return Campaign(settings, store, checker, producer, admission, display, processing,
-                    wiring.pool_report, worker_time)  # fmt: skip
+                    wiring.pool_report, worker_time, maker)  # fmt: skip
+
+
+def open_pool(wiring: Wiring, settings: PoolSettings, generator: Generator | None) -> Pool:
+    if wiring.pool_factory is None:
+        return warm_pool(settings)
+    return wiring.pool_factory(settings, generator)
 
 
 def settings_chooser(settings: CampaignSettings, seed: int) -> SettingsAnnealing | None:
@@ -278,7 +289,7 @@ def process_pending_bugs(
             log(f"{out}: no bug waits for processing")
             return 0
         log(f"{out}: processing {len(pending)} bug(s)")
-        pool = (wiring.pool_factory or warm_pool)(pool_settings(settings, jobs, coverage=False))
+        pool = open_pool(wiring, pool_settings(settings, jobs, coverage=False), None)
         try:
             checker = Checker(pool, settings.options, static_check=not settings.allow_unsafe)
             for bug in pending:

@@ -6,6 +6,6 @@ rejected program, a worker's failure or an error in fuel's own judging is handle
 same way everywhere.
 """
 
-from fuel.check.checker import Checked, Checker, Runner
+from fuel.check.checker import Checked, Checker, LoadRules, Made, Maker, Runner
 
-__all__ = ["Checked", "Checker", "Runner"]
+__all__ = ["Checked", "Checker", "LoadRules", "Made", "Maker", "Runner"]

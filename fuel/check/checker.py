@@ -7,6 +7,12 @@ remove) gets a second run here, planned and concluded by :mod:`fuel.judge.rerun`
 error in fuel's own code while judging becomes a ``skipped`` verdict whose
 ``fuel_error`` names it, so one bad program never stops a run over many, and the
 campaign can count fuel's own failures.
+
+A runner may also make the programs it runs (a :class:`Maker`: a Ray cluster's nodes
+make the built-in generator's programs from their requests, sparing the driver's
+CPU). It generates and loads each by the same rules as here (:class:`LoadRules`),
+runs it, and returns the program with its result (:class:`Made`); the judging, the
+second look and what the campaign records are then the same as for a program made here.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import traceback
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar, runtime_checkable
 
 from fuel.errors import Rejected
 from fuel.execute.records import CompileOptions, RunResult
@@ -42,6 +48,56 @@ class Runner(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class LoadRules:
+    """How programs are loaded before they run: the checker's rules, sent to a runner
+    that makes and loads programs itself."""
+
+    allow_unsafe: bool  # no static check (``--allow-unsafe``)
+    device: str  # the device programs are moved to
+
+    def load(self, program: Program) -> ProgramSpec:
+        """The loaded program; raises ``Rejected`` (one line) when it does not load."""
+        return load_program(program, allow_unsafe=self.allow_unsafe, device=self.device)
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """A program a runner made from a request, loaded and ran (a cluster's node)."""
+
+    program: Program
+    spec: ProgramSpec | None  # None: it did not load, ``rejected`` says why
+    result: RunResult | None  # None when it did not load
+    rejected: str = ""
+    generate_seconds: float = 0.0  # making it, where it was made
+
+
+R = TypeVar("R", contravariant=True)
+
+
+@runtime_checkable
+class Maker(Protocol[R]):
+    """A runner that makes the programs it runs from generation requests (``R``)."""
+
+    @property
+    def makes_programs(self) -> bool:
+        """Whether it was given a generator to make programs with."""
+        ...
+
+    def submit_request(
+        self,
+        request: R,
+        options: CompileOptions,
+        timeout_s: float | None,
+        rules: LoadRules,
+        coverage: bool = False,
+    ) -> Future[Made]:
+        """Make, load and run the program of ``request`` when a worker is free. The
+        future raises ``Rejected`` when the generator refused the request, and
+        ``FuelError`` when the generator failed."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class Checked:
     """One program's verdict, with what it came from (no spec or result when rejected)."""
 
@@ -50,12 +106,13 @@ class Checked:
     spec: ProgramSpec | None = None
     result: RunResult | None = None
     fuel_traceback: str = ""  # where fuel's own code failed, when ``verdict.fuel_error``
+    generate_seconds: float = 0.0  # making the program, when the runner made it
 
 
 class Pending(Future[Checked]):
     """A check in flight. Cancelling it cancels the run, if that has not started."""
 
-    def __init__(self, run: Future[RunResult]) -> None:
+    def __init__(self, run: Future[RunResult] | Future[Made]) -> None:
         super().__init__()
         self._run = run
 
@@ -126,29 +183,70 @@ class Checker:
             except BaseException as error:  # the pool failed (closed, no worker starts)
                 pending.set_exception(error)
                 return
-            first = self._conclude(program, loaded, result, chosen)
-            again = self._rerun_for(first, chosen)
-            if again is None:
-                pending.set_result(first)
-                return
-
-            def settle(second_run: Future[RunResult]) -> None:
-                try:
-                    second = self._conclude(program, loaded, second_run.result(), again.options)
-                except BaseException:  # the second look failed: the first verdict stands
-                    pending.set_result(first)
-                    return
-                pending.set_result(_settled(first, second, again))
-
-            try:
-                self.runner.submit(loaded, again.options, again.timeout_s).add_done_callback(
-                    settle
-                )
-            except BaseException:  # the pool is closing: the first verdict stands
-                pending.set_result(first)
+            self._judge_into(pending, self._conclude(program, loaded, result, chosen), chosen)
 
         run.add_done_callback(finish)
         return pending
+
+    @property
+    def load_rules(self) -> LoadRules:
+        return LoadRules(allow_unsafe=not self.static_check, device=self.options.home_device)
+
+    def submit_request(
+        self,
+        maker: Maker[R],
+        request: R,
+        options: CompileOptions | None = None,
+        *,
+        coverage: bool = False,
+    ) -> Future[Checked]:
+        """:meth:`submit` for a program ``maker`` makes from ``request`` where it runs
+        it. The future raises ``Rejected`` when the generator refused the request."""
+        chosen = options or self.options
+        made_run = maker.submit_request(request, chosen, self.timeout_s, self.load_rules,
+                                        coverage)  # fmt: skip
+        pending = Pending(made_run)
+
+        def finish(done: Future[Made]) -> None:
+            if done.cancelled():
+                return
+            try:
+                made = done.result()
+            except BaseException as error:  # refused, the generator or the pool failed
+                pending.set_exception(error)
+                return
+            if made.spec is None or made.result is None:
+                verdict = Verdict(Outcome.REJECTED, detail=made.rejected)
+                pending.set_result(Checked(made.program, verdict,
+                                           generate_seconds=made.generate_seconds))  # fmt: skip
+                return
+            first = self._conclude(made.program, made.spec, made.result, chosen)
+            self._judge_into(pending, replace(first, generate_seconds=made.generate_seconds),
+                             chosen)  # fmt: skip
+
+        made_run.add_done_callback(finish)
+        return pending
+
+    def _judge_into(self, pending: Future[Checked], first: Checked, chosen: CompileOptions) -> None:
+        """Settle ``pending`` with ``first``, after a second look where one is due."""
+        again = self._rerun_for(first, chosen)
+        if again is None or first.spec is None:
+            pending.set_result(first)
+            return
+        program, loaded = first.program, first.spec
+
+        def settle(second_run: Future[RunResult]) -> None:
+            try:
+                second = self._conclude(program, loaded, second_run.result(), again.options)
+            except BaseException:  # the second look failed: the first verdict stands
+                pending.set_result(first)
+                return
+            pending.set_result(_settled(first, second, again))
+
+        try:
+            self.runner.submit(loaded, again.options, again.timeout_s).add_done_callback(settle)
+        except BaseException:  # the pool is closing: the first verdict stands
+            pending.set_result(first)
 
     def submit_file(self, path: Path) -> Future[Checked]:
         """:meth:`submit` for a program in a file; an unreadable file is rejected."""
@@ -169,9 +267,7 @@ class Checker:
 
     def _load(self, program: Program) -> ProgramSpec | Checked:
         try:
-            return load_program(
-                program, allow_unsafe=not self.static_check, device=self.options.home_device
-            )
+            return self.load_rules.load(program)
         except Rejected as rejected:
             return Checked(program, Verdict(Outcome.REJECTED, detail=rejected.reason))
 

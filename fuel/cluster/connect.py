@@ -1,10 +1,12 @@
 """Joining a Ray cluster from the driver: what ``fuel fuzz --ray ADDRESS`` plugs in.
 
 The driver (this process) keeps the generator, the heuristic, the store and the
-display; the cluster lends it workers. This fuel package is shipped to the nodes
-with the job (Ray's ``py_modules``), so every actor runs the driver's own code; the
-nodes need Ray, torch (the driver's version: other nodes are refused) and fuel's
-dependencies. Ray's own log lines stay in its session logs on each node.
+display; the cluster lends it workers, which also make the built-in generator's
+programs from the driver's requests (see :mod:`fuel.cluster.pool`). This fuel
+package is shipped to the nodes with the job (Ray's ``py_modules``), so every actor
+runs the driver's own code; the nodes need Ray, torch (the driver's version: other
+nodes are refused) and fuel's dependencies. Ray's own log lines stay in its session
+logs on each node.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from fuel.cluster.pool import ClusterPool, one_line
 from fuel.cluster.records import ClusterReport, ClusterSettings
 from fuel.errors import FuelError
 from fuel.execute.pool import PoolSettings
+from fuel.generate.base import Generator
 
 # Ray retries an unanswered address for many minutes; a few seconds of silence from a
 # plain TCP connect already say that nothing listens there.
@@ -45,9 +48,11 @@ class Cluster:
         """The workers the cluster's live nodes offer now (the campaign's ``jobs``)."""
         return sum(seat.workers for seat in seats(ray.nodes(), self.settings))
 
-    def start_pool(self, settings: PoolSettings) -> ClusterPool:
-        """The campaign's pool (its ``pool_factory``): returns once the actors are warm."""
-        pool = ClusterPool(self.settings, settings)
+    def start_pool(self, settings: PoolSettings, generator: Generator | None = None) -> ClusterPool:
+        """The campaign's pool (its ``pool_factory``): returns once the actors are warm.
+        The actors make ``generator``'s programs themselves when it offers a replica."""
+        maker = generator.replica() if generator is not None else None
+        pool = ClusterPool(self.settings, settings, maker)
         try:
             pool.wait_ready()
         except BaseException:

@@ -14,6 +14,14 @@ that joins or whose actor died (a replacement), and handles losses:
   the driver's) is given up after ``MAX_FAILURES_PER_NODE`` tries, and the campaign
   stops with the reason once no node is left.
 
+Given a replica of the campaign's generator (``maker``), the pool is also a
+:class:`~fuel.check.checker.Maker`: ``submit_request`` sends a generation request
+instead of a program, and the actor makes, loads and runs the program
+(:meth:`~fuel.cluster.actor.NodeWorkers.make`). A request whose actor dies before
+answering is made on the driver by the same function
+(:func:`~fuel.cluster.actor.make_program`), then sent again as a program, so a test
+lost twice is recorded with its source like any other.
+
 Only this module and :mod:`fuel.cluster.connect` import Ray.
 """
 
@@ -24,19 +32,22 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from importlib import metadata
 from typing import Any
 
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from fuel.cluster.actor import NodeWorkers, Ready
+from fuel.check.checker import LoadRules, Made
+from fuel.cluster.actor import NodeWorkers, Ready, make_program
 from fuel.cluster.plan import MAX_TRIES, Loss, lost_result, seats, threads_per_worker
 from fuel.cluster.records import ClusterReport, ClusterSettings, NodeReport, Seat
+from fuel.cluster.tasks import Actor, Counts, Handle, NodeTally, Order, Ref, Task, deliver
 from fuel.errors import FuelError
 from fuel.execute.pool import PoolSettings
 from fuel.execute.records import CompileOptions, RunResult
+from fuel.generate.base import GenerationRequest, Generator
 from fuel.program.record import ProgramSpec
 
 WAIT_S = 0.05  # how long the driver's thread waits on Ray before looking again
@@ -55,67 +66,6 @@ CLOSE_S = 15.0  # how long the actors get to stop their workers before they are 
 NODE_ID_CHARS = 6  # enough to tell the nodes of one cluster apart in a report
 
 RemoteNodeWorkers = ray.remote(NodeWorkers)
-# Ray's handles and references: its type stubs do not follow ``.remote()`` calls.
-Handle = Any
-Ref = Any
-
-
-class Task:
-    """One test on its way through the cluster: the driver's own bookkeeping."""
-
-    def __init__(
-        self,
-        spec: ProgramSpec,
-        options: CompileOptions,
-        timeout_s: float,
-        urgent: bool,
-        coverage: bool = False,
-    ) -> None:
-        self.spec = spec
-        self.options = options
-        self.timeout_s = timeout_s
-        self.urgent = urgent
-        self.coverage = coverage
-        self.future: Future[RunResult] = Future()
-        self.started = False  # the future is running (it can no longer be cancelled)
-        self.sent_at = 0.0
-        self.lost_on: list[str] = []  # the nodes whose actor was lost under it
-        self.loss = Loss.DIED
-
-
-class Actor:
-    """The driver's handle on one node's actor."""
-
-    def __init__(self, seat: Seat, handle: Handle) -> None:
-        self.seat = seat
-        self.handle = handle
-        self.ready_ref: Ref = handle.ready.remote()
-        self.started_at = time.monotonic()
-        self.ready: Ready | None = None
-        self.running: dict[Ref, Task] = {}
-        self.alive = True
-
-    @property
-    def free(self) -> int:
-        return self.seat.workers - len(self.running) if self.ready and self.alive else 0
-
-
-@dataclass(slots=True)
-class NodeTally:
-    address: str
-    tests: int = 0
-    alive: bool = True
-
-
-@dataclass(slots=True)
-class Counts:
-    actors_started: int = 0
-    actors_lost: int = 0
-    lost_tests: int = 0
-    requeued: int = 0
-    recorded_lost: int = 0
-
-
 def short(node_id: str) -> str:
     return node_id[:NODE_ID_CHARS]
 
@@ -123,9 +73,13 @@ def short(node_id: str) -> str:
 class ClusterPool:
     """The warm pool's interface over one actor per node (Ray must be connected)."""
 
-    def __init__(self, settings: ClusterSettings, pool: PoolSettings) -> None:
+    def __init__(
+        self, settings: ClusterSettings, pool: PoolSettings, maker: Generator | None = None
+    ) -> None:
         self.settings = settings
         self.pool_settings = pool
+        self._maker = maker  # makes programs on the actors (and here, for lost ones)
+        self._maker_ref: Ref = ray.put(maker) if maker is not None else None
         self._lock = threading.RLock()
         self._urgent: deque[Task] = deque()
         self._queued: deque[Task] = deque()
@@ -171,7 +125,7 @@ class ClusterPool:
         coverage: bool = False,
     ) -> Future[RunResult]:
         limit = timeout_s or self.pool_settings.timeout_s
-        return self._enqueue(Task(spec, options, limit, False, coverage))
+        return self._enqueue(Task(spec, options, limit, False, coverage=coverage))
 
     def run(
         self,
@@ -181,8 +135,30 @@ class ClusterPool:
         coverage: bool = False,
     ) -> RunResult:
         """Run one program on the next free worker of any node, ahead of submitted ones."""
-        task = Task(spec, options, timeout_s or self.pool_settings.timeout_s, True, coverage)
-        return self._enqueue(task).result()
+        task = Task(spec, options, timeout_s or self.pool_settings.timeout_s, True,
+                    coverage=coverage)  # fmt: skip
+        result: RunResult = self._enqueue(task).result()
+        return result
+
+    @property
+    def makes_programs(self) -> bool:
+        return self._maker is not None
+
+    def submit_request(
+        self,
+        request: GenerationRequest,
+        options: CompileOptions,
+        timeout_s: float | None,
+        rules: LoadRules,
+        coverage: bool = False,
+    ) -> Future[Made]:
+        """Have an actor make, load and run the program of ``request`` (see the module
+        docstring); the future raises ``Rejected`` when the generator refused it."""
+        if self._maker is None:
+            raise FuelError("this cluster pool was given no generator to make programs with")
+        order = Order(request, rules)
+        timeout = timeout_s or self.pool_settings.timeout_s
+        return self._enqueue(Task(None, options, timeout, False, order, coverage=coverage))
 
     def report(self) -> ClusterReport:
         with self._lock:
@@ -231,7 +207,7 @@ class ClusterPool:
         self.close()
 
     # ------------------------------------------------------------ sending tests
-    def _enqueue(self, task: Task) -> Future[RunResult]:
+    def _enqueue(self, task: Task) -> Future[Any]:
         with self._lock:
             if self._closed:
                 raise FuelError("the worker pool is closed")
@@ -251,9 +227,7 @@ class ClusterPool:
                     if not task.future.set_running_or_notify_cancel():
                         continue  # cancelled while it waited
                     task.started = True
-                ref: Ref = actor.handle.run.remote(
-                    task.spec, task.options, task.timeout_s, task.coverage
-                )
+                ref = task.send(actor.handle)
                 task.sent_at = time.monotonic()
                 actor.running[ref] = task
                 self._refs[ref] = (actor, task)
@@ -299,7 +273,7 @@ class ClusterPool:
             actor.running.pop(ref, None)
             self._nodes[actor.seat.node_id].tests += 1
         self._dispatch()  # the freed worker's next test first, then this one's judging
-        task.future.set_result(value)
+        deliver(task, value)
 
     def _started(self, actor: Actor, ready: Ready) -> None:
         if ready.torch_version != self._torch:
@@ -362,21 +336,41 @@ class ClusterPool:
                 else:
                     recorded.append(task)
             actor.running.clear()
+            self._reconcile_at = 0.0  # a replacement, where the node is still there
+        with contextlib.suppress(Exception):
+            ray.kill(actor.handle, no_restart=True)
+        for task in requeue + recorded:
+            if task.spec is None:
+                self._make_here(task)
+        requeue = [task for task in requeue if not task.future.done()]
+        recorded = [task for task in recorded if not task.future.done()]
+        with self._lock:
             for task in reversed(requeue):  # at the front, in their order
                 (self._urgent if task.urgent else self._queued).appendleft(task)
             self._counts.requeued += len(requeue)
             self._counts.recorded_lost += len(recorded)
-            self._reconcile_at = 0.0  # a replacement, where the node is still there
-        with contextlib.suppress(Exception):
-            ray.kill(actor.handle, no_restart=True)
+            closed = self._closed
+        if closed:  # close() has failed what it knew of; these were in no list then
+            self._fail_everything(FuelError("the worker pool is closed"), tuple(requeue))
         for task in recorded:
-            task.future.set_result(lost_result(task.loss, tuple(task.lost_on), task.timeout_s))
+            deliver(task, lost_result(task.loss, tuple(task.lost_on), task.timeout_s))
         self._dispatch()
 
-    def _fail_everything(self, error: FuelError) -> None:
+    def _make_here(self, task: Task) -> None:
+        """Make an ordered test's program on the driver, as its lost actor would have,
+        so that it can be sent again as a program (or recorded, lost for good)."""
+        assert task.order is not None and self._maker is not None  # only ordered tasks
+        made = make_program(self._maker, task.order.request, task.order.rules)
+        if isinstance(made, Made) and made.spec is not None:
+            task.order.made = made
+            task.spec = made.spec
+        else:  # refused, or it did not load: settled without a run
+            deliver(task, made)
+
+    def _fail_everything(self, error: FuelError, more: tuple[Task, ...] = ()) -> None:
         with self._lock:
             self._closed = True
-            waiting = [*self._urgent, *self._queued]
+            waiting = [*self._urgent, *self._queued, *more]
             waiting += [t for a in self._actors.values() for t in a.running.values()]
             self._urgent.clear()
             self._queued.clear()
@@ -434,7 +428,9 @@ class ClusterPool:
             options["num_gpus"] = seat.workers
         threads = threads_per_worker(seat, self.pool_settings)
         settings = replace(self.pool_settings, threads_per_worker=threads)
-        handle: Handle = RemoteNodeWorkers.options(**options).remote(settings, seat.workers)
+        handle: Handle = RemoteNodeWorkers.options(**options).remote(
+            settings, seat.workers, self._maker_ref
+        )
         actor = Actor(seat, handle)
         self._actors[seat.node_id] = actor
         self._refs[actor.ready_ref] = (actor, None)

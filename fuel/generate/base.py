@@ -24,6 +24,9 @@ verdict)``                                                 invalid programs
                                                            ends the campaign gracefully
 ``status()``              an empty ``GeneratorStatus``     the display and the store
 ``cost_report()``         "" (costs nothing)               the store, when a run ends
+``replica()``             None: programs are made here     a pool that makes programs
+                                                           where it runs them (a Ray
+                                                           cluster's nodes)
 ========================= ================================ ============================
 
 A generator may also raise :class:`GeneratorDone` from ``generate`` or ``repair``
@@ -98,3 +101,11 @@ class Generator:
     def cost_report(self) -> str:
         """What the generator cost, as JSON; "" when it costs nothing."""
         return ""
+
+    def replica(self) -> Generator | None:
+        """A copy of this generator, to be pickled into another process, whose
+        ``generate`` makes the very program this one would from the same request;
+        None when its programs can only be made here (an LLM's depend on its
+        conversation and budget). Only ``generate`` moves: the copy learns nothing, and
+        repairs and mutations stay with this generator."""
+        return None

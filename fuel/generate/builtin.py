@@ -75,6 +75,12 @@ class BuiltinGenerator(Generator):
             raise Rejected(str(exc)) from None
         return self.program(recipe, origin="builtin", name=f"builtin_{request.seed}")
 
+    def replica(self) -> BuiltinGenerator:
+        """A fresh generator on this one's catalog: programs depend on the request, the
+        catalog and torch (a cluster refuses nodes with another torch), so the catalog
+        travels with it rather than each node building its own."""
+        return BuiltinGenerator(self.catalog, self.seed)
+
     def program(self, recipe: Recipe, origin: str, name: str) -> Program:
         """The rendered program. It is not loaded here: the campaign loads every program
         (static check included) anyway, and the tests load every generated one."""
@@ -106,7 +112,6 @@ class BuiltinGenerator(Generator):
         if edited is None:
             raise Rejected(f"no syntax-level mutation applies to {program.name}")
         return Program(source=edited[0], name=name, seed=seed, ops=program.ops, origin="mutation")
-
 
 
 def parse_recipe(text: str) -> Recipe | None:

@@ -18,7 +18,7 @@ def main(argv: list[str]) -> int:
     out, rounds, resume = Path(argv[0]), int(argv[1]), "--resume" in argv
     register_toys()
     # no reduction of the toy's bugs: this process is killed anyway
-    wiring = session.Wiring(pool_factory=lambda _: FakePool(DELAY_S))
+    wiring = session.Wiring(pool_factory=lambda *_: FakePool(DELAY_S))
     if resume:
         finished = session.resume({"max_rounds": rounds}, out, QuietDisplay(), argv, wiring)
     else:

@@ -71,7 +71,7 @@ def start(
     pool: FakePool | None = None,
     processors: tuple[BugProcessor, ...] = (),
 ) -> session.Finished:
-    wiring = session.Wiring(processors, lambda _: pool or FakePool())
+    wiring = session.Wiring(processors, lambda *_: pool or FakePool())
     return session.start(config, QuietDisplay(), ["test"], wiring)
 
 
@@ -157,7 +157,7 @@ def test_resume_continues_numbering_and_learnt_state(tmp_path: Path) -> None:
     out = tmp_path / "c"
     start(settings(out, max_rounds=40, coverage=True))
     before = rows(out, "SELECT id, digest, outcome FROM tests ORDER BY id")
-    wiring = session.Wiring(pool_factory=lambda _: FakePool())
+    wiring = session.Wiring(pool_factory=lambda *_: FakePool())
     finished = session.resume({"max_rounds": 90}, out, QuietDisplay(), ["again"], wiring)
     after = rows(out, "SELECT id, digest, outcome FROM tests ORDER BY id")
     assert finished.summary.tests == 90 and finished.summary.runs == 2
@@ -283,7 +283,7 @@ def test_time_limit_leaves_slow_bug_processing_for_fuel_reduce(tmp_path: Path) -
 
     seen.clear()
     logged: list[str] = []
-    wiring = session.Wiring(processors, lambda _: FakePool())
+    wiring = session.Wiring(processors, lambda *_: FakePool())
     count = session.process_pending_bugs(out, 1, logged.append, wiring)
     waiting = [sid for sid, done in bugs if not done]
     assert count == len(waiting) and sorted(seen) == sorted(waiting)
@@ -386,7 +386,7 @@ def test_explored_settings_are_stored_per_test_counted_and_kept_on_resume(
         assert bug.options == apply_settings(config.options, tokens)
         saved = BugFiles(out / "bugs" / bug.signature_id).read_options()
         assert saved == bug.options
-    wiring = session.Wiring(pool_factory=lambda _: FakePool())
+    wiring = session.Wiring(pool_factory=lambda *_: FakePool())
     again = session.resume({"max_rounds": 100}, out, QuietDisplay(), ["again"], wiring)
     later = [tuple(json.loads(r[0])) for r in rows(out, "SELECT settings FROM tests WHERE id > 60")]
     assert again.summary.tests == 100 and any(later)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fuel.campaign.measure import FIRST_MEASURED, SAMPLE_SHARE, CoveragePolicy, sampled
+from fuel.campaign.measure import FIRST_MEASURED, SAMPLE_SHARE, CoveragePolicy, in_sample
 from fuel.program.record import Program
 
 
@@ -32,7 +32,7 @@ def test_sampled_adds_a_share_of_the_rest_drawn_from_the_digest() -> None:
     for i in range(FIRST_MEASURED):
         assert policy.wants(program(-1 - i), (), mutant=False)
     chosen = [policy.wants(program(i), (), mutant=False) for i in range(2000)]
-    assert chosen == [sampled(program(i)) for i in range(2000)]  # reproducible
+    assert chosen == [in_sample(program(i).digest) for i in range(2000)]  # reproducible
     assert sum(chosen) / len(chosen) == pytest.approx(SAMPLE_SHARE, abs=0.03)
 
 
@@ -53,3 +53,16 @@ def test_without_coverage_nothing_is_measured() -> None:
 def test_an_unknown_policy_is_refused() -> None:
     with pytest.raises(ValueError, match="coverage policy"):
         CoveragePolicy("some")
+
+
+def test_an_order_is_decided_from_its_operators_settings_and_seed() -> None:
+    policy = CoveragePolicy("sampled")
+    assert policy.wants_order(("add",), ("dynamic=True",), seed=1)  # new tokens
+    for seed in range(FIRST_MEASURED):
+        policy.wants_order(("mul",), (), seed)
+    chosen = [policy.wants_order(("mul",), (), seed) for seed in range(2000)]
+    again = CoveragePolicy("sampled")
+    again.measured.update({"mul": FIRST_MEASURED})
+    assert chosen == [again.wants_order(("mul",), (), seed) for seed in range(2000)]
+    assert abs(sum(chosen) / len(chosen) - SAMPLE_SHARE) < 0.05
+    assert not CoveragePolicy("sampled", enabled=False).wants_order(("add",), (), seed=1)

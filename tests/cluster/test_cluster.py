@@ -47,13 +47,13 @@ from fuel.judge.judge import judge
 from fuel.judge.verdict import Kind, Outcome
 from fuel.program import load_file
 from fuel.store import CampaignStore
+from tests.cluster.local import LOOPBACK, local_cluster
 from tests.conftest import PROGRAMS
 from tests.store.database import Rows, rows
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parents[2]
-LOOPBACK = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 WORKER_NODES = 2  # and a head without CPUs: a cluster of three
 START_S = 400  # a fresh driver's actors warming up at once on a loaded 2-core machine
 RESUMED_TESTS = 10  # the resumed run's share of the campaign
@@ -61,17 +61,8 @@ RESUMED_TESTS = 10  # the resumed run's share of the campaign
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    from ray.cluster_utils import Cluster
-
-    assert os.environ[LOOPBACK] == "0"  # set by conftest.py, before Ray was imported
-    test_cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0})
-    try:
-        assert test_cluster.address.startswith("127.0.0.1:"), test_cluster.address
-        for _ in range(WORKER_NODES):
-            test_cluster.add_node(num_cpus=1)
+    with local_cluster(WORKER_NODES) as test_cluster:
         yield test_cluster
-    finally:
-        test_cluster.shutdown()
 
 
 # ---------------------------------------------------------------- helpers

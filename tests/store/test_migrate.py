@@ -126,7 +126,7 @@ def test_an_old_campaign_resumes_and_its_bugs_stay_found(old: Path) -> None:
     before = stored(old, "SELECT signature_id FROM bugs ORDER BY 1")
     tests = stored(old, "SELECT COUNT(*) FROM tests")[0][0]
     assert isinstance(tests, int)
-    wiring = session.Wiring(pool_factory=lambda _: FakePool())
+    wiring = session.Wiring(pool_factory=lambda *_: FakePool())
     changes = {"max_rounds": tests + 5, "process_bugs": False}
     finished = session.resume(changes, old, QuietDisplay(), ["resume"], wiring)
     assert finished.error is None and finished.summary.tests == tests + 5
