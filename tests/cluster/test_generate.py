@@ -67,8 +67,8 @@ class Shared:
         self.requests.append(request)
         return self.pool.submit_request(request, options, timeout_s, rules, coverage)
 
-    def submit(self, spec: ProgramSpec, options: CompileOptions,
-               timeout_s: float | None = None, coverage: bool = False) -> Future[RunResult]:  # fmt: skip
+    def submit(self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None,
+               coverage: bool = False) -> Future[RunResult]:  # fmt: skip
         return self.pool.submit(spec, options, timeout_s, coverage)
 
     def run(self, spec: ProgramSpec, options: CompileOptions,
