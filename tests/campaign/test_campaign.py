@@ -416,7 +416,7 @@ def test_unmeasured_tests_are_stored_as_such_and_resume_relearns_what_was_live(
     assert 0 < measured < 80 and measured == pool.measured
     unmeasured_lines = rows(out, "SELECT SUM(new_lines) FROM tests WHERE coverage_measured = 0")
     assert unmeasured_lines == [(0,)]
-    wiring = session.Wiring(pool_factory=lambda _: FakePool())
+    wiring = session.Wiring(pool_factory=lambda *_: FakePool())
     session.resume({"max_rounds": 80}, out, QuietDisplay(), ["again"], wiring)
     replayed = producers[-1]
     assert replayed is not live
