@@ -18,10 +18,11 @@ second look and what the campaign records are then the same as for a program mad
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from fuel.errors import Rejected
 from fuel.execute.records import CompileOptions, RunResult
@@ -72,6 +73,7 @@ class Made:
 
 
 R = TypeVar("R", contravariant=True)
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -112,7 +114,7 @@ class Checked:
 class Pending(Future[Checked]):
     """A check in flight. Cancelling it cancels the run, if that has not started."""
 
-    def __init__(self, run: Future[RunResult] | Future[Made]) -> None:
+    def __init__(self, run: Future[Any]) -> None:
         super().__init__()
         self._run = run
 
@@ -173,20 +175,11 @@ class Checker:
         if isinstance(loaded, Checked):
             return _done(loaded)
         run = self.runner.submit(loaded, chosen, self.timeout_s, coverage)
-        pending = Pending(run)
 
-        def finish(done: Future[RunResult]) -> None:
-            if done.cancelled():
-                return
-            try:
-                result = done.result()
-            except BaseException as error:  # the pool failed (closed, no worker starts)
-                pending.set_exception(error)
-                return
+        def finish(pending: Pending, result: RunResult) -> None:
             self._judge_into(pending, self._conclude(program, loaded, result, chosen), chosen)
 
-        run.add_done_callback(finish)
-        return pending
+        return _pending(run, finish)
 
     @property
     def load_rules(self) -> LoadRules:
@@ -205,16 +198,8 @@ class Checker:
         chosen = options or self.options
         made_run = maker.submit_request(request, chosen, self.timeout_s, self.load_rules,
                                         coverage)  # fmt: skip
-        pending = Pending(made_run)
 
-        def finish(done: Future[Made]) -> None:
-            if done.cancelled():
-                return
-            try:
-                made = done.result()
-            except BaseException as error:  # refused, the generator or the pool failed
-                pending.set_exception(error)
-                return
+        def finish(pending: Pending, made: Made) -> None:
             if made.spec is None or made.result is None:
                 verdict = Verdict(Outcome.REJECTED, detail=made.rejected)
                 pending.set_result(Checked(made.program, verdict,
@@ -224,8 +209,7 @@ class Checker:
             self._judge_into(pending, replace(first, generate_seconds=made.generate_seconds),
                              chosen)  # fmt: skip
 
-        made_run.add_done_callback(finish)
-        return pending
+        return _pending(made_run, finish)
 
     def _judge_into(self, pending: Future[Checked], first: Checked, chosen: CompileOptions) -> None:
         """Settle ``pending`` with ``first``, after a second look where one is due."""
@@ -301,3 +285,22 @@ def judging_failed(error: Exception) -> Verdict:
     what = f"{type(error).__name__}: {error}"[:300]
     return Verdict(Outcome.SKIPPED, detail=f"fuel failed to judge this test ({what}{at})",
                    fuel_error=what)  # fmt: skip
+
+
+def _pending(run: Future[T], finish: Callable[[Pending, T], None]) -> Pending:
+    """A check that ``finish`` settles with the run's value; the run's own failure
+    (the pool closed, the generator refused or failed) is the check's."""
+    pending = Pending(run)
+
+    def on_done(done: Future[T]) -> None:
+        if done.cancelled():
+            return
+        try:
+            value = done.result()
+        except BaseException as error:
+            pending.set_exception(error)
+            return
+        finish(pending, value)
+
+    run.add_done_callback(on_done)
+    return pending
