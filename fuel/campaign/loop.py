@@ -8,9 +8,12 @@ Only this thread touches the store.
 
 Stopping: the round limit is never overshot (nothing is submitted past it), and the
 new bugs are processed before the campaign ends. At the time limit, programs not yet
-started are cancelled, running ones are awaited and recorded, and bugs still waiting
-for processing are left for ``fuel reduce OUT`` (or the next ``--resume``): a time
-limit bounds the wall time, and one reduction can take minutes. Ctrl-C stops at
+started are cancelled, running ones are awaited and recorded for at most one test limit
+more (``WIND_DOWN_MARGIN_S`` beyond it), and bugs still waiting for processing are left
+for ``fuel reduce OUT`` (or the next ``--resume``): a time limit bounds the wall time,
+and one reduction can take minutes. A test still running then (a timed-out program's
+second look alone can take ``SLOW_FACTOR`` test limits) is left unrecorded, as Ctrl-C
+leaves one, and ``--resume`` makes it again. Ctrl-C stops at
 once: what is recorded stays, what was running is lost and regenerated on resume.
 
 Where the pool makes programs itself (a Ray cluster's nodes), the producer's orders
@@ -56,6 +59,9 @@ FUEL_ERRORS_LOG = "fuel-errors.log"
 # is enough for `fuel status`, and spares a large cluster's driver a write per test.
 CLUSTER_REPORT_S = 1.0
 WORKER_TIME_S = 1.0  # the worker-seconds shown change with every run: stored once a second
+# At the time limit a running first run ends within its limit; the margin covers killing
+# and restarting a worker that overran it. A second look alone is not waited for.
+WIND_DOWN_MARGIN_S = 15.0
 
 
 class Campaign:
@@ -113,7 +119,9 @@ class Campaign:
                 self._follow_the_cluster()
                 reason = self._limit_reached()
             timed_out = reason == "time limit"
-            self._wind_down(cancel=timed_out, finish_bugs=not timed_out)
+            grace_s = self.settings.timeout_s + WIND_DOWN_MARGIN_S
+            self._wind_down(cancel=timed_out, finish_bugs=not timed_out,
+                            wait_s=grace_s if timed_out else None)  # fmt: skip
         except FuelError as error:
             planned = isinstance(error, GeneratorDone)  # then what was made still gets tested
             self.error = None if planned else error
@@ -168,15 +176,23 @@ class Campaign:
                 candidate = candidate.filled(checked)
             self._record(candidate, checked)
 
-    def _wind_down(self, cancel: bool, finish_bugs: bool) -> None:
+    def _wind_down(self, cancel: bool, finish_bugs: bool, wait_s: float | None = None) -> None:
         """Finish what is in flight: cancel what has not started if asked, record the
-        rest; then wait for the bug processors, or leave their queue for later."""
+        rest (what finishes within ``wait_s``, when given); then wait for the bug
+        processors, or leave their queue for later."""
         if cancel:
             for future in list(self.in_flight):
                 if future.cancel():
                     del self.in_flight[future]
-        while self.in_flight:
+        give_up_at = None if wait_s is None else time.monotonic() + wait_s
+        while self.in_flight and (give_up_at is None or time.monotonic() < give_up_at):
             self._collect(POLL_S)
+        if self.in_flight:
+            self.display.note(
+                f"{len(self.in_flight)} test(s) still running {wait_s:.0f} s after "
+                "the time limit left unrecorded: `--resume` makes them again"
+            )
+            self.in_flight.clear()
         self._note_processed()
         if self.processing is not None and self.processing.pending:
             pending = self.processing.pending

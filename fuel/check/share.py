@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
+from typing import TypeVar
 
 from fuel.check.checker import Runner
 from fuel.execute.records import CompileOptions, RunResult
@@ -35,6 +37,7 @@ from fuel.program import ProgramSpec
 # (30-70 worker-seconds a bug) crowd out the tests that find the next ones.
 MAX_REDUCTION_SHARE = 1 / 3
 FUZZING, REDUCING = "fuzzing", "reducing"
+T = TypeVar("T")
 
 
 class WorkerTime:
@@ -91,7 +94,8 @@ def pause_after(seconds: float, workers: int, share: float = MAX_REDUCTION_SHARE
 
 class ShareGate(Metered):
     """The bug thread's runner: reduction, metered and paced to its share (see above).
-    Only ``run`` is paced: the bug thread checks one program at a time, blocking.
+    Only ``run`` and ``hold`` are paced: the bug thread checks one program at a time,
+    blocking.
 
     ``open()`` lifts the pacing for good: once the campaign has stopped testing, its
     remaining bugs may take every worker."""
@@ -126,6 +130,18 @@ class ShareGate(Metered):
         result = super().run(spec, options, timeout_s)
         self._next_at = time.monotonic() + pause_after(result.seconds, self.workers, self.share)
         return result
+
+    def hold(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (bug processing outside the pool that takes a core as a worker
+        would, such as a repro's fresh interpreter) paced and metered like a run."""
+        self._wait_turn()
+        start = time.monotonic()
+        try:
+            return work()
+        finally:
+            seconds = time.monotonic() - start
+            self.meter.add(self.use, seconds)
+            self._next_at = time.monotonic() + pause_after(seconds, self.workers, self.share)
 
     def _wait_turn(self) -> None:
         pause = self._next_at - time.monotonic()

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from fuel.check import Checker
+from fuel.check import Checker, Runner
+from fuel.check.share import ShareGate
 from fuel.errors import Rejected, UsageError
 from fuel.execute.records import CompileOptions
 from fuel.judge.signature import root_cause
@@ -28,7 +29,7 @@ from fuel.report.markdown import ReportFacts, render_report, title
 from fuel.report.repro import render_repro
 from fuel.store.bugdir import BugFiles, Confirmation, ReductionReport, Trial
 from fuel.triage.ablation import ablate, bisection, minimal_settings, settings_tokens
-from fuel.triage.confirm import confirm
+from fuel.triage.confirm import confirm as confirm_in_fresh_interpreter
 from fuel.triage.environment import collect_env
 
 Log = Callable[[str], None]
@@ -141,7 +142,9 @@ def process_bug(
         log(f"settings needed: {', '.join(settings_tokens(minimal.options)) or 'none'}; "
             f"ablation: shows with {shown}")  # fmt: skip
     heading = title(reduction.reduced, verdict, bug.options)
-    repro, confirmation, note = _repro(bug, reduction, spec, verdict, heading, settings, log)
+    runner = checker.runner if checker is not None else None
+    repro, confirmation, note = _repro(bug, reduction, spec, verdict, heading, settings, log,
+                                       runner)  # fmt: skip
     confirmed = confirmation is None or confirmation.reproduced
     files.write((files.repro if confirmed else files.unconfirmed_repro).name, repro)
     facts = ReportFacts(
@@ -199,11 +202,19 @@ def _repro(
     heading: str,
     settings: ReduceSettings,
     log: Log,
+    runner: Runner | None = None,
 ) -> tuple[str, Confirmation | None, str]:
-    """The repro text, its confirmation, and a note for the report when it fell back."""
+    """The repro text, its confirmation, and a note for the report when it fell back.
+    A campaign's gate (``runner``) paces the fresh interpreters as reduction runs."""
     repro = render_repro(spec, bug.options, verdict, heading)
     if not settings.confirm:
         return repro, None, ""
+
+    def confirm(text: str, target: Verdict) -> Confirmation:
+        if isinstance(runner, ShareGate):
+            return runner.hold(lambda: confirm_in_fresh_interpreter(text, target))
+        return confirm_in_fresh_interpreter(text, target)
+
     confirmation = confirm(repro, verdict)
     log(f"repro in a fresh interpreter: exit {confirmation.exit_code}, "
         f"{_shows(confirmation)} ({confirmation.seconds:.0f} s)")  # fmt: skip
@@ -247,4 +258,3 @@ def _report_of(
         repro=confirmation,
         title=heading,
     )
-

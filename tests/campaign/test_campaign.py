@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from fuel import serial
-from fuel.campaign import session
+from fuel.campaign import loop, session
 from fuel.campaign.display import QuietDisplay, render_summary
 from fuel.campaign.hooks import BugProcessor
 from fuel.campaign.loop import FUEL_ERRORS_LOG, MAX_FUEL_ERRORS
@@ -177,6 +177,41 @@ def test_time_limit_stops_the_campaign(tmp_path: Path) -> None:
     )
     assert finished.reason == "time limit"
     assert 0.5 <= finished.summary.elapsed_s < 3.0 and finished.summary.tests > 5
+
+
+class HangingPool(FakePool):
+    """Answers its first ``answered`` jobs, then never answers (a second look alone at a
+    slow program runs several test limits)."""
+
+    def __init__(self, answered: int) -> None:
+        super().__init__(delay_s=0.01)
+        self.answered = answered
+
+    def submit(self, spec: ProgramSpec, options: CompileOptions, timeout_s: float | None = None,
+               coverage: bool = False) -> Future[RunResult]:  # fmt: skip
+        if self.submitted >= self.answered:
+            self.submitted += 1
+            hanging: Future[RunResult] = Future()
+            hanging.set_running_or_notify_cancel()
+            return hanging
+        return super().submit(spec, options, timeout_s, coverage)
+
+
+def test_time_limit_waits_one_test_limit_for_running_tests_then_leaves_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loop, "WIND_DOWN_MARGIN_S", 0.2)
+    config = settings(tmp_path / "c", max_rounds=None, time_limit_s=0.5, timeout_s=0.5)
+    began = time.monotonic()
+    finished = start(config, HangingPool(answered=6))
+    assert finished.reason == "time limit"
+    assert time.monotonic() - began < 0.5 + 0.5 + 0.2 + 3.0  # limit, test limit, margin, start-up
+    assert finished.summary.tests == 6  # the answered ones, recorded; the hanging ones not
+    wiring = session.Wiring(pool_factory=lambda *_: FakePool())
+    again = {"time_limit_s": None, "max_rounds": 10}
+    resumed = session.resume(again, config.out, QuietDisplay(), ["again"], wiring)
+    assert resumed.summary.tests == 10 and [r[0] for r in rows(config.out, "SELECT id FROM tests")
+                                            ] == list(range(1, 11))  # fmt: skip
 
 
 def test_a_generator_that_never_works_ends_the_campaign_with_an_error(tmp_path: Path) -> None:

@@ -99,3 +99,21 @@ def test_metered_counts_submitted_and_run_seconds_under_its_use() -> None:
     fuzzing.submit(SPEC, CompileOptions()).result()
     fuzzing.run(SPEC, CompileOptions())
     assert meter.seconds(FUZZING) == pytest.approx(0.5) and meter.seconds(REDUCING) == 0.0
+
+
+def test_work_outside_the_pool_is_paced_and_counted_as_reduction() -> None:
+    meter, runner = WorkerTime(), Timed(0.1)
+    gate = ShareGate(runner, meter, workers=1)
+    held: list[float] = []
+
+    def fresh_interpreter() -> str:  # what a repro's confirmation holds: a core, 0.1 s
+        held.append(time.monotonic())
+        time.sleep(0.1)
+        return "reproduced"
+
+    assert gate.hold(fresh_interpreter) == "reproduced"
+    gate.run(SPEC, CompileOptions())
+    assert runner.started[0] - held[0] >= 0.1 + pause_after(0.1, 1) - 0.01
+    assert gate.hold(fresh_interpreter) == "reproduced"
+    assert held[1] - runner.started[0] >= pause_after(0.1, 1) - 0.01
+    assert meter.seconds(REDUCING) == pytest.approx(0.3, abs=0.05)

@@ -5,10 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import time
+from dataclasses import replace
+
+import pytest
+
 from fuel import serial
+from fuel.check import Checker
+from fuel.check.share import REDUCING, ShareGate, WorkerTime
 from fuel.execute.records import CompileOptions
 from fuel.judge.verdict import Kind, Outcome, Verdict
-from fuel.store.bugdir import BugFiles
+from fuel.store.bugdir import BugFiles, Confirmation
+from fuel.triage import pipeline
 from fuel.triage.pipeline import (
     BugSource,
     ReduceSettings,
@@ -16,6 +24,7 @@ from fuel.triage.pipeline import (
     process_bug,
     read_bug,
 )
+from tests.check.test_share import Timed
 from tests.reduce.crafted import planted_judge
 from tests.reduce.test_passes import program
 
@@ -86,3 +95,19 @@ def test_the_campaign_runs_the_reducer_on_new_bugs() -> None:
     assert "reduce" in [p.name for p in processors]
     assert reduce_and_report in [p.process for p in processors]
     assert wiring(no_reduce=True).processors == ()
+
+
+def test_a_campaigns_repro_confirmation_is_paced_and_counted_as_reduction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fresh_interpreter(text: str, verdict: Verdict) -> Confirmation:
+        time.sleep(0.2)
+        return Confirmation(True, 1, False, 0.2, "")
+
+    monkeypatch.setattr(pipeline, "confirm_in_fresh_interpreter", fresh_interpreter)
+    meter = WorkerTime()
+    checker = Checker(ShareGate(Timed(0.0), meter, workers=1), CompileOptions())
+    bug = BugSource(SOURCE, "x", CompileOptions())
+    done = process_bug(bug, checker, tmp_path / "a", replace(SETTINGS, confirm=True))
+    assert done.report.repro is not None and done.report.repro.reproduced
+    assert meter.seconds(REDUCING) == pytest.approx(0.2, abs=0.1)

@@ -1,0 +1,189 @@
+"""Where a test's time goes: the phases of a test, and inside the compiled phase, which
+part of the compiler stack the time is spent in.
+
+Runs ``--programs`` built-in programs in this process (as a warm worker would: caches
+off, one compile thread, warmed up; no sandbox, no coverage), each through the runner's
+phases, profiling the compiled phase with cProfile. Prints seconds per program for each
+phase, and the compiled phase's own time (cProfile's ``tottime``) grouped by where the
+code lives: Dynamo, AOTAutograd and fake tensors, Inductor, waiting for the C++
+compiler, running the program's kernels, the rest.
+
+    python bench/where_time_goes.py [--programs 20] [--seed 0] [--config inductor.NAME=VALUE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.coverage_cost import specs  # noqa: E402
+from fuel.execute import runner  # noqa: E402
+from fuel.execute.records import CompileOptions, Phase, RunOutcome  # noqa: E402
+from fuel.execute.worker import configure_torch, warm_up  # noqa: E402
+
+# First match wins: (label, substrings of a profiled function's file or name).
+BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("C++ compiler (waiting on g++)", ("subprocess.py", "_io.BufferedReader", "waitpid")),
+    ("Inductor", ("torch/_inductor/",)),
+    (
+        "AOTAutograd, fake tensors, FX",
+        (
+            "torch/_functorch/",
+            "torch/_subclasses/",
+            "torch/fx/",
+            "torch/_decomp/",
+            "torch/_refs/",
+            "torch/_prims",
+        ),
+    ),
+    ("Dynamo", ("torch/_dynamo/", "torch/_guards")),
+    ("sympy (shapes)", ("sympy/",)),
+    (
+        "torch ops (kernels, dispatch)",
+        (
+            "<built-in method torch.",
+            "<method '",
+            "torch/_ops.py",
+            "torch/_tensor.py",
+            "torch/nn/",
+            "torch/overrides",
+        ),
+    ),
+)
+
+
+def bucket_of(filename: str, name: str) -> str:
+    where = f"{filename}:{name}"
+    for label, needles in BUCKETS:
+        if any(needle in where for needle in needles):
+            return label
+    return "other"
+
+
+def profile_buckets(profile: cProfile.Profile) -> dict[str, float]:
+    stats = pstats.Stats(profile)
+    seconds: dict[str, float] = defaultdict(float)
+    for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        seconds[bucket_of(filename, name)] += row[2]
+    return seconds
+
+
+@contextlib.contextmanager
+def profiled_compiled_phase(profile: cProfile.Profile) -> Iterator[None]:
+    """Profile only the compiled phase: the runner opens this context around it."""
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+
+
+class CompilerClock:
+    """Wall seconds spent in the C++ compiler's processes, timed where Inductor starts
+    them (``cpp_builder.run_compile_cmd``), with no profiler running."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.runs = 0
+
+    def install(self) -> None:
+        from torch._inductor import cpp_builder
+
+        original = cpp_builder.run_compile_cmd
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+                self.runs += 1
+
+        cpp_builder.run_compile_cmd = timed
+
+
+def run_one(
+    spec: Any, options: CompileOptions, workdir: Path, profile: cProfile.Profile | None
+) -> list[RunOutcome]:
+    outcomes: list[RunOutcome] = []
+    instance = runner.instantiate(spec, workdir, options.device, options.seed)
+    context: Callable[[], Any] = (
+        contextlib.nullcontext if profile is None else lambda: profiled_compiled_phase(profile)
+    )
+    runner.run_phases(instance, options, lambda _phase: None, outcomes.append, context)
+    return outcomes
+
+
+def parse_config(items: list[str]) -> tuple[tuple[str, Any], ...]:
+    pairs = []
+    for item in items:
+        name, _, value = item.partition("=")
+        pairs.append((name, eval(value, {})))  # bench input, typed by the person running it
+    return tuple(pairs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--programs", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--cprofile",
+        action="store_true",
+        help="also profile the compiled phase (slows Python code ~2x)",
+    )
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        help="a compiler setting for the compiled phase, e.g. inductor.cpp.cxx=...",
+    )
+    args = parser.parse_args()
+    configure_torch(1)
+    warm_up("cpu")
+    options = CompileOptions(config=parse_config(args.config))
+    programs = specs(args.programs, args.seed)
+    profile = cProfile.Profile() if args.cprofile else None
+    clock = CompilerClock()
+    clock.install()
+    phases: dict[Phase, float] = defaultdict(float)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for index, spec in enumerate(programs):
+            workdir = Path(tmp) / f"p{index}"
+            workdir.mkdir()
+            for outcome in run_one(spec, options, workdir, profile):
+                phases[outcome.phase] += outcome.seconds
+    wall = time.perf_counter() - start
+    count = len(programs)
+    print(f"{count} programs, {wall:.1f} s wall, {wall / count:.2f} s a program")
+    print("phase seconds a program:")
+    for phase, seconds in phases.items():
+        print(f"  {phase.value:<14} {seconds / count:6.3f}  ({seconds / wall:5.1%} of wall)")
+    compiled = phases[Phase.COMPILED]
+    print(
+        f"C++ compiler: {clock.runs / count:.1f} runs and {clock.seconds / count:.3f} s a program"
+        f" ({clock.seconds / compiled:.1%} of the compiled phase)"
+    )
+    if profile is None:
+        return
+    buckets = profile_buckets(profile)
+    total = sum(buckets.values())
+    print(f"compiled phase under cProfile: {total / count:.3f} s a program, by where:")
+    for label, seconds in sorted(buckets.items(), key=lambda item: -item[1]):
+        print(f"  {label:<32} {seconds / count:6.3f}  ({seconds / total:5.1%})")
+
+
+if __name__ == "__main__":
+    main()
