@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
