@@ -20,6 +20,12 @@ valid %, compiler lines covered and the lines the other arm never reached, uniqu
 root-cause classes, and the classes per setting family of the test that first showed
 them.
 
+``--ab before [--before REV]`` runs the default campaign (``fuel fuzz`` with nothing but
+the time, ``-j``, seed and output) of this checkout and of commit REV at once, REV from
+a git worktree (default ``BEFORE_THROUGHPUT``: main when work on the issue "Throughput"
+began), and prints each arm's figures and the ratio of their tests/min (issue target
+>= 3x).
+
 Coverage, when on, is measured on every test (``--coverage-policy all``) unless asked
 otherwise, so that the covered lines compared are totals, not a sample's lower bound.
 """
@@ -228,11 +234,53 @@ def ab_settings(args: argparse.Namespace, stamp: str) -> None:
         classes = query(db, "SELECT COUNT(DISTINCT class_key) FROM bug_classes "
                             "WHERE known_as IS NULL")[0][0]  # fmt: skip
         only = len(lines[arm] - lines[other])
-        print(f"{arm:8} lines {len(lines[arm])} ({only} the {other} arm never reached); "
-              f"root-cause classes {classes}; by setting family {classes_by_family(db)}")
+        print(
+            f"{arm:8} lines {len(lines[arm])} ({only} the {other} arm never reached); "
+            f"root-cause classes {classes}; by setting family {classes_by_family(db)}"
+        )
     if lines["default"]:
         gain = 100 * (len(lines["explore"]) / len(lines["default"]) - 1)
         print(f"explore covers {gain:+.1f} % compiler lines against default (target >= +15 %)")
+
+
+# main's head when the first change for the issue "Throughput" was made (a branch's
+# first commit, 2026-12-01 07:48): the campaign that issue measured at 20 tests/min.
+BEFORE_THROUGHPUT = "15624ed"
+
+
+def default_campaign(tree: Path, out: Path, args: argparse.Namespace) -> list[str]:
+    """``fuel fuzz`` as a user runs it from ``tree``: its own defaults for the rest."""
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree)!r}); "
+            "from fuel.cli.main import main; sys.exit(main())", "fuzz",
+            "--time", f"{args.minutes}m", "-j", str(args.jobs), "--seed", str(args.seed),
+            "--out", str(out), "--quiet"]  # fmt: skip
+
+
+def ab_before(args: argparse.Namespace, stamp: str) -> None:
+    """This checkout's default campaign against REV's, both at once."""
+    tree = (args.out / f"tree-{args.before}").resolve()
+    if not tree.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), args.before],
+                       cwd=ROOT, check=True)  # fmt: skip
+    arms = {"now": ROOT, args.before: tree}
+    outs = {arm: (args.out / f"campaign-{stamp}-{arm}").resolve() for arm in arms}
+    print(f"before: {load()}", flush=True)
+    start = time.monotonic()
+    running = []
+    for arm, root in arms.items():
+        command = default_campaign(root, outs[arm], args)
+        print(f"$ ({arm}) fuel {' '.join(command[3:])}", flush=True)
+        running.append(subprocess.Popen(command, cwd=root))
+    if any(process.wait() for process in running):
+        raise SystemExit("bench: a campaign failed")
+    wall = time.monotonic() - start
+    print(f"after: {load()}")
+    rates = {}
+    for arm, out in outs.items():
+        print(f"\n{arm}")
+        rates[arm] = report(out, wall, args.jobs)["rate"]
+    ratio = rates["now"] / rates[args.before] if rates[args.before] else float("nan")
+    print(f"\ntests/min now / {args.before}: {ratio:.2f}x (target >= 3x)")
 
 
 def load() -> str:
@@ -258,12 +306,17 @@ def main() -> None:
         "--reduce", action="store_true", help="run the bug processors too (they share the workers)"
     )
     parser.add_argument("--out", type=Path, default=Path("results/bench"))
-    parser.add_argument("--ab", choices=("settings",), default=None,
-                        help="A/B: --settings default against explore")  # fmt: skip
+    parser.add_argument("--ab", choices=("settings", "before"), default=None,
+                        help="A/B: --settings default against explore, or this checkout's "
+                             "default campaign against --before's")  # fmt: skip
+    parser.add_argument("--before", default=BEFORE_THROUGHPUT)
     args = parser.parse_args()
     stamp = time.strftime("%Y%m%d-%H%M%S")
     if args.ab == "settings":
         ab_settings(args, stamp)
+        return
+    if args.ab == "before":
+        ab_before(args, stamp)
         return
     rates: dict[bool, dict[str, float]] = {}
     for coverage in (False, True):

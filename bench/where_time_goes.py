@@ -6,7 +6,13 @@ off, one compile thread, warmed up; no sandbox, no coverage), each through the r
 phases, profiling the compiled phase with cProfile. Prints seconds per program for each
 phase, and the compiled phase's own time (cProfile's ``tottime``) grouped by where the
 code lives: Dynamo, AOTAutograd and fake tensors, Inductor, waiting for the C++
-compiler, running the program's kernels, the rest.
+compiler, running the program's kernels, the rest (with ``--cprofile``).
+
+It also counts Dynamo's graphs and Inductor's C++ compiles, and times one compile of a
+kernel that does nothing with Inductor's own command line: on CPU, Inductor builds every
+kernel as its own shared library, and each build pays that fixed part (the precompiled
+header's deferred template instantiations, the link). Packing several programs into one
+graph (batching) shares per-graph costs, not per-kernel ones.
 
     python bench/where_time_goes.py [--programs 20] [--seed 0] [--config inductor.NAME=VALUE]
 """
@@ -17,6 +23,7 @@ import argparse
 import contextlib
 import cProfile
 import pstats
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +39,8 @@ from bench.coverage_cost import specs  # noqa: E402
 from fuel.execute import runner  # noqa: E402
 from fuel.execute.records import CompileOptions, Phase, RunOutcome  # noqa: E402
 from fuel.execute.worker import configure_torch, warm_up  # noqa: E402
+
+EMPTY_KERNEL = '#include <torch/csrc/inductor/cpp_prefix.h>\nextern "C" void kernel() {}\n'
 
 # First match wins: (label, substrings of a profiled function's file or name).
 BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -97,21 +106,42 @@ class CompilerClock:
     def __init__(self) -> None:
         self.seconds = 0.0
         self.runs = 0
+        self.last_command = ""  # Inductor's command line for the last kernel it built
 
     def install(self) -> None:
         from torch._inductor import cpp_builder
 
         original = cpp_builder.run_compile_cmd
 
-        def timed(*args: Any, **kwargs: Any) -> Any:
+        def timed(cmd_line: str, cwd: str) -> None:
             start = time.perf_counter()
             try:
-                return original(*args, **kwargs)
+                original(cmd_line, cwd)
             finally:
                 self.seconds += time.perf_counter() - start
                 self.runs += 1
+                self.last_command = cmd_line
 
         cpp_builder.run_compile_cmd = timed
+
+    def fixed_cost(self, tries: int = 3) -> float:
+        """Seconds one C++ compile costs whatever the kernel: Inductor's last command
+        line run on a kernel that does nothing (the same header, flags and link), the
+        fastest of ``tries``."""
+        words = self.last_command.split()
+        source, output = words[1], words[words.index("-o") + 1]
+        fastest = float("inf")
+        with tempfile.TemporaryDirectory() as tmp:
+            empty = Path(tmp) / "empty.cpp"
+            empty.write_text(EMPTY_KERNEL)
+            words[1], words[words.index("-o") + 1] = str(empty), str(Path(tmp) / "empty.so")
+            assert source != words[1] and output != words[words.index("-o") + 1]
+            for _ in range(tries):
+                start = time.perf_counter()
+                subprocess.run(" ".join(words), shell=True, cwd=tmp, check=True,
+                               capture_output=True)  # fmt: skip
+                fastest = min(fastest, time.perf_counter() - start)
+        return fastest
 
 
 def run_one(
@@ -152,19 +182,24 @@ def main() -> None:
     args = parser.parse_args()
     configure_torch(1)
     warm_up("cpu")
+    from torch._dynamo.utils import counters
+
     options = CompileOptions(config=parse_config(args.config))
     programs = specs(args.programs, args.seed)
     profile = cProfile.Profile() if args.cprofile else None
     clock = CompilerClock()
     clock.install()
+    graphs = 0  # Dynamo's graphs (a graph break makes two)
     phases: dict[Phase, float] = defaultdict(float)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         for index, spec in enumerate(programs):
             workdir = Path(tmp) / f"p{index}"
             workdir.mkdir()
+            counters.clear()
             for outcome in run_one(spec, options, workdir, profile):
                 phases[outcome.phase] += outcome.seconds
+            graphs += counters["stats"]["unique_graphs"]
     wall = time.perf_counter() - start
     count = len(programs)
     print(f"{count} programs, {wall:.1f} s wall, {wall / count:.2f} s a program")
@@ -176,6 +211,15 @@ def main() -> None:
         f"C++ compiler: {clock.runs / count:.1f} runs and {clock.seconds / count:.3f} s a program"
         f" ({clock.seconds / compiled:.1%} of the compiled phase)"
     )
+    print(
+        f"Dynamo graphs a program: {graphs / count:.2f}; C++ compiles a graph: "
+        f"{clock.runs / max(1, graphs):.2f} (Inductor builds each kernel on its own)"
+    )
+    if clock.runs:
+        fixed = clock.fixed_cost()
+        print(f"one C++ compile of an empty kernel (same command): {fixed:.3f} s; "
+              f"{clock.runs} compiles x that = {clock.runs * fixed / compiled:.1%} "
+              "of the compiled phase is paid per kernel, whatever the kernel")  # fmt: skip
     if profile is None:
         return
     buckets = profile_buckets(profile)
