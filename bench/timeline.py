@@ -7,7 +7,8 @@ covered, and the workers' time in that run split into fuzzing, reducing and idle
 * tests: the run's tests' ``run_seconds`` (what the worker reported per job);
 * second looks: ``meta.worker_seconds.fuzzing`` less that (the reruns the judge asks
   for, a timeout's above all, which ``run_seconds`` leaves out);
-* reducing: ``meta.worker_seconds.reducing``;
+* reducing: ``meta.worker_seconds.reducing`` (the repros' fresh interpreters, which
+  run beside the workers, are printed apart and not taken from the workers' time);
 * idle: ``workers x run time`` less all of those, where run time goes from the
   run's start (workers already warm) to its last recorded test.
 
@@ -43,6 +44,7 @@ def read(out: Path) -> None:
     stored = conn.execute("SELECT value FROM meta WHERE key='worker_seconds'").fetchone()
     worker_seconds = json.loads(stored[0]) if stored else {}
     reducing = worker_seconds.get("reducing", 0.0)
+    confirming = worker_seconds.get("confirming", 0.0)
     covered = conn.execute("SELECT COUNT(*) FROM coverage").fetchone()[0]
     conn.close()
     if not rows:
@@ -64,6 +66,8 @@ def read(out: Path) -> None:
     print("  worker time       " + ", ".join(f"{name} {value:.0f} s "
                                             f"({100 * value / capacity:.0f} %)"
                                             for name, value in parts))  # fmt: skip
+    if confirming:
+        print(f"  beside them       repros in fresh interpreters {confirming:.0f} s")
     print(f"  per test          run {fuzzing / len(rows):.2f} s, generate "
           f"{sum(row[3] for row in rows) / len(rows):.3f} s")  # fmt: skip
     if jobs == 1:

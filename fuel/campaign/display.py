@@ -47,9 +47,11 @@ def coverage_words(summary: Summary) -> str:
 
 
 def worker_time_line(summary: Summary) -> str:
-    """Worker-seconds fuzzing and reducing, and reduction's share of them."""
+    """Worker-seconds fuzzing and reducing (repros' interpreters too), and bug
+    processing's share of them."""
     seconds = summary.worker_seconds
-    return (f"fuzzing {seconds.fuzzing:,.0f} s · reducing {seconds.reducing:,.0f} s "
+    repros = f" · repro runs {seconds.confirming:,.0f} s" if seconds.confirming else ""
+    return (f"fuzzing {seconds.fuzzing:,.0f} s · reducing {seconds.reducing:,.0f} s{repros} "
             f"({100 * seconds.reducing_share:.0f} % reducing)")  # fmt: skip
 
 

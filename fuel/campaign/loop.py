@@ -40,7 +40,7 @@ from fuel.campaign.hooks import BugProcessing, record_processed
 from fuel.campaign.producer import Candidate, Lesson, Order, Producer
 from fuel.campaign.settings import CampaignSettings
 from fuel.check import Checked, Checker, Maker
-from fuel.check.share import FUZZING, REDUCING, WorkerTime
+from fuel.check.share import CONFIRMING, FUZZING, REDUCING, WorkerTime
 from fuel.cluster.records import ClusterReport
 from fuel.errors import FuelError, Rejected
 from fuel.execute.records import CompileOptions
@@ -275,6 +275,7 @@ class Campaign:
             WorkerSeconds(
                 before.fuzzing + self.worker_time.seconds(FUZZING),
                 before.reducing + self.worker_time.seconds(REDUCING),
+                before.confirming + self.worker_time.seconds(CONFIRMING),
             )
         )
         self._time_stored_at = time.monotonic()

@@ -37,6 +37,7 @@ from fuel.program import ProgramSpec
 # (30-70 worker-seconds a bug) crowd out the tests that find the next ones.
 MAX_REDUCTION_SHARE = 1 / 3
 FUZZING, REDUCING = "fuzzing", "reducing"
+CONFIRMING = "confirming"  # repros run in fresh interpreters, beside the workers
 T = TypeVar("T")
 
 
@@ -45,7 +46,7 @@ class WorkerTime:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seconds: dict[str, float] = {FUZZING: 0.0, REDUCING: 0.0}
+        self._seconds: dict[str, float] = {FUZZING: 0.0, REDUCING: 0.0, CONFIRMING: 0.0}
 
     def add(self, use: str, seconds: float) -> None:
         with self._lock:
@@ -133,14 +134,15 @@ class ShareGate(Metered):
 
     def hold(self, work: Callable[[], T]) -> T:
         """Run ``work`` (bug processing outside the pool that takes a core as a worker
-        would, such as a repro's fresh interpreter) paced and metered like a run."""
+        would: a repro's fresh interpreter) paced like a run, its seconds counted under
+        ``CONFIRMING`` (they are not a worker's)."""
         self._wait_turn()
         start = time.monotonic()
         try:
             return work()
         finally:
             seconds = time.monotonic() - start
-            self.meter.add(self.use, seconds)
+            self.meter.add(CONFIRMING, seconds)
             self._next_at = time.monotonic() + pause_after(seconds, self.workers, self.share)
 
     def _wait_turn(self) -> None:

@@ -138,11 +138,13 @@ class WorkerSeconds:
 
     fuzzing: float = 0.0  # the campaign's tests, second looks included
     reducing: float = 0.0  # the bug processors' checks (reduction, bisection)
+    confirming: float = 0.0  # repros run in fresh interpreters beside the workers
 
     @property
     def reducing_share(self) -> float:
-        total = self.fuzzing + self.reducing
-        return self.reducing / total if total > 0 else 0.0
+        """Bug processing's share of the time, the repros' interpreters included."""
+        total = self.fuzzing + self.reducing + self.confirming
+        return (self.reducing + self.confirming) / total if total > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True)

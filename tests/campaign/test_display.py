@@ -70,6 +70,8 @@ def test_summary_text_names_every_figure() -> None:
     unmeasured = replace(SUMMARY, coverage=False, worker_seconds=WorkerSeconds())
     assert "coverage off" in render_summary(unmeasured)
     assert "fuzzing 0 s · reducing 0 s (0 % reducing)" in render_summary(unmeasured)
+    repros = replace(SUMMARY, worker_seconds=WorkerSeconds(1500.0, 400.0, 100.0))
+    assert "reducing 400 s · repro runs 100 s (25 % reducing)" in render_summary(repros)
 
 
 def test_log_line_per_test() -> None:

@@ -9,6 +9,7 @@ from concurrent.futures import Future
 import pytest
 
 from fuel.check.share import (
+    CONFIRMING,
     FUZZING,
     MAX_REDUCTION_SHARE,
     REDUCING,
@@ -101,7 +102,7 @@ def test_metered_counts_submitted_and_run_seconds_under_its_use() -> None:
     assert meter.seconds(FUZZING) == pytest.approx(0.5) and meter.seconds(REDUCING) == 0.0
 
 
-def test_work_outside_the_pool_is_paced_and_counted_as_reduction() -> None:
+def test_work_beside_the_pool_is_paced_as_reduction_and_counted_apart() -> None:
     meter, runner = WorkerTime(), Timed(0.1)
     gate = ShareGate(runner, meter, workers=1)
     held: list[float] = []
@@ -116,4 +117,5 @@ def test_work_outside_the_pool_is_paced_and_counted_as_reduction() -> None:
     assert runner.started[0] - held[0] >= 0.1 + pause_after(0.1, 1) - 0.01
     assert gate.hold(fresh_interpreter) == "reproduced"
     assert held[1] - runner.started[0] >= pause_after(0.1, 1) - 0.01
-    assert meter.seconds(REDUCING) == pytest.approx(0.3, abs=0.05)
+    assert meter.seconds(CONFIRMING) == pytest.approx(0.2, abs=0.05)
+    assert meter.seconds(REDUCING) == pytest.approx(0.1)  # the pool's run alone

@@ -11,7 +11,7 @@ import pytest
 
 from fuel import serial
 from fuel.check import Checker
-from fuel.check.share import REDUCING, ShareGate, WorkerTime
+from fuel.check.share import CONFIRMING, ShareGate, WorkerTime
 from fuel.execute.records import CompileOptions
 from fuel.judge.verdict import Kind, Outcome, Verdict
 from fuel.store.bugdir import BugFiles, Confirmation
@@ -96,7 +96,7 @@ def test_the_campaign_runs_the_reducer_on_new_bugs() -> None:
     assert wiring(no_reduce=True).processors == ()
 
 
-def test_a_campaigns_repro_confirmation_is_paced_and_counted_as_reduction(
+def test_a_campaigns_repro_confirmation_is_paced_by_its_gate_and_counted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def fresh_interpreter(text: str, verdict: Verdict) -> Confirmation:
@@ -109,4 +109,4 @@ def test_a_campaigns_repro_confirmation_is_paced_and_counted_as_reduction(
     bug = BugSource(SOURCE, "x", CompileOptions())
     done = process_bug(bug, checker, tmp_path / "a", replace(SETTINGS, confirm=True))
     assert done.report.repro is not None and done.report.repro.reproduced
-    assert meter.seconds(REDUCING) == pytest.approx(0.2, abs=0.1)
+    assert meter.seconds(CONFIRMING) == pytest.approx(0.2, abs=0.1)
