@@ -20,6 +20,9 @@ valid %, compiler lines covered and the lines the other arm never reached, uniqu
 root-cause classes, and the classes per setting family of the test that first showed
 them.
 
+``--ab policy`` runs, the same way, ``--coverage-policy all`` against ``sampled`` and
+prints what sampling gains in tests/min and the lines each arm covered.
+
 ``--ab before [--before REV]`` runs the default campaign (``fuel fuzz`` with nothing but
 the time, ``-j``, seed and output) of this checkout and of commit REV at once, REV from
 a git worktree (default ``BEFORE_THROUGHPUT``: main when work on the issue "Throughput"
@@ -209,24 +212,45 @@ def classes_by_family(db: Path) -> dict[str, int]:
     return counts
 
 
-def ab_settings(args: argparse.Namespace, stamp: str) -> None:
-    """Both arms run at the same time, so that a shared machine's load falls on both."""
+def run_arms(
+    args: argparse.Namespace, stamp: str, option: str, arms: tuple[str, str]
+) -> tuple[dict[str, Path], dict[str, dict[str, float]]]:
+    """Both arms (``--OPTION arm``) at the same time, coverage and reduction on, so that
+    a shared machine's load falls on both; each arm's output folder and figures."""
     args.reduce = True
-    outs = {arm: args.out / f"campaign-{stamp}-settings-{arm}" for arm in ("default", "explore")}
+    outs = {arm: args.out / f"campaign-{stamp}-{option}-{arm}" for arm in arms}
     print(f"before: {load()}", flush=True)
     start = time.monotonic()
     running = []
     for arm, out in outs.items():
-        command = campaign_command(out, args, True, ("--settings", arm))
+        command = campaign_command(out, args, True, (f"--{option}", arm))
         print(f"$ {' '.join(command[1:])}", flush=True)
         running.append(subprocess.Popen(command, cwd=ROOT))
     if any(process.wait() for process in running):
         raise SystemExit("bench: a campaign failed")
     wall = time.monotonic() - start
     print(f"after: {load()}")
+    figures = {}
     for arm, out in outs.items():
-        print(f"\n--settings {arm}")
-        report(out, wall, args.jobs)
+        print(f"\n--{option} {arm}")
+        figures[arm] = report(out, wall, args.jobs)
+    return outs, figures
+
+
+def ab_policy(args: argparse.Namespace, stamp: str) -> None:
+    """``--coverage-policy all`` against ``sampled``: what sampling saves in tests/min,
+    and what it costs in covered lines (measured tests only, so a lower bound)."""
+    outs, figures = run_arms(args, stamp, "coverage-policy", ("all", "sampled"))
+    lines = {arm: len(covered(out / "campaign.db")) for arm, out in outs.items()}
+    rate = figures["sampled"]["rate"] / figures["all"]["rate"] if figures["all"]["rate"] else 0
+    print(
+        f"\nsampled / all: tests/min {rate:.2f}x; covered lines {lines['sampled']} against "
+        f"{lines['all']} ({100 * (lines['sampled'] / max(1, lines['all']) - 1):+.1f} %)"
+    )
+
+
+def ab_settings(args: argparse.Namespace, stamp: str) -> None:
+    outs, _ = run_arms(args, stamp, "settings", ("default", "explore"))
     lines = {arm: covered(out / "campaign.db") for arm, out in outs.items()}
     print()
     for arm, other in (("default", "explore"), ("explore", "default")):
@@ -306,9 +330,10 @@ def main() -> None:
         "--reduce", action="store_true", help="run the bug processors too (they share the workers)"
     )
     parser.add_argument("--out", type=Path, default=Path("results/bench"))
-    parser.add_argument("--ab", choices=("settings", "before"), default=None,
-                        help="A/B: --settings default against explore, or this checkout's "
-                             "default campaign against --before's")  # fmt: skip
+    parser.add_argument("--ab", choices=("settings", "before", "policy"), default=None,
+                        help="A/B: --settings default against explore, --coverage-policy all "
+                             "against sampled, or this checkout's default campaign against "
+                             "--before's")  # fmt: skip
     parser.add_argument("--before", default=BEFORE_THROUGHPUT)
     args = parser.parse_args()
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -317,6 +342,9 @@ def main() -> None:
         return
     if args.ab == "before":
         ab_before(args, stamp)
+        return
+    if args.ab == "policy":
+        ab_policy(args, stamp)
         return
     rates: dict[bool, dict[str, float]] = {}
     for coverage in (False, True):
