@@ -212,29 +212,39 @@ def classes_by_family(db: Path) -> dict[str, int]:
     return counts
 
 
-def run_arms(
-    args: argparse.Namespace, stamp: str, option: str, arms: tuple[str, str]
-) -> tuple[dict[str, Path], dict[str, dict[str, float]]]:
-    """Both arms (``--OPTION arm``) at the same time, coverage and reduction on, so that
-    a shared machine's load falls on both; each arm's output folder and figures."""
-    args.reduce = True
-    outs = {arm: args.out / f"campaign-{stamp}-{option}-{arm}" for arm in arms}
+def run_at_once(
+    arms: dict[str, tuple[list[str], Path, Path]], jobs: int
+) -> dict[str, dict[str, float]]:
+    """Each arm's campaign (label -> command, folder to run it in, its output) at the same
+    time, so that a shared machine's load falls on all; print and return their figures."""
     print(f"before: {load()}", flush=True)
     start = time.monotonic()
     running = []
-    for arm, out in outs.items():
-        command = campaign_command(out, args, True, (f"--{option}", arm))
-        print(f"$ {' '.join(command[1:])}", flush=True)
-        running.append(subprocess.Popen(command, cwd=ROOT))
+    for label, (command, cwd, _out) in arms.items():
+        print(f"$ ({label}) fuel {' '.join(command[command.index('fuzz') :])}", flush=True)
+        running.append(subprocess.Popen(command, cwd=cwd))
     if any(process.wait() for process in running):
         raise SystemExit("bench: a campaign failed")
     wall = time.monotonic() - start
     print(f"after: {load()}")
     figures = {}
-    for arm, out in outs.items():
-        print(f"\n--{option} {arm}")
-        figures[arm] = report(out, wall, args.jobs)
-    return outs, figures
+    for label, (_command, _cwd, out) in arms.items():
+        print(f"\n{label}")
+        figures[label] = report(out, wall, jobs)
+    return figures
+
+
+def run_arms(
+    args: argparse.Namespace, stamp: str, option: str, arms: tuple[str, str]
+) -> tuple[dict[str, Path], dict[str, dict[str, float]]]:
+    """Both arms (``--OPTION arm``) at once, coverage and reduction on; each arm's output
+    folder and figures."""
+    args.reduce = True
+    outs = {arm: args.out / f"campaign-{stamp}-{option}-{arm}" for arm in arms}
+    commands = {f"--{option} {arm}": (campaign_command(out, args, True, (f"--{option}", arm)),
+                                      ROOT, out) for arm, out in outs.items()}  # fmt: skip
+    figures = run_at_once(commands, args.jobs)
+    return outs, {arm: figures[f"--{option} {arm}"] for arm in arms}
 
 
 def ab_policy(args: argparse.Namespace, stamp: str) -> None:
@@ -286,23 +296,11 @@ def ab_before(args: argparse.Namespace, stamp: str) -> None:
     if not tree.exists():
         subprocess.run(["git", "worktree", "add", "--detach", str(tree), args.before],
                        cwd=ROOT, check=True)  # fmt: skip
-    arms = {"now": ROOT, args.before: tree}
-    outs = {arm: (args.out / f"campaign-{stamp}-{arm}").resolve() for arm in arms}
-    print(f"before: {load()}", flush=True)
-    start = time.monotonic()
-    running = []
-    for arm, root in arms.items():
-        command = default_campaign(root, outs[arm], args)
-        print(f"$ ({arm}) fuel {' '.join(command[3:])}", flush=True)
-        running.append(subprocess.Popen(command, cwd=root))
-    if any(process.wait() for process in running):
-        raise SystemExit("bench: a campaign failed")
-    wall = time.monotonic() - start
-    print(f"after: {load()}")
-    rates = {}
-    for arm, out in outs.items():
-        print(f"\n{arm}")
-        rates[arm] = report(out, wall, args.jobs)["rate"]
+    trees = {"now": ROOT, args.before: tree}
+    outs = {arm: (args.out / f"campaign-{stamp}-{arm}").resolve() for arm in trees}
+    arms = {arm: (default_campaign(root, outs[arm], args), root, outs[arm])
+            for arm, root in trees.items()}  # fmt: skip
+    rates = {arm: figures["rate"] for arm, figures in run_at_once(arms, args.jobs).items()}
     ratio = rates["now"] / rates[args.before] if rates[args.before] else float("nan")
     print(f"\ntests/min now / {args.before}: {ratio:.2f}x (target >= 3x)")
 
