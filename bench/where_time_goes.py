@@ -1,9 +1,11 @@
 """Where a test's time goes: the phases of a test, and inside the compiled phase, which
 part of the compiler stack the time is spent in.
 
-Runs ``--programs`` built-in programs in this process (as a warm worker would: caches
-off, one compile thread, warmed up; no sandbox, no coverage), each through the runner's
-phases, profiling the compiled phase with cProfile. Prints seconds per program for each
+Makes ``--programs`` built-in programs, then runs them in one forked child that first
+puts itself under a worker's sandbox (network namespace, Landlock, resource limits,
+audit hook) and runs them as a warm worker would (caches off, one compile thread,
+warmed up; no coverage), each through the runner's phases: the profile needs them in
+the process it measures. Prints seconds per program for each
 phase, and the compiled phase's own time (cProfile's ``tottime``) grouped by where the
 code lives: Dynamo, AOTAutograd and fake tensors, Inductor, waiting for the C++
 compiler, running the program's kernels, the rest (with ``--cprofile``).
@@ -22,11 +24,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import os
 import pstats
-import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,10 +39,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.coverage_cost import specs  # noqa: E402
-from fuel.execute import runner  # noqa: E402
+from fuel.execute import runner, sandbox  # noqa: E402
 from fuel.execute.records import CompileOptions, Phase, RunOutcome  # noqa: E402
 from fuel.execute.worker import configure_torch, warm_up  # noqa: E402
 
+MEMORY_MB = 4096  # fuel fuzz's default --memory-mb
 EMPTY_KERNEL = '#include <torch/csrc/inductor/cpp_prefix.h>\nextern "C" void kernel() {}\n'
 
 # First match wins: (label, substrings of a profiled function's file or name).
@@ -107,11 +111,12 @@ class CompilerClock:
         self.seconds = 0.0
         self.runs = 0
         self.last_command = ""  # Inductor's command line for the last kernel it built
+        self.build: Callable[[str, str], None] = lambda cmd_line, cwd: None
 
     def install(self) -> None:
         from torch._inductor import cpp_builder
 
-        original = cpp_builder.run_compile_cmd
+        original = self.build = cpp_builder.run_compile_cmd
 
         def timed(cmd_line: str, cwd: str) -> None:
             start = time.perf_counter()
@@ -134,12 +139,25 @@ class CompilerClock:
             empty = Path(tmp) / "empty.cpp"
             empty.write_text(EMPTY_KERNEL)
             words[1], words[words.index("-o") + 1] = str(empty), str(Path(tmp) / "empty.so")
-            for _ in range(tries):
+            for _ in range(tries):  # through Inductor's own runner, as the sandbox allows
                 start = time.perf_counter()
-                subprocess.run(" ".join(words), shell=True, cwd=tmp, check=True,
-                               capture_output=True)  # fmt: skip
+                self.build(" ".join(words), tmp)
                 fastest = min(fastest, time.perf_counter() - start)
         return fastest
+
+
+def confine(root: Path) -> list[str]:
+    """Put this process under a worker's sandbox before it runs any generated program:
+    caches and temporary files beneath ``root``, no network, writes only there (Landlock
+    where the kernel has it), a worker's resource limits and audit hook. The profile
+    needs the programs in this process, so the process itself becomes the worker."""
+    sandbox.prepare_environment(root, threads=1)
+    tempfile.tempdir = None  # TMPDIR now points beneath root
+    layers = [layer for layer in (sandbox.isolate_network(), sandbox.confine_files((root,)))
+              if layer]  # fmt: skip
+    sandbox.limit_resources(MEMORY_MB, sandbox.FILE_SIZE_LIMIT_MB)
+    sandbox.install_audit_hook(root)
+    return [*layers, "resource limits", "audit hook"]
 
 
 def run_one(
@@ -178,12 +196,31 @@ def main() -> None:
         help="a compiler setting for the compiled phase, e.g. inductor.cpp.cxx=...",
     )
     args = parser.parse_args()
+    options = CompileOptions(config=parse_config(args.config))
+    programs = specs(args.programs, args.seed)  # made and loaded here, run in the child
+    sys.stdout.flush()
+    child = os.fork()  # one thread, as Landlock needs (the zygote forks workers alike)
+    if child == 0:
+        code = 1
+        try:
+            measure(args, programs, options)
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    sys.exit(os.waitstatus_to_exitcode(status))
+
+
+def measure(args: argparse.Namespace, programs: list[Any], options: CompileOptions) -> None:
+    root = Path(tempfile.mkdtemp(prefix="fuel-where-time-goes-"))
+    print(f"running the programs confined as a worker is: {', '.join(confine(root))}")
     configure_torch(1)
     warm_up("cpu")
     from torch._dynamo.utils import counters
 
-    options = CompileOptions(config=parse_config(args.config))
-    programs = specs(args.programs, args.seed)
     profile = cProfile.Profile() if args.cprofile else None
     clock = CompilerClock()
     clock.install()
