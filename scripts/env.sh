@@ -5,7 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
-TORCH_PIN="${FUEL_TORCH_PIN:-torch==2.13.0}"
+TORCH_PIN="${FUEL_TORCH_PIN:-torch==2.15.0}"
 PYTHON="${PYTHON:-python3}"
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -14,10 +14,22 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 STAMP="$VENV/.fuel-installed"
 WANT="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1) $TORCH_PIN"
+# Runs pip into a log; shows the log's tail only when pip fails. PIP_CONSTRAINT=/dev/null:
+# a machine-wide pip constraints file (some images cap torch below the newest release)
+# must not choose the torch that fuel tests, nor downgrade it while fuel installs.
+pip_install() {
+    if ! PIP_CONSTRAINT=/dev/null "$VENV/bin/python" -m pip install \
+        --disable-pip-version-check "$@" >>"$VENV/install.log" 2>&1; then
+        tail -n 20 "$VENV/install.log" >&2
+        echo "fuel: pip install $* failed (log: $VENV/install.log)" >&2
+        exit 1
+    fi
+}
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-    echo "fuel: installing $TORCH_PIN and fuel into $VENV (once)" >&2
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$TORCH_PIN"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev,ray]"
+    echo "fuel: installing $TORCH_PIN and fuel into $VENV (once; a few minutes)" >&2
+    : >"$VENV/install.log"
+    pip_install "$TORCH_PIN"
+    pip_install "$TORCH_PIN" -e "$ROOT[dev,ray]"
     echo "$WANT" > "$STAMP"
 fi
 export PATH="$VENV/bin:$PATH"
