@@ -158,6 +158,7 @@ class WorkerProcess:
             sandbox_violations=tail.sandbox_violations,
             seconds=time.monotonic() - start,
             worker_pid=self.pid,
+            memory_limit_mb=self.settings.memory_mb,
         )
 
     def _died(self, outcomes: list[RunOutcome], phase: Phase | None, start: float) -> RunResult:
@@ -196,6 +197,7 @@ class WorkerProcess:
             stderr_tail=self.stderr_tail(),
             detail=detail,
             fuel_traceback=fuel_traceback,
+            memory_limit_mb=self.settings.memory_mb,
         )
 
     def stderr_tail(self) -> str:

@@ -125,6 +125,9 @@ class RunOutcome:
     failure: Failure | None = None
     seconds: float = 0.0
     rechecks: tuple[DiscreteRecheck, ...] = ()  # the DISCRETE phase's findings
+    # Peak resident memory of the phase above its start, in MiB (fuel.execute.memory);
+    # None where it was not measured (outside a worker).
+    peak_mb: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -227,6 +230,7 @@ class RunResult:
     detail: str = ""
     fuel_traceback: str = ""  # where fuel's own code failed in the worker (WORKER_ERROR)
     notes: tuple[str, ...] = ()  # what the verdict must say about the program as run
+    memory_limit_mb: int = 0  # the worker's --memory-mb (0: none or not known)
 
     def outcome(self, phase: Phase) -> RunOutcome | None:
         return next((o for o in self.outcomes if o.phase is phase), None)

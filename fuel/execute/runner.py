@@ -19,7 +19,7 @@ import time
 import traceback
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 import numpy
 import torch
 
-from fuel.execute import tensors
+from fuel.execute import memory, tensors
 from fuel.execute.compiler_settings import applied, options_applied
 from fuel.execute.lineage import Lineage
 from fuel.execute.probe import ProbeMode
@@ -290,11 +290,14 @@ def run_phase(
     mode: Any = None,
 ) -> RunOutcome:
     start = time.perf_counter()
+    memory.phase_started()
     try:
         ran = execute(phase, instance, options, prepare, mode)
-        return ran.outcome(phase, time.perf_counter() - start)
+        outcome = ran.outcome(phase, time.perf_counter() - start)
     except BaseException as exc:  # the program may raise anything, SystemExit included
-        return RunOutcome(phase, failure=failure_from(exc), seconds=time.perf_counter() - start)
+        failure = failure_from(exc)
+        outcome = RunOutcome(phase, failure=failure, seconds=time.perf_counter() - start)
+    return replace(outcome, peak_mb=memory.phase_peak_mb())
 
 
 @dataclass(slots=True)

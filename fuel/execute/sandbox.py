@@ -12,7 +12,7 @@ contain; everything else is contained here, with what an ordinary Linux user has
   has none, fuel says so once at start-up and the layers below remain;
 * a private network namespace (``unshare``, as root or through a user namespace),
   so no connection can leave the machine; skipped where the kernel refuses;
-* resource limits: address space, file size, no core dumps;
+* resource limits: private memory (not address space), file size, no core dumps;
 * the parent-death signal, so a worker never outlives its pool;
 * an environment without the user's secrets (API keys, tokens, agent sockets);
 * an audit hook (PEP 578), the second line, which gives a clear verdict where the
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import fuel
-from fuel.execute import landlock
+from fuel.execute import landlock, memory
 from fuel.execute.records import Failure
 
 CLONE_NEWUSER = 0x10000000
@@ -235,9 +235,9 @@ def note_missing_landlock() -> None:
 
 
 def limit_resources(memory_mb: int, file_mb: int) -> None:
-    if memory_mb > 0:
-        size = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    """``memory_mb`` more private memory than the process holds now (see
+    :mod:`fuel.execute.memory`: not address space), files up to ``file_mb``, no cores."""
+    memory.limit(memory_mb)
     file_size = file_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

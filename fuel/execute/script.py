@@ -110,6 +110,9 @@ def main() -> None:
     if not args.no_sandbox:
         sandbox.isolate_network()
         sandbox.confine_files((args.root,))
+    # The memory limit is on top of torch's own (its libraries' writable segments are
+    # counted: about 0.9 GB for the CUDA build), as in a worker.
+    import torch  # noqa: F401
     sandbox.limit_resources(args.memory_mb, sandbox.FILE_SIZE_LIMIT_MB)
     if not args.no_sandbox:
         sandbox.install_audit_hook(args.root)

@@ -54,7 +54,7 @@ def tensors_in(value: Any) -> list[torch.Tensor]:
 def covers_storage(t: torch.Tensor) -> bool:
     """Does writing ``t`` overwrite every byte of its storage?"""
     storage = t.untyped_storage()
-    return (
+    return bool(
         t.is_contiguous()
         and t.storage_offset() == 0
         and t.numel() * t.element_size() == storage.nbytes()

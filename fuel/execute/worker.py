@@ -22,7 +22,7 @@ from pathlib import Path
 from traceback import format_exc
 from typing import Any
 
-from fuel.execute import protocol, sandbox, state
+from fuel.execute import memory, protocol, sandbox, state
 from fuel.execute.records import CoverageDelta, Failure, Job, Phase, Probe, RunOutcome
 
 STDOUT_LIMIT = 64 * 1024
@@ -229,6 +229,7 @@ def become_worker(fd: int, root: Path, zygote_root: Path, args: WorkerArgs) -> N
         layers.append("parent-death signal")
     if args.sandbox and (namespace := sandbox.isolate_network()):
         layers.append(namespace)
+    memory.watch()  # opens /proc/self/clear_refs, which Landlock would refuse later
     # Before any thread starts: Landlock confines the calling thread and its children.
     confined = args.sandbox and sandbox.confine_files((root,), readable=(zygote_root,))
     if confined:

@@ -44,6 +44,13 @@ HELPER_PHASES = (Phase.REFERENCE, Phase.PERTURBED, Phase.DISCRETE)  # after comp
 # Dynamo refuses a dim the program marked dynamic but itself specialises: user error.
 PROGRAM_ERRORS = ("ConstraintViolationError",)
 OOM_MARKERS = ("can't allocate memory", "out of memory", "DefaultCPUAllocator", "bad_alloc")
+# Running out of memory under compile is a bug only when compiled needed far more than
+# eager, measured: eager's peak (fuel.execute.memory) at most this share of the worker's
+# limit, so that compiled needed at least twice what eager did.
+OOM_EAGER_SHARE = 0.5
+# The worker could not load the kernel Inductor built: the worker's environment (its
+# memory limit, the loader), which says nothing of the program or of torch.
+KERNEL_LOAD_MARKERS = ("failed to map segment from shared object",)
 UNSUPPORTED = "torch._dynamo.exc.Unsupported"
 
 
@@ -78,7 +85,7 @@ def _judge(result: RunResult, options: CompileOptions) -> Verdict:
     if not eager.ok:
         return judge_eager_failure(eager, compiled)
     if not compiled.ok:
-        return judge_compile_failure(compiled, options)
+        return judge_compile_failure(result, eager, compiled, options)
     return judge_values(result, eager, compiled)
 
 
@@ -98,7 +105,8 @@ def fuel_failure(*outcomes: RunOutcome | None) -> Verdict | None:
 def judge_eager_alone(eager: RunOutcome, repeat: RunOutcome) -> Verdict:
     """A validity check: does the program run in eager, the same way twice?"""
     if eager.failure is not None:
-        return Verdict(Outcome.INVALID, detail=f"eager raised {summary(eager.failure)}")
+        kind = Kind.OOM if is_oom(eager.failure) else None
+        return Verdict(Outcome.INVALID, kind=kind, detail=f"eager raised {summary(eager.failure)}")
     if not repeat.ok or not eager.identical_to(repeat):
         return Verdict(Outcome.SKIPPED, detail="eager is nondeterministic: two runs disagree")
     return Verdict(Outcome.PASS, detail="eager only")
@@ -139,23 +147,62 @@ def judge_eager_failure(eager: RunOutcome, compiled: RunOutcome) -> Verdict:
     )
 
 
-def judge_compile_failure(compiled: RunOutcome, options: CompileOptions) -> Verdict:
+def judge_compile_failure(
+    result: RunResult, eager: RunOutcome, compiled: RunOutcome, options: CompileOptions
+) -> Verdict:
     failure = compiled.failure
     assert failure is not None
     if options.fullgraph and innermost(failure).exc_type == UNSUPPORTED:
         return Verdict(Outcome.SKIPPED, detail=f"graph break under fullgraph: {summary(failure)}")
     if innermost(failure).exc_type.endswith(PROGRAM_ERRORS):
         return Verdict(Outcome.INVALID, detail=f"the program's dynamic marks: {summary(failure)}")
-    kind = Kind.OOM if is_oom(failure) else Kind.COMPILE_CRASH
+    if kernel_not_loaded(failure):
+        what = f"the worker could not load Inductor's compiled kernel: {summary(failure)}"
+        return Verdict(Outcome.SKIPPED, detail=f"fuel failed: {what}", fuel_error=what)
+    detail = f"compiled raised {summary(failure)}"
+    kind = Kind.COMPILE_CRASH
+    if is_oom(failure):
+        kind = Kind.OOM
+        if reason := oom_excuse(result, eager):
+            return Verdict(Outcome.SKIPPED, kind=kind, detail=f"{detail}; {reason}")
+        detail += f"; {oom_evidence(result, eager)}"
     stage = failure_stage(failure)
     return Verdict(
         Outcome.BUG,
         kind=kind,
         stage=stage,
-        detail=f"compiled raised {summary(failure)}",
+        detail=detail,
         signature=crash_signature(kind, failure, stage),
         crash=crash_evidence(failure),
     )
+
+
+def kernel_not_loaded(failure: Failure) -> bool:
+    chain: Failure | None = failure
+    while chain is not None:
+        if any(marker in chain.message for marker in KERNEL_LOAD_MARKERS):
+            return True
+        chain = chain.cause
+    return False
+
+
+def oom_excuse(result: RunResult, eager: RunOutcome | None) -> str | None:
+    """Why running out of memory under compile is not a bug here (None: it is, because
+    eager was measured to need at most :data:`OOM_EAGER_SHARE` of the limit)."""
+    limit = result.memory_limit_mb
+    if limit <= 0:
+        return "the worker had no memory limit to compare eager's peak with"
+    if eager is None or eager.peak_mb is None:
+        return "eager's peak memory was not measured, so compiled cannot be shown to need more"
+    if eager.peak_mb > limit * OOM_EAGER_SHARE:
+        return (f"eager itself peaked at {eager.peak_mb:.0f} MB of the {limit} MB limit; "
+                "rerun with a larger --memory-mb to judge it")  # fmt: skip
+    return None
+
+
+def oom_evidence(result: RunResult, eager: RunOutcome) -> str:
+    return (f"eager peaked at {eager.peak_mb:.0f} MB, compiled needed more than the "
+            f"worker's {result.memory_limit_mb} MB")  # fmt: skip
 
 
 def judge_death(result: RunResult) -> Verdict:
@@ -177,6 +224,11 @@ def judge_death(result: RunResult) -> Verdict:
         return Verdict(Outcome.INVALID, kind=kind, stage=Stage.EAGER, detail=detail)
     if phase in HELPER_PHASES and kind is not Kind.CRASH_SIGNAL:
         return Verdict(Outcome.SKIPPED, kind=kind, detail=detail)
+    if kind is Kind.OOM:
+        if reason := oom_excuse(result, eager):
+            return Verdict(Outcome.SKIPPED, kind=kind, detail=f"{detail}; {reason}")
+        assert eager is not None
+        detail += f"; {oom_evidence(result, eager)}"
     stage = Stage.UNKNOWN if phase in (Phase.COMPILED, Phase.DISCRETE) else Stage.EAGER
     crash = CrashEvidence("signal", result.stderr_tail[-2000:], (), result.signal)
     return Verdict(
