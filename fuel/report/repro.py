@@ -10,8 +10,12 @@ effect), and then the one comparison that shows this symptom:
 the dtypes or shapes for a dtype or shape mismatch, the NaN/inf positions for a
 NaN/inf mismatch, the exception itself for a crash, the inputs after the run for a
 mutation. It exits 1 while the bug shows and 0 once it is fixed (a crash simply
-raises, which exits 1), so it doubles as a regression test. The comparison is
-torch's own, never a copy of fuel's judge.
+raises, which exits 1), so it doubles as a regression test; when it cannot check (its
+own comparison fails, eager raises, the compiled call of a value bug raises) it says
+so and exits ``REPRO_ERROR`` instead, so that only the bug exits 1. A value is picked
+from the outputs as the judge names it (``output[i]``: the i-th leaf of the flattened
+output, whatever its structure: tuples, lists, dicts, ``torch.return_types``, Python
+scalars). The comparison is torch's own, never a copy of fuel's judge.
 
 A repro is kept only once :mod:`fuel.triage.confirm` has run it in a fresh sandboxed
 interpreter and it showed the bug there.
@@ -35,6 +39,9 @@ from fuel.program.record import InputStyle, ProgramSpec
 # Names the repro's own lines bind at module level; a program using one of them gets
 # the repro's name with a trailing underscore instead.
 FALLBACK_RANDOM = "inductor.fallback_random"
+# The repro's exit code when it could not check the bug (1 is the bug, 0 its absence;
+# 2 is Python's own for a bad command line).
+REPRO_ERROR = 3
 HARNESS_NAMES = ("model", "inputs", "eager", "compiled", "fp64", "same", "sys", "torch")
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 # Words in the names of torch's random operators and of the layers that call them
@@ -102,7 +109,9 @@ def render_repro(
         n=names,
         kind=_symptom(verdict),
         compile=f"torch.compile({names['model']}, {compile_args(options)})",
-        pick=_pick(verdict),
+        leaf=leaf_index(verdict),
+        take=functools.partial(_take, leaf_index(verdict)),
+        error_exit=REPRO_ERROR,
         mutated=_mutated(verdict),
         float64_output=verdict.numeric is not None and verdict.numeric.dtype == "float64",
         death=DEATHS.get(verdict.kind or Kind.COMPILE_CRASH, "raises here"),
@@ -132,12 +141,18 @@ def _symptom(verdict: Verdict) -> str:
     return simple.get(kind or Kind.NUMERIC_MISMATCH, "death")
 
 
-def _pick(verdict: Verdict) -> str:
-    """Which flattened output differs: '' (the only one) or an index such as '[1]'."""
+def leaf_index(verdict: Verdict) -> str:
+    """Which leaf of the flattened output differs ('1' for output[1]); '' when the
+    verdict names no output (the whole output is compared)."""
     where = verdict.numeric.where if verdict.numeric else ""
-    if where.startswith("output[") and where != "output[0]":
-        return where.removeprefix("output")
+    if where.startswith("output[") and where.endswith("]"):
+        return where.removeprefix("output[").removesuffix("]")
     return ""
+
+
+def _take(leaf: str, call: str) -> str:
+    """The expression for the compared value of ``call``: its leaf, as the judge's."""
+    return f"tree_leaves({call})[{leaf}]" if leaf else call
 
 
 def _mutated(verdict: Verdict) -> str:

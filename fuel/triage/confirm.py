@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fuel.execute.script import ScriptResult, run_script
 from fuel.judge.verdict import Kind, Verdict
+from fuel.report.repro import REPRO_ERROR
 from fuel.store.bugdir import Confirmation
 
 # A repro compiles cold in a fresh interpreter (~15 s here, more on a loaded machine);
@@ -31,12 +32,12 @@ def confirmation_of(result: ScriptResult, verdict: Verdict) -> Confirmation:
 
 def shows_bug(result: ScriptResult, verdict: Verdict) -> bool:
     """Exit 1 for what the repro detects, with the same exception for a crash; for
-    deaths, the death itself."""
+    deaths, the death itself. ``REPRO_ERROR`` is the repro saying it could not check."""
     kind = verdict.kind
     if kind is Kind.TIMEOUT:
         return result.timed_out
     if kind is Kind.CRASH_SIGNAL or (kind is Kind.OOM and verdict.crash and verdict.crash.signal):
-        return result.exit_code is not None and result.exit_code not in (0, 1)
+        return result.exit_code is not None and result.exit_code not in (0, 1, REPRO_ERROR)
     if result.exit_code != 1:
         return False
     if kind in (Kind.COMPILE_CRASH, Kind.OOM) and verdict.crash is not None:

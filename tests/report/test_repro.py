@@ -10,7 +10,7 @@ import pytest
 from fuel.execute.records import CompileOptions
 from fuel.judge.verdict import CrashEvidence, Kind, NumericEvidence, Outcome, Verdict
 from fuel.program import load_file, load_source
-from fuel.report.repro import program_parts, render_repro
+from fuel.report.repro import REPRO_ERROR, program_parts, render_repro
 
 ROOT = Path(__file__).parents[2]
 EAGER = CompileOptions(backend="eager")  # Dynamo alone: a repro runs in seconds
@@ -75,8 +75,8 @@ def test_the_seed_is_reset_before_each_step_that_draws() -> None:
     text = render_repro(load_source(dropout), EAGER, VALUES, "t")
     assert "torch._inductor.config.fallback_random = True" in text
     for run in RUNS:  # forward draws: every run starts from the same seed
-        assert f"torch.manual_seed(0)\n{run}" in text
-    assert "torch.manual_seed(0)\ninputs = (torch.randn(4),)" in text  # drawn without a generator
+        assert f"torch.manual_seed(0)\n    {run}" in text
+    assert "torch.manual_seed(0)\n    inputs = (torch.randn(4),)" in text  # drawn without a generator
 
 
 def test_the_compiler_configs_of_the_test_are_set_in_the_repro() -> None:
@@ -102,7 +102,7 @@ def test_the_compiler_configs_of_the_test_are_set_in_the_repro() -> None:
 def test_every_seed_is_reset_when_asked() -> None:
     text = render_repro(load_source(DIFFERS), EAGER, VALUES, "t", all_seeds=True)
     for run in RUNS:
-        assert f"torch.manual_seed(0)\n{run}" in text
+        assert f"torch.manual_seed(0)\n    {run}" in text
 
 
 def test_future_imports_move_to_the_top_and_main_blocks_go() -> None:
@@ -140,4 +140,65 @@ def test_each_symptom_gets_its_comparison(verdict: Verdict, words: str) -> None:
 def test_harness_names_the_program_uses_get_an_underscore() -> None:
     source = DIFFERS + "\neager = 1\n"
     text = render_repro(load_source(source), EAGER, VALUES, "t")
-    assert "eager_ = model(" in text and "\neager = 1" in text
+    assert "eager_ = tree_leaves(model(" in text and "\neager = 1" in text
+
+
+# Each output structure the judge flattens, and the leaf (output[i]) that differs under
+# compile; ``{v}`` is that leaf's value, changed while compiling in the buggy program.
+STRUCTURES = {
+    "tensor": ("return {v}", 0),
+    "tuple": ("return x * 2, {v}", 1),
+    "list": ("return [x * 2, x * 3, {v}]", 2),
+    "dict": ("return {{'a': x * 2, 'b': {v}}}", 1),
+    "nested": ("return x * 2, (x * 3, {v})", 2),
+    "scalar": ("return {v}.sum().item()", 0),
+    "return_types": ("return torch.max(({v}).reshape(2, 2), dim=0)", 0),
+    "native_group_norm": (
+        "return torch.native_group_norm(({v}).reshape(1, 4, 1), None, None, 1, 4, 1, 2, 1e-5)", 1
+    ),  # (out, mean, rstd): the mean shows the change
+}
+CHANGED = {  # the leaf's value in eager, and under compile in the buggy program
+    Kind.NUMERIC_MISMATCH: ("x", "x + 1"),
+    Kind.NAN_INF_MISMATCH: ("x", "x / 0"),
+}
+
+
+def structured(body: str, changed: str, same_value: str) -> str:
+    value = f"({changed} if torch.compiler.is_compiling() else {same_value})"
+    forward = body.format(v=value)
+    return (f"import torch\n\n\nclass Model(torch.nn.Module):\n    def forward(self, x):\n"
+            f"        {forward}\n\n\ndef make_inputs():\n    return (torch.rand(4) + 1,)\n")  # fmt: skip
+
+
+def exit_code(text: str) -> int:
+    """Run a repro in this interpreter (backend='eager' compiles in milliseconds)."""
+    torch = pytest.importorskip("torch")
+    torch._dynamo.reset()
+    try:
+        exec(compile(text, "repro.py", "exec"), {"__name__": "__main__"})
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    return 0
+
+
+@pytest.mark.parametrize("kind", list(CHANGED), ids=lambda k: k.value)
+@pytest.mark.parametrize("structure", list(STRUCTURES))
+def test_the_repro_of_each_output_structure_exits_1_with_the_bug_and_0_without(
+    structure: str, kind: Kind
+) -> None:
+    body, leaf = STRUCTURES[structure]
+    eager, compiled = CHANGED[kind]
+    verdict = mismatch(kind, f"output[{leaf}]")
+    buggy = render_repro(load_source(structured(body, compiled, eager)), EAGER, verdict, "t")
+    fixed = render_repro(load_source(structured(body, eager, eager)), EAGER, verdict, "t")
+    assert exit_code(buggy) == 1, buggy
+    assert exit_code(fixed) == 0, fixed
+
+
+def test_a_repro_that_cannot_check_exits_3_not_1() -> None:
+    program = load_source(structured(STRUCTURES["tuple"][0], "x + 1", "x"))
+    missing = render_repro(program, EAGER, mismatch(Kind.NAN_INF_MISMATCH, "output[5]"), "t")
+    assert exit_code(missing) == REPRO_ERROR  # its own comparison fails: no output[5]
+    eager_raises = load_source(structured("return x.reshape(3, 3)", "x", "x"))
+    assert exit_code(render_repro(eager_raises, EAGER, CRASH, "t")) == REPRO_ERROR
+    assert exit_code(render_repro(eager_raises, EAGER, VALUES, "t")) == REPRO_ERROR

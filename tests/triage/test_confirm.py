@@ -34,8 +34,9 @@ CRASH = Verdict(Outcome.BUG, Kind.COMPILE_CRASH, crash=CrashEvidence("RuntimeErr
         (DIFFERS, VALUES, 1, "max abs diff 1, max rel diff"),
         (PASSES, VALUES, 0, "compiled:"),
         (RAISES, CRASH, 1, "RuntimeError"),
+        (RAISES, VALUES, 3, "repro error (not the bug): TorchRuntimeError"),  # another bug
     ],
-    ids=["bug", "fixed", "crash"],
+    ids=["bug", "fixed", "crash", "cannot_check"],
 )
 def test_repro_exit_code_in_a_fresh_interpreter(
     source: str, verdict: Verdict, exit_code: int, words: str
