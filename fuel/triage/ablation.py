@@ -13,10 +13,18 @@ changed), and a setting "shows" the bug when its verdict is the same bug by
 :func:`fuel.judge.signature.same_bug` (same kind, for the backends: a lower layer
 may word a crash differently). The first backend that shows the bug names the layer
 it is in: the report's bisection comes from these runs, never from a guess.
+
+Every :class:`~fuel.store.bugdir.Trial` says what its own run showed: ``shows`` is
+whether that run showed this bug (for a dropped setting: the bug stayed, so the setting
+is not needed). Two more kinds of run serve the report's "Where": with Inductor's C++
+vectorisation off (:func:`vectorisation`), and the reduced program's pattern on the
+other operators of the bug's code (:func:`sweep`, the variants from
+:mod:`fuel.triage.siblings`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -29,6 +37,12 @@ from fuel.store.bugdir import Trial
 
 LOW_PRECISION = ("float16", "bfloat16")
 EMULATE = "inductor.emulate_precision_casts"  # upstream: such a mismatch is intended
+SIMDLEN = "inductor.cpp.simdlen"  # 1: Inductor's C++ kernels without vector instructions
+# Siblings run one at a time on a warm worker with the first backend that shows the bug:
+# well under a second each with aot_eager, a C++ build (2-5 s) with inductor. A component
+# a hundred pointwise operators share would take minutes, so the sweep stops here and
+# the report says how many of them it tried.
+SWEEP_TIME_LIMIT_S = 120.0
 
 
 Change = Callable[[CompileOptions], CompileOptions]
@@ -63,7 +77,7 @@ def minimal_settings(checker: Checker, program: Program, verdict: Verdict) -> Mi
         candidate = change(options)
         other = checker.run(program, candidate).verdict
         kept = same_bug(verdict, other)
-        trials.append(Trial(name, not kept, _words(other)))
+        trials.append(Trial(name, kept, _words(other)))  # kept: this run showed the bug
         if kept:
             options, verdict = candidate, other
     return Minimal(options, verdict, tuple(trials))
@@ -119,6 +133,32 @@ def ablate(
     trials.append(Trial(f"backend={options.backend!r}", True, _words(verdict)))
     for name, change in () if ladder_only else variants(options, verdict):
         trials.append(_trial(checker, program, verdict, name, change(options)))
+    return tuple(trials)
+
+
+def vectorisation(checker: Checker, program: Program, verdict: Verdict) -> Trial:
+    """The bug's run with Inductor's C++ vectorisation off (``cpp.simdlen=1``)."""
+    options = checker.options.with_config(SIMDLEN, 1)
+    return _trial(checker, program, verdict, f"{SIMDLEN}=1", options)
+
+
+def sweep(
+    checker: Checker,
+    variants: list[tuple[str, str]],
+    verdict: Verdict,
+    options: CompileOptions,
+    time_limit_s: float = SWEEP_TIME_LIMIT_S,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[Trial, ...]:
+    """Each (name, source) variant run with ``options``: does it show the same kind of bug?
+    Stops once ``time_limit_s`` has passed on ``clock``; the report says how many ran."""
+    trials: list[Trial] = []
+    start = clock()
+    for name, source in variants:
+        if clock() - start > time_limit_s:
+            break
+        trials.append(_trial(checker, Program(source, name, origin="reduced"), verdict, name,
+                             options, kind_only=True))  # fmt: skip
     return tuple(trials)
 
 

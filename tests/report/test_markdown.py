@@ -22,7 +22,13 @@ from fuel.report.markdown import (
     render_report,
     title,
 )
-from fuel.store.bugdir import Confirmation, Trial
+from fuel.store.bugdir import (
+    BisectorAnswer,
+    CodePointer,
+    CompilerBisection,
+    Confirmation,
+    Trial,
+)
 
 SOURCE = """\
 import torch
@@ -116,6 +122,7 @@ def test_the_ablation_table_lists_each_setting_that_was_run() -> None:
     trials = (Trial("backend='eager'", False, "pass"), Trial("backend='inductor'", True, "bug"),
               Trial("dynamic=True", None, "invalid"))  # fmt: skip
     text = render_report(replace(facts(NAN), ablation=trials))
+    assert "| setting | this run showed the bug | this run's verdict |" in text
     assert "| `backend='eager'` | no | pass |" in text
     assert "| `backend='inductor'` | yes | bug |" in text
     assert "| `dynamic=True` | cannot tell | invalid |" in text
@@ -145,3 +152,63 @@ def test_the_verdicts_notes_are_in_the_report() -> None:
     text = render_report(facts(replace(NAN, notes=(note,))))
     assert f"- {note}" in text
     assert "- " + "the mismatch" not in render_report(facts(NAN))
+
+
+def test_the_filers_explanation_comes_first_and_the_machine_text_is_marked() -> None:
+    text = render_report(facts(NAN))
+    yours = text.index("#### Your explanation")
+    machine = text.index("#### What fuel ran (machine-written)")
+    assert text.index("### 🐛 Describe the bug") < yours < machine < text.index("Minimal repro")
+    assert "To be written by the person who files this issue." in text[yours:machine]
+    assert "no person wrote or reviewed this text" in text[machine:]
+
+
+def test_topic_fuzzer_only_where_the_templates_conditions_hold() -> None:
+    assert "Labels: `oncall: pt2`, `topic: fuzzer`\n" in render_report(facts(NAN))
+    mutation = replace(NAN, kind=Kind.MUTATION_MISMATCH)
+    text = render_report(facts(mutation))
+    assert "Labels: `oncall: pt2`\n" in text and "`topic: fuzzer`" not in text.split("\n")[2]
+    assert "compared without a float64 reference" in text
+    argmax = replace(facts(NAN), spec=load_source(SOURCE.replace("a.sum(dim=0) // 2",
+                                                                 "torch.argmax(a, dim=0)")))
+    assert "an index of a max, min or sort" in render_report(argmax)
+    dropout = SOURCE.replace("a.sum(dim=0) // 2", "torch.nn.functional.dropout(a)")
+    unseeded = replace(facts(NAN), spec=load_source(dropout))  # its repro resets nothing
+    assert "without fallback_random and a seed reset" in render_report(unseeded)
+
+
+POINTER = CodePointer("lowering", "torch/_inductor/lowering.py", "reduce_any", 8253,
+                      "  8253  @register_lowering(aten.any)\n  8254  def reduce_any(x):\n",
+                      "torch's CompilerBisector: disabling lowerings hides the bug",
+                      "aten.any.dims")  # fmt: skip
+FOUND = CompilerBisection("found", BisectorAnswer("inductor", "lowerings", 1, "any_1"),
+                          operator="aten.any.dims", seconds=41.0)  # fmt: skip
+
+
+def test_where_names_the_bisectors_answer_and_the_function_with_its_lines() -> None:
+    text = render_report(replace(facts(NAN), bisector=FOUND, where=POINTER, torch_here="2.15.0"))
+    where = text[text.index("#### Where"):]
+    assert ("`BisectionResult(backend='inductor', subsystem='lowerings', bisect_number=1, "
+            "debug_info='any_1')`") in where  # fmt: skip
+    assert "(the FX node's operator: `aten.any.dims`)" in where
+    assert ("`reduce_any` in `torch/_inductor/lowering.py`, line 8253 (torch 2.15.0)"
+            in where)  # fmt: skip
+    assert "  8254  def reduce_any(x):" in where
+
+
+def test_an_undecided_bisection_says_so_and_points_nowhere() -> None:
+    undecided = CompilerBisection("undecided", detail="the repro could not check (exit 3)")
+    text = render_report(replace(facts(NAN), bisector=undecided))
+    assert "undecided (the repro could not check (exit 3))" in text
+    where = text[text.index("#### Where"):text.index("Regression test")]
+    assert "Which function: undecided" in where and "```python" not in where
+    assert "#### Where" not in render_report(facts(NAN))  # not run: not shown
+
+
+def test_siblings_and_a_known_issue_are_reported() -> None:
+    siblings = (Trial("Tensor.sin_", True, "bug eager_only_error"),
+                Trial("Tensor.abs_", False, "pass"))  # fmt: skip
+    text = render_report(replace(facts(NAN), bisector=FOUND, where=POINTER, siblings=siblings,
+                                 known="known #191499"))  # fmt: skip
+    assert "(2 tried): the bug shows with `Tensor.sin_`; not with 1 other(s)." in text
+    assert "Already filed upstream (known #191499)" in text

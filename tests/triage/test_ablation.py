@@ -37,8 +37,11 @@ def test_minimal_settings_keep_only_what_the_bug_needs() -> None:
     minimal = minimal_settings(checker, Program("x"), CRASH)
     assert settings_tokens(minimal.options) == ("inductor.freezing=True",)
     assert len(checker.runs) == 4  # one run per setting dropped
-    needed = [t.setting for t in minimal.trials if t.shows]
-    assert needed == ["without inductor.freezing=True"]
+    # Each row says what its own run showed: dropping freezing hid the bug, the rest not.
+    hid = [t.setting for t in minimal.trials if not t.shows]
+    assert hid == ["without inductor.freezing=True"]
+    for trial in minimal.trials:
+        assert trial.shows is (trial.outcome == "bug compile_crash"), trial
 
 
 def test_the_backend_ladder_names_the_first_layer_that_shows_it() -> None:
