@@ -19,6 +19,7 @@ from rich.text import Text
 
 from fuel.campaign.events import RoundDone
 from fuel.store import Summary
+from fuel.store.seen import is_seen
 
 REFRESH_S = 0.5  # the live panel redraws at most twice a second
 LOG_STATUS_EVERY_S = 60.0  # log mode adds a totals line once a minute
@@ -33,6 +34,10 @@ def bug_line(summary: Summary) -> str:
     kinds = " · ".join(f"{k.kind} {k.unique}/{k.total}" for k in summary.by_kind)
     known = (f" · known issues {summary.bugs_known} ({summary.classes_known} root causes)"
              if summary.bugs_known else "")  # fmt: skip
+    if summary.bugs_seen:
+        known += f" · seen before {summary.bugs_seen} ({summary.classes_seen} root causes)"
+    if summary.classes_fixed_upstream:
+        known += f" · fixed upstream {summary.classes_fixed_upstream} root causes"
     text = (f"{summary.bugs_unique} root causes ({summary.signatures} signatures) / "
             f"{summary.bugs_total} total")  # fmt: skip
     return f"{text}  ({kinds}{known})" if kinds or known else text
@@ -157,7 +162,7 @@ def log_line(event: RoundDone) -> str:
     if event.new_bug:
         label += " NEW"
     elif event.known:
-        label += " known"
+        label += " seen" if is_seen(event.known) else " known"
     program = event.candidate.program
     ops = ",".join(program.ops) or "-"
     settings = f" settings={','.join(event.candidate.settings)}" if event.candidate.settings else ""

@@ -42,11 +42,12 @@ class Processed:
     line: str  # what the processors said (the report's title), "" if nothing
     error: str | None  # the failures, one line each, or None
     root_cause: RootCause | None = None  # the bug's class, once a processor found it
+    fixed_in: str = ""  # a newer torch build that no longer shows it (--also-on)
 
 
 def process(bug: NewBug, checker: Checker, processors: tuple[BugProcessor, ...]) -> Processed:
     """Run every processor on one bug."""
-    lines, errors, cause = [], [], None
+    lines, errors, cause, fixed_in = [], [], None, ""
     for processor in processors:
         try:
             triaged = processor.process(bug, checker)
@@ -56,8 +57,9 @@ def process(bug: NewBug, checker: Checker, processors: tuple[BugProcessor, ...])
             continue
         lines.append(triaged.line)
         cause = triaged.root_cause or cause
+        fixed_in = triaged.fixed_in or fixed_in
     return Processed(bug.signature_id, " · ".join(line for line in lines if line),
-                     "\n".join(errors) or None, cause)  # fmt: skip
+                     "\n".join(errors) or None, cause, fixed_in)  # fmt: skip
 
 
 class BugProcessing:
@@ -110,13 +112,26 @@ class BugProcessing:
             self.done.put(process(bug, self.checker, self.processors))
 
 
-def record_processed(store: CampaignStore, processed: Processed) -> str:
-    """Record a processed bug (and its class) in the store; the line to show for it."""
+@dataclass(frozen=True, slots=True)
+class Noted:
+    """A processed bug, recorded: the line to show, and whether its class proved stale
+    (known, seen in a --seen campaign, or found first by another of this campaign's
+    bugs), so that what its test earned as a new bug is taken back."""
+
+    line: str
+    stale: bool = False
+
+
+def record_processed(store: CampaignStore, processed: Processed) -> Noted:
+    """Record a processed bug (and its class) in the store."""
     store.mark_processed(processed.signature_id, processed.error)
     line = f"bug {processed.signature_id}: {processed.error or processed.line or 'done'}"
     if processed.root_cause is None:
-        return line
-    found = store.classify(processed.signature_id, processed.root_cause)
+        return Noted(line)
+    found = store.classify(processed.signature_id, processed.root_cause, processed.fixed_in)
     if found.known:
-        return f"{line} ({found.known})"
-    return f"{line} ({'new root cause' if found.new else 'a variant of'} {found.class_id})"
+        return Noted(f"{line} ({found.known})", stale=True)
+    if found.fixed_in:
+        return Noted(f"{line} (fixed in torch {found.fixed_in})", stale=True)
+    what = "new root cause" if found.new else "a variant of"
+    return Noted(f"{line} ({what} {found.class_id})", stale=not found.new)

@@ -1,12 +1,14 @@
 """``fuel fuzz``: a feedback-driven campaign against torch.compile.
 
-Exit codes: 0 when the campaign ran to its limit or was stopped (Ctrl-C, SIGTERM:
-the summary is printed, everything recorded is kept; continue with ``--resume``);
-2 for usage errors, or when an error ended it (the summary is printed first).
+Exit codes (:mod:`fuel.cli.exits`): 0 when the campaign ran to its limit; 130 when
+Ctrl-C stopped it and 143 for SIGTERM (the summary is printed, everything recorded is
+kept; continue with ``--resume``); 2 for usage errors, or when an error ended it (a full
+disk, say: the summary is printed first).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -21,9 +23,11 @@ from typing import Any
 import click
 
 from fuel.campaign.measure import DEFAULT_POLICY, POLICIES
+from fuel.cli import exits
 from fuel.cli.options import (
     RunLimits,
     Safety,
+    also_on_option,
     compile_options,
     default_jobs,
     require_device,
@@ -31,6 +35,7 @@ from fuel.cli.options import (
 )
 from fuel.errors import UsageError
 from fuel.execute.records import CompileOptions
+from fuel.feedback.reward import DEFAULT_REWARD, REWARDS
 from fuel.llm.options import llm_options
 
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
@@ -45,6 +50,7 @@ RESUMABLE_FLAGS = {
     "timeout": "timeout_s",
     "memory_mb": "memory_mb",
     "known_issues": "known_issues",
+    "seen": "seen",
     "coverage_policy": "coverage_policy",
 }
 # Not settings of the campaign: how it is shown, and where its workers run.
@@ -71,13 +77,14 @@ def generator_options(params: dict[str, Any]) -> tuple[object, ...]:
     return (settings_from_params(params),)
 
 
-def wiring(no_reduce: bool) -> Any:
-    """What this command plugs into the campaign: the bug processors."""
+def wiring(no_reduce: bool, also_on: tuple[Any, ...] = ()) -> Any:
+    """What this command plugs into the campaign: the bug processors (``also_on``: the
+    other torch builds, ``fuel.triage.builds.Build``, each confirmed repro runs on)."""
     from fuel.campaign.hooks import BugProcessor
     from fuel.campaign.session import Wiring
-    from fuel.triage.processor import reduce_and_report
+    from fuel.triage.processor import reducer
 
-    return Wiring(() if no_reduce else (BugProcessor("reduce", reduce_and_report),))
+    return Wiring(() if no_reduce else (BugProcessor("reduce", reducer(also_on)),))
 
 
 @contextmanager
@@ -167,7 +174,24 @@ def on_cluster(address: str | None, workers_per_node: int | None, device: str) -
     default=None,
     help="rules for bugs already reported: counted, not reported",
 )
+@click.option(
+    "--seen",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    multiple=True,
+    metavar="OUT_DIR",
+    help="an earlier campaign whose bugs are not new here: counted as seen, not reported, "
+    "not rewarded (repeatable)",
+)
+@click.option(
+    "--reward",
+    type=click.Choice(REWARDS),
+    default=DEFAULT_REWARD,
+    show_default=True,
+    help="FASA's reward: fresh (only bugs neither known nor seen, new lines weighted where "
+    "bugs were found, per worker-second); classic (any new signature, new lines, per test)",
+)
 @click.option("--no-reduce", is_flag=True, help="run no bug processors (reduction, reports)")
+@also_on_option
 @click.option(
     "--ray",
     "ray_address",
@@ -219,7 +243,10 @@ def command(
     coverage: bool,
     coverage_policy: str,
     known_issues: Path | None,
+    seen: tuple[Path, ...],
+    reward: str,
     no_reduce: bool,
+    also_on: tuple[Any, ...],
     ray_address: str | None,
     workers_per_node: int | None,
     settings_mode: str,
@@ -251,12 +278,12 @@ def command(
     display, live = make_display(quiet, log_mode)
     target = resume if resume is not None else (out or default_out())
     with (
-        stop_on_sigterm(),
+        stop_on_sigterm() as terminations,
         stderr_into(target / STDERR_LOG if live else None),
         on_cluster(ray_address, workers_per_node, options.device) as cluster,
     ):
         try:
-            wired, jobs = wiring(no_reduce), default_jobs(limits.jobs)
+            wired, jobs = wiring(no_reduce, also_on), default_jobs(limits.jobs)
             if cluster is not None:
                 wired = replace(wired, pool_factory=cluster.start_pool, pool_report=cluster.report)
                 jobs = max(1, cluster.planned_workers())
@@ -265,6 +292,7 @@ def command(
                 changes = resume_changes(ctx, out, extra, set(generator_params))
                 if cluster is not None:
                     changes["jobs"] = jobs
+                session.refuse_spent_limits(resume, changes)
                 finished = session.resume(changes, resume, display, argv, wired)
             else:
                 settings = CampaignSettings(
@@ -281,6 +309,8 @@ def command(
                     timeout_s=limits.timeout_s,
                     memory_mb=limits.memory_mb,
                     known_issues=known_issues.resolve() if known_issues else None,
+                    seen=tuple(path.resolve() for path in seen),
+                    reward=reward,
                     process_bugs=not no_reduce,
                     allow_unsafe=safety.allow_unsafe,
                     sandbox=safety.sandbox,
@@ -296,7 +326,9 @@ def command(
     click.echo(f"{'stopped':14} {finished.reason}")
     if finished.error is not None:
         raise finished.error
-    return 0
+    if finished.reason == "interrupted":
+        raise interruption(target, bool(terminations))
+    return exits.OK
 
 
 PINNING_FLAGS = {"dynamic": "dynamic", "backward": "backward", "fullgraph": "fullgraph",
@@ -338,6 +370,8 @@ def resume_changes(
             value = default_jobs(value)
         elif name == "known_issues":
             value = value.resolve()
+        elif name == "seen":
+            value = tuple(path.resolve() for path in value)
         changes[RESUMABLE_FLAGS[name]] = value
     return changes
 
@@ -383,13 +417,19 @@ def stderr_into(path: Path | None) -> Iterator[None]:
     Generation runs in this process, and torch logs from it (C++ and Python, straight
     to file descriptor 2) would tear the panel apart; they are kept in OUT/stderr.log
     instead. Workers have their own logs. Nothing changes for --log and --quiet."""
+    made = path is not None and not path.parent.exists()
+    try:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            log = open(path, "ab")  # noqa: SIM115 (closed once duplicated)
+    except OSError:  # an unwritable OUT: the campaign's store says so in one line
+        path = None
     if path is None:
         yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
     sys.stderr.flush()
     saved = os.dup(2)
-    with open(path, "ab") as log:
+    with log:
         os.dup2(log.fileno(), 2)
     try:
         yield
@@ -397,6 +437,10 @@ def stderr_into(path: Path | None) -> Iterator[None]:
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
+        if made and not (path.parent / "campaign.db").exists():  # no campaign was made
+            with contextlib.suppress(OSError):
+                path.unlink()
+                path.parent.rmdir()
 
 
 def render(summary: Any) -> str:
@@ -406,14 +450,23 @@ def render(summary: Any) -> str:
 
 
 @contextmanager
-def stop_on_sigterm() -> Iterator[None]:
-    """SIGTERM stops the campaign like Ctrl-C: summary printed, results kept."""
+def stop_on_sigterm() -> Iterator[list[int]]:
+    """SIGTERM stops the campaign like Ctrl-C: summary printed, results kept. Inside:
+    the list of the SIGTERMs received (the exit code tells SIGTERM from Ctrl-C)."""
+    received: list[int] = []
 
     def interrupt(signum: int, frame: object) -> None:
+        received.append(signum)
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        yield
+        yield received
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def interruption(out: Path, terminated: bool) -> exits.Interrupted:
+    """What stops the command once an interrupted campaign printed its summary."""
+    line = f"interrupted: every test recorded is kept; go on with `fuel fuzz --resume {out}`"
+    return exits.Terminated(line) if terminated else exits.Interrupted(line)

@@ -12,6 +12,7 @@ import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
@@ -55,7 +56,7 @@ def compile_options(func: F) -> F:
         require_device(device)
         chosen = None if mode == "default" else mode  # torch.compile's own default
         options = CompileOptions(backend, chosen, dynamic, fullgraph, backward, device)
-        limits = RunLimits(timeout, memory_mb, jobs)
+        limits = RunLimits(timeout, memory_mb, capped_jobs(jobs))
         return func(*args, options=options, limits=limits, **kwargs)
 
     decorators = [
@@ -71,7 +72,8 @@ def compile_options(func: F) -> F:
         click.option("--timeout", type=click.FloatRange(min=1), default=60.0,
                      show_default=True, help="seconds per test"),
         click.option("--memory-mb", type=click.IntRange(min=256), default=4096,
-                     show_default=True, help="address-space limit per worker"),
+                     show_default=True,
+                     help="memory a test may allocate, beyond the worker's own (torch's)"),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="worker processes (default: number of cores)"),
     ]  # fmt: skip
@@ -126,6 +128,55 @@ def require_device(device: str) -> None:
             raise UsageError("--device cuda needs a CUDA GPU, and none is available here")
 
 
+def capped_jobs(jobs: int | None) -> int | None:
+    """``-j``, at most the cores here: each worker compiles on a core of its own, and more
+    would only slow every test down (and each may take ``--memory-mb``)."""
+    cores = os.cpu_count() or 1
+    if jobs is None or jobs <= cores:
+        return jobs
+    click.echo(f"fuel: -j {jobs} is more workers than the {cores} cores here: running {cores}",
+               err=True)  # fmt: skip
+    return cores
+
+
 def default_jobs(jobs: int | None, work_items: int | None = None) -> int:
     count = jobs or os.cpu_count() or 1
     return max(1, min(count, work_items)) if work_items else count
+
+
+def also_on_option(func: F) -> F:
+    """--also-on PYTHON (repeatable), given to the command as ``also_on``: the builds of
+    torch behind those interpreters (``fuel.triage.builds.Build``), each asked for its
+    version once, at the start, so that a wrong path is one line before any work."""
+
+    @functools.wraps(func)
+    def command(*args: Any, also_on: tuple[str, ...], **kwargs: Any) -> Any:
+        from fuel.triage.builds import builds_of
+
+        return func(*args, also_on=builds_of(also_on), **kwargs)
+
+    wrapped: Any = click.option(
+        "--also-on", "also_on", multiple=True, metavar="PYTHON",
+        help="also run each confirmed repro with this interpreter (another virtual "
+        "environment, another torch build) and report where it shows; repeatable",
+    )(command)  # fmt: skip
+    return cast(F, wrapped)
+
+
+def known_issues_option(func: F) -> F:
+    """--known-issues FILE, given to the command as ``known`` (a ``KnownIssues``): the
+    shipped rules for the installed torch, then the file's, read at the start (a bad
+    file is one line before any work), and applied as a campaign applies them."""
+
+    @functools.wraps(func)
+    def command(*args: Any, known_issues: Any, **kwargs: Any) -> Any:
+        from fuel.store.known import load_known_issues
+
+        return func(*args, known=load_known_issues(known_issues), **kwargs)
+
+    wrapped: Any = click.option(
+        "--known-issues", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None, help="rules for bugs already reported, beside the shipped ones: a bug "
+        "that matches one is marked known",
+    )(command)  # fmt: skip
+    return cast(F, wrapped)

@@ -5,10 +5,22 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from fuel.cli.options import RunLimits, Safety, compile_options, safety_options
+if TYPE_CHECKING:
+    from fuel.store.bugdir import BuildCheck
+    from fuel.triage.builds import Build
+
+from fuel.cli import exits
+from fuel.cli.options import (
+    RunLimits,
+    Safety,
+    also_on_option,
+    compile_options,
+    safety_options,
+)
 from fuel.execute.records import CompileOptions
 
 
@@ -17,12 +29,14 @@ from fuel.execute.records import CompileOptions
                 type=click.Path(exists=True, file_okay=False, path_type=Path))  # fmt: skip
 @click.option("--original", is_flag=True, help="replay program.py even where reduced.py exists")
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per bug")
+@also_on_option
 @safety_options
 @compile_options
 def command(
     paths: tuple[Path, ...],
     original: bool,
     as_json: bool,
+    also_on: tuple[Build, ...],
     safety: Safety,
     options: CompileOptions,
     limits: RunLimits,
@@ -31,12 +45,14 @@ def command(
 
     Says which still reproduce, which are fixed (the program now passes) and which
     behave differently. Each bug runs with the options it was found with; the flags
-    apply to bug directories that do not record theirs. Exit code 1 when any bug
-    still reproduces, 0 otherwise.
+    apply to bug directories that do not record theirs. With --also-on, each bug's
+    confirmed repro also runs with those interpreters (other torch builds). Exit code 1
+    when any bug still reproduces, 0 otherwise.
     """
     from fuel.check import Checker
     from fuel.execute.pool import PoolSettings, WorkerPool
     from fuel.judge.verdict import Verdict
+    from fuel.triage.builds import check_builds
     from fuel.triage.replay import Replayed, bug_directories, replay
 
     bugs = list(bug_directories(paths, options))
@@ -52,7 +68,10 @@ def command(
         def run(source: str, bug_options: CompileOptions) -> Verdict:
             return Checker(pool, bug_options, static_check=safety.static_check).verdict_of(source)
 
-        for done in replay(bugs, run, original=original):
+        def on_builds(repro: str, verdict: Verdict) -> tuple[BuildCheck, ...]:
+            return check_builds(repro, verdict, also_on)
+
+        for done in replay(bugs, run, original=original, on_builds=on_builds if also_on else None):
             if isinstance(done, str):
                 counts["skipped"] += 1
                 click.echo(done, err=as_json)
@@ -63,4 +82,10 @@ def command(
     if not as_json:
         parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
         click.echo(f"{sum(counts.values())} replayed: {parts}")
-    return 1 if counts["reproduces"] else 0
+    if counts["reproduces"]:
+        return exits.BUG
+    if counts["skipped"] == sum(counts.values()):
+        click.echo("fuel: no bug could be replayed: each was passed over, as its line says",
+                   err=True)  # fmt: skip
+        return exits.NOTHING_JUDGED
+    return exits.OK

@@ -45,11 +45,16 @@ def run_script(
     memory_mb: int = 4096,
     threads: int = 1,
     sandbox: bool = True,
+    python: str | None = None,
 ) -> ScriptResult:
-    """Run ``path`` as ``__main__`` in a fresh interpreter, sandboxed unless told not to."""
+    """Run ``path`` as ``__main__`` in a fresh interpreter, sandboxed unless told not to.
+
+    ``python``: another interpreter (another virtual environment, another torch); it
+    needs only torch, as this module's child side imports nothing else of fuel's that
+    needs more than the standard library."""
     root = Path(tempfile.mkdtemp(prefix="fuel-script-"))
     command = [
-        sys.executable,
+        python or sys.executable,
         "-m",
         "fuel.execute.script",
         "--root",

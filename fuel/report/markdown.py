@@ -2,11 +2,18 @@
 
 Title (``[inductor] torch.remainder returns nan where eager returns -0.0 (float32,
 CPU)``), the labels the template asks fuzzer-found reports for, a description with
-the numbers behind it, the minimal repro, the ablation (each row a run), a
+the numbers behind it, the minimal repro, the ablation (each row a run), "Where"
+(torch's CompilerBisector and the function it points at, with its lines), a
 regression test in the style of Inductor's own, the repro's output in a fresh
 interpreter, and the versions. The title names the operators of the reduced
 ``forward`` and the symptom, as maintainers title their own issues. Every part is
 rendered from a record of something that was run; what was not run is not shown.
+
+PyTorch's ``AI_POLICY.md`` asks that tool-written text be disclosed and contained, with
+the filer's own explanation beside it: the report opens "Describe the bug" with an
+empty "Your explanation" for the person who files it, and marks everything fuel wrote
+as such. ``topic: fuzzer`` is proposed only where the issue template's conditions for
+it hold (:func:`fuzzer_label_unmet`).
 """
 
 from __future__ import annotations
@@ -18,8 +25,8 @@ from fuel.judge.verdict import Kind, Verdict
 from fuel.program.record import ProgramSpec
 from fuel.program.syntax import forward_operators
 from fuel.report.regression import render_regression_test, test_name
-from fuel.report.repro import compile_args, templates
-from fuel.store.bugdir import Confirmation, Trial
+from fuel.report.repro import REPRO_ERROR, compile_args, program_parts, templates
+from fuel.store.bugdir import BuildCheck, CodePointer, CompilerBisection, Confirmation, Trial
 
 # What the first backend of the bisect ladder that shows a bug says about where it is.
 LAYERS = {
@@ -33,6 +40,9 @@ LAYERS = {
     "inductor": ("inductor", "Inductor (only backend='inductor' shows it)"),
 }
 TITLE_OPERATORS = 3
+# Operators whose result is an index of a max, min or order: the template asks fuzzers
+# not to compare those (ties make them undefined).
+INDEX_OPERATORS = ("argmax", "argmin", "argsort")
 MESSAGE_CHARS = 90
 
 
@@ -50,6 +60,13 @@ class ReportFacts:
     reduced_statements: int
     reduction_note: str = ""
     ablation: tuple[Trial, ...] = ()
+    torch_here: str = ""  # the torch the repro was confirmed on (this interpreter's)
+    builds: tuple[BuildCheck, ...] = ()  # the repro on the other builds (--also-on)
+    standing: str = ""  # "fixed in torch 2.15.0", "regression: ...", or ""
+    bisector: CompilerBisection | None = None  # torch's CompilerBisector on the repro
+    where: CodePointer | None = None  # the code it points at
+    siblings: tuple[Trial, ...] = ()  # other operators of that code, tried
+    known: str | None = None  # the upstream issue it matches, when it does
 
 
 def layer(verdict: Verdict, options: CompileOptions) -> str:
@@ -95,10 +112,15 @@ def _first_line(message: str) -> str:
     return first if len(first) <= MESSAGE_CHARS else first[: MESSAGE_CHARS - 1] + "…"
 
 
-def title(source: str, verdict: Verdict, options: CompileOptions) -> str:
+def title(source: str, verdict: Verdict, options: CompileOptions, standing: str = "") -> str:
+    """The issue's title; ``standing`` (from :mod:`fuel.triage.builds`) says when the
+    bug is a regression, or fixed in a newer build than the one it was found on."""
     ops = forward_operators(source)[:TITLE_OPERATORS] or ["torch.compile"]
     device = options.device.upper() if options.device == "cpu" else options.device
-    return f"[{layer(verdict, options)}] {', '.join(ops)} {symptom(verdict)} on {device}"
+    text = f"[{layer(verdict, options)}] {', '.join(ops)} {symptom(verdict)} on {device}"
+    if standing.startswith("regression"):
+        return f"[regression] {text}"
+    return f"{text} ({standing})" if standing else text
 
 
 def description(verdict: Verdict) -> str:
@@ -116,6 +138,45 @@ def description(verdict: Verdict) -> str:
             "program sides with eager"
         )
     return "gives a result that differs from eager"
+
+
+def fuzzer_label_unmet(facts: ReportFacts) -> tuple[str, ...]:
+    """The conditions of the template for ``topic: fuzzer`` that this report does not
+    meet (none: it gets the label). The repro compares with torch's ``same`` at its
+    default tolerances; values and gradients against a float64 reference; NaN/inf
+    positions, dtypes, shapes and crashes exactly, which needs no tolerance."""
+    unmet = []
+    verdict = facts.verdict
+    if verdict.kind is Kind.MUTATION_MISMATCH:
+        unmet.append("the mutated value is compared without a float64 reference")
+    operators = [op.rsplit(".", 1)[-1] for op in forward_operators(facts.spec.program.source)]
+    if verdict.numeric is not None and set(operators).intersection(INDEX_OPERATORS):
+        unmet.append("the compared value may be an index of a max, min or sort")
+    parts = program_parts(facts.spec)
+    if parts.calls_draw and not ("fallback_random = True" in facts.repro
+                                 and "torch.manual_seed(0)" in facts.repro):  # fmt: skip
+        unmet.append("random operators run without fallback_random and a seed reset")
+    return tuple(unmet)
+
+
+def bisector_line(bisection: CompilerBisection) -> str:
+    """torch's CompilerBisector's answer in words, as it gave it."""
+    answer, seconds = bisection.answer, f"{bisection.seconds:.0f} s"
+    if answer is None:
+        return {
+            "no_issue": f"torch's `CompilerBisector` on the repro ({seconds}): no backend "
+                        "showed the bug to it.",
+            "timed_out": f"torch's `CompilerBisector` on the repro: not done within its "
+                         f"time limit ({bisection.detail}).",
+            "unavailable": "torch's `CompilerBisector`: not in this torch.",
+            "not_run": f"torch's `CompilerBisector` was not run: {bisection.detail}.",
+        }.get(bisection.status, f"torch's `CompilerBisector` on the repro ({seconds}): "
+                                f"undecided ({bisection.detail}).")  # fmt: skip
+    said = (f"`BisectionResult(backend={answer.backend!r}, subsystem={answer.subsystem!r}, "
+            f"bisect_number={answer.bisect_number!r}, debug_info={answer.debug_info!r})`")  # fmt: skip
+    operator = f" (the FX node's operator: `{bisection.operator}`)" if (
+        bisection.operator and answer.subsystem == "lowerings") else ""  # fmt: skip
+    return f"torch's `CompilerBisector` on the repro ({seconds}): {said}{operator}."
 
 
 def bisect_sentence(verdict: Verdict) -> str:
@@ -166,7 +227,7 @@ def render_report(facts: ReportFacts) -> str:
         templates()
         .get_template("report.md.j2")
         .render(
-            title=title(source, verdict, facts.options),
+            title=title(source, verdict, facts.options, facts.standing),
             verdict=verdict,
             kind=verdict.kind.value if verdict.kind else "bug",
             stage=verdict.stage.value if verdict.stage else "unknown",
@@ -183,5 +244,17 @@ def render_report(facts: ReportFacts) -> str:
             before=facts.original_statements,
             after=facts.reduced_statements,
             note=facts.reduction_note,
+            torch_here=facts.torch_here,
+            builds=facts.builds,
+            standing=facts.standing,
+            unmet=fuzzer_label_unmet(facts),
+            known=facts.known,
+            error_exit=REPRO_ERROR,
+            bisector=facts.bisector,
+            bisector_line=bisector_line(facts.bisector) if facts.bisector else "",
+            where=facts.where,
+            siblings=facts.siblings,
+            shown=[f"`{t.setting}`" for t in facts.siblings if t.shows],
+            not_shown=[t.setting for t in facts.siblings if not t.shows],
         )
     )

@@ -9,7 +9,8 @@
         reduced.py       the reduced program, in the program format
         reduction.json   the ReductionReport: sizes, seconds, per-pass statistics, the
                          reduced program's verdict (bisection included), the ablation,
-                         the repro's confirmation and the report's title
+                         the repro's confirmation, its runs on other torch builds and
+                         the report's title
         repro.py         the standalone repro, confirmed in a fresh interpreter
         report.md        the bug report
 
@@ -20,6 +21,7 @@ written atomically (:func:`fuel.store.files.atomic_write`); records go through
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +49,26 @@ class Confirmation:
     output: str  # stdout, then stderr's tail when the script died
 
 
+class BuildStatus(str, enum.Enum):
+    """What a confirmed repro did on another build of torch (``--also-on``)."""
+
+    SHOWS = "shows"
+    ABSENT = "does not show"
+    CANNOT_RUN = "cannot run"  # the repro itself failed there (an API that build lacks)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildCheck:
+    """A confirmed repro run on one build of torch, in that build's interpreter."""
+
+    torch: str  # the build's torch.__version__: 2.13.0+cpu
+    python: str  # the interpreter it ran in
+    status: BuildStatus
+    exit_code: int | None
+    seconds: float
+    detail: str = ""  # why it could not run, or what it raised instead
+
+
 @dataclass(frozen=True, slots=True)
 class Trial:
     """One compile setting tried on the reduced program (the report's ablation)."""
@@ -54,6 +76,64 @@ class Trial:
     setting: str  # as a report names it: backend='aot_eager', dynamic=True, ...
     shows: bool | None  # None: the program could not be judged that way
     outcome: str  # the verdict in a few words: "bug numeric_mismatch", "pass", ...
+
+
+@dataclass(frozen=True, slots=True)
+class BisectorAnswer:
+    """torch's ``BisectionResult``, as ``CompilerBisector.do_bisect`` returned it."""
+
+    backend: str  # the first torch.compile backend that shows the bug
+    subsystem: str | None = None  # the part of it whose disabling hides the bug
+    bisect_number: int | None = None  # the application of that part that does it
+    debug_info: str | None = None  # what torch logged of that application
+
+
+@dataclass(frozen=True, slots=True)
+class AloneCheck:
+    """One piece of the compiler run alone in eager on the program's own values, where
+    its result differed from the operator's (the way maintainers test a decomposition)."""
+
+    piece: str  # "decomposition" | "functionalization"
+    operator: str  # the aten operator (aten.multi_margin_loss.default); "" for a whole program
+    finding: str  # what differed, in a few words
+
+
+@dataclass(frozen=True, slots=True)
+class CompilerBisection:
+    """torch's own bisector on the reduced repro, in a fresh sandboxed interpreter.
+
+    ``status``: ``found`` (a subsystem named), ``backend_only`` (a backend but no
+    subsystem), ``no_issue`` (no backend showed the bug to it), ``undecided`` (a run
+    could not say: the repro could not check, another error, a flaky answer),
+    ``timed_out``, ``unavailable`` (this torch has no bisector) or ``not_run`` (why in
+    ``detail``). The answer is kept as torch gave it; nothing is guessed."""
+
+    status: str
+    answer: BisectorAnswer | None = None
+    operator: str = ""  # the aten operator the answer's debug info names, resolved
+    alone: tuple[AloneCheck, ...] = ()
+    seconds: float = 0.0
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CodePointer:
+    """Where in the installed torch the bug is: the function a bisection or a run alone
+    pointed at, with its source lines in that version."""
+
+    kind: str  # decomposition | lowering | pass | config | functionalization | cpp_codegen
+    file: str  # relative to site-packages: torch/_decomp/decompositions.py ("" for C++)
+    function: str  # multi_margin_loss, reduce_any, CppVecKernel, ...
+    line: int  # where it starts in that file (0: no Python source)
+    snippet: str  # the few lines around it, numbered
+    evidence: str  # how it was found, in words
+    operator: str = ""  # the aten operator it serves, when one
+
+    @property
+    def component(self) -> str:
+        """The key that folds classes: the same code, whatever operator reached it."""
+        return f"{self.kind}:{self.file}:{self.function}" if self.file else (
+            f"{self.kind}:{self.function}")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +155,13 @@ class ReductionReport:
     ablation: tuple[Trial, ...] = ()  # the settings tried on the reduced program
     root_cause: RootCause | None = None  # the class the reduced program's bug belongs to
     options: CompileOptions | None = None  # the fewest settings that show it (reduced.py)
+    bisector: CompilerBisection | None = None  # torch's CompilerBisector on the repro
+    where: CodePointer | None = None  # the code it points at, once found
+    siblings: tuple[Trial, ...] = ()  # other operators of that code, tried the same way
+    known: str | None = None  # the known issue the bug matches ("known #191499")
+    # The confirmed repro on the other builds fuel was given (``--also-on``); the build
+    # it was confirmed on (this interpreter's) is not repeated here.
+    builds: tuple[BuildCheck, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,9 +30,9 @@ from fuel.generate.base import GeneratorStatus
 from fuel.judge.signature import RootCause, evidence_key, identity_of
 from fuel.judge.verdict import Verdict
 from fuel.program.record import Program
-from fuel.store import classes, files, migrate, reads, schema, summary
+from fuel.store import classes, faults, files, migrate, reads, schema, summary
 from fuel.store.bugdir import BugFiles
-from fuel.store.known import KnownIssues, load_known_issues
+from fuel.store.known import KnownIssues, installed_torch, load_known_issues
 from fuel.store.records import (
     BugRecord,
     Classified,
@@ -91,42 +91,43 @@ class CampaignStore:
         known: KnownIssues | None = None,
     ) -> CampaignStore:
         layout = files.Layout(out)
-        if layout.db.exists():
-            raise UsageError(
-                f"{out} already holds a campaign: continue it with "
-                f"--resume {out}, or choose another --out"
-            )
-        out.mkdir(parents=True, exist_ok=True)
-        lock = _take_lock(layout)
         meta = {
             "created_at": str(time.time()),
             "settings": json.dumps(settings, sort_keys=True),
             **{k: str(v) for k, v in asdict(environment).items()},
         }
-        # Built aside and renamed into place: a kill during creation leaves no
-        # campaign.db without its settings, which resume could not make sense of.
-        building = layout.db.with_name(layout.db.name + ".creating")
-        building.unlink(missing_ok=True)
-        draft = sqlite3.connect(building)
         try:
-            schema.create_tables(draft)
-            with draft:
-                draft.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", meta.items())
-        finally:
-            draft.close()
-        os.replace(building, layout.db)
-        conn = schema.connect(layout.db)
-        layout.tests_dir.mkdir(exist_ok=True)
-        layout.bugs_dir.mkdir(exist_ok=True)
+            conn, lock = _create(layout, meta)
+        except (OSError, sqlite3.Error) as error:
+            raise UsageError(f"cannot create a campaign in {out} ({faults.detail_of(error)}): "
+                             "choose another --out") from None  # fmt: skip
         return cls(layout, conn, lock, known or load_known_issues(None))
 
     @classmethod
-    def open(cls, out: Path, known: KnownIssues | None = None) -> CampaignStore:
-        """Open a campaign to continue it: reload its coverage, mend its files."""
+    def open(
+        cls, out: Path, known: KnownIssues | None = None, again: str = faults.AGAIN
+    ) -> CampaignStore:
+        """Open a campaign to continue it: reload its coverage, mend its files.
+
+        A damaged, read-only or full campaign raises a ``StoreFault`` (``again``: how
+        to go on once that is mended) before anything is written."""
         layout = files.Layout(out)
         if not layout.db.exists():
             raise UsageError(f"{out} holds no campaign (no campaign.db there)")
-        lock = _take_lock(layout)
+        with faults.translated(out, again):
+            lock = _take_lock(layout)
+        try:
+            with faults.translated(out, again):
+                return cls._opened(layout, lock, known)
+        except BaseException:
+            lock.close()
+            raise
+
+    @classmethod
+    def _opened(
+        cls, layout: files.Layout, lock: IO[str], known: KnownIssues | None
+    ) -> CampaignStore:
+        _refuse_damaged(layout)
         conn = schema.connect(layout.db)
         if schema.check_version(conn, layout.db) < schema.SCHEMA_VERSION:
             migrate.migrate(conn, layout)
@@ -145,7 +146,9 @@ class CampaignStore:
         layout = files.Layout(out)
         if not layout.db.exists():
             raise UsageError(f"{out} holds no campaign (no campaign.db there)")
-        conn = schema.connect(layout.db, readonly=True)
+        with faults.translated(out, faults.AGAIN):
+            _refuse_damaged(layout)
+            conn = schema.connect(layout.db, readonly=True)
         version = schema.check_version(conn, layout.db)
         if version < schema.SCHEMA_VERSION:
             conn.close()
@@ -216,16 +219,22 @@ class CampaignStore:
             )
 
     # ---------------------------------------------------------------- runs
-    def start_run(self, argv: list[str]) -> int:
-        now = time.time()
+    def seconds_spent(self) -> float:
+        """The campaign's seconds over its finished or killed runs (a run's length is
+        known up to its last commit)."""
         row = self.conn.execute(
             "SELECT COALESCE(SUM(heartbeat_at - started_at), 0) FROM runs"
         ).fetchone()
-        self._elapsed_before = float(row[0])
+        return float(row[0])
+
+    def start_run(self, argv: list[str]) -> int:
+        now = time.time()
+        self._elapsed_before = self.seconds_spent()
         with self.conn:
             cursor = self.conn.execute(
-                "INSERT INTO runs(started_at, heartbeat_at, pid, argv) VALUES (?, ?, ?, ?)",
-                (now, now, os.getpid(), json.dumps(argv)),
+                "INSERT INTO runs(started_at, heartbeat_at, pid, argv, torch_version) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (now, now, os.getpid(), json.dumps(argv), installed_torch()),
             )
         self.run_id = int(cursor.lastrowid or 0)
         self._run_started = now
@@ -339,7 +348,18 @@ class CampaignStore:
     def summary(self, running: bool | None = None) -> Summary:
         """The campaign's summary; ``running`` defaults to whether a process holds it."""
         held = self.is_running() if running is None else running
-        return summary.read_summary(self.conn, str(self.layout.out), held)
+        return summary.read_summary(self.conn, str(self.layout.out), held, self._live_pid())
+
+    def _live_pid(self) -> int | None:
+        """The process whose run is under way: this one once it started its run, else
+        the one holding the lock (which writes its pid into the lock file)."""
+        if self._lock is not None:
+            return os.getpid() if self.run_id is not None else None
+        try:
+            text = self.layout.lock.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return int(text) if text.isdigit() else None
 
     def is_running(self) -> bool:
         """Does a fuel process hold this campaign now (this one included)?"""
@@ -364,6 +384,13 @@ class CampaignStore:
     def corpus(self) -> list[StoredTest]:
         return reads.corpus(self.conn)
 
+    def first_test_of(self, signature_id: str) -> StoredTest | None:
+        """The first test of a bug signature, as resume replays it."""
+        row = self.conn.execute(
+            "SELECT first_test FROM bugs WHERE signature_id = ?", (signature_id,)
+        ).fetchone()
+        return reads.replayed(self.conn, row[0]) if row else None
+
     def test_program(self, test_id: int) -> Program | None:
         return reads.program(self.conn, test_id)
 
@@ -381,14 +408,20 @@ class CampaignStore:
             classes.mark_known(self.conn, known)
         self._rewrite_digest()
 
-    def classify(self, signature_id: str, cause: RootCause) -> Classified:
-        """Put a reduced bug in its root-cause class; what that class is to the campaign."""
+    def classify(self, signature_id: str, cause: RootCause, fixed_in: str = "") -> Classified:
+        """Put a reduced bug in its root-cause class; what that class is to the campaign.
+        ``fixed_in``: a newer torch build on which the bug's repro no longer shows."""
         with self.conn:
             new = classes.assign(self.conn, signature_id, cause)
             label = self.known.match_class(cause)
             self.conn.execute("UPDATE classes SET known = ? WHERE class_id = ?", (label, cause.id))
+            if fixed_in:
+                self.conn.execute("UPDATE classes SET fixed_in = ? WHERE class_id = ?",
+                                  (fixed_in, cause.id))  # fmt: skip
+            row = self.conn.execute("SELECT fixed_in FROM classes WHERE class_id = ?",
+                                    (cause.id,)).fetchone()  # fmt: skip
         self._rewrite_digest()
-        return Classified(cause.id, new, label)
+        return Classified(cause.id, new, label, row[0] or "")
 
     def _rewrite_digest(self) -> None:
         bugs = self.bugs()
@@ -439,6 +472,65 @@ class CampaignStore:
                 tokens = reads.settings(self.conn, bug.first_test)
                 self._write_bug_files(bug.signature_id, source, verdict, tokens)
         self._rewrite_digest()
+
+
+def _create(layout: files.Layout, meta: dict[str, str]) -> tuple[sqlite3.Connection, IO[str]]:
+    """A new campaign.db holding ``meta``, and the campaign's lock; whatever this made is
+    removed again when it fails (a full disk, a read-only place)."""
+    if layout.db.exists():
+        raise UsageError(
+            f"{layout.out} already holds a campaign: continue it with "
+            f"--resume {layout.out}, or choose another --out"
+        )
+    made = not layout.out.exists()
+    layout.out.mkdir(parents=True, exist_ok=True)
+    lock = _take_lock(layout)
+    # Built aside and renamed into place: a kill during creation leaves no
+    # campaign.db without its settings, which resume could not make sense of.
+    building = layout.db.with_name(layout.db.name + ".creating")
+    try:
+        building.unlink(missing_ok=True)
+        draft = sqlite3.connect(building)
+        try:
+            schema.create_tables(draft)
+            with draft:
+                draft.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", meta.items())
+        finally:
+            draft.close()
+        os.replace(building, layout.db)
+        conn = schema.connect(layout.db)
+        layout.tests_dir.mkdir(exist_ok=True)
+        layout.bugs_dir.mkdir(exist_ok=True)
+    except BaseException:
+        _unmake(layout, building, made)
+        lock.close()
+        raise
+    return conn, lock
+
+
+def _unmake(layout: files.Layout, building: Path, made: bool) -> None:
+    """Undo a creation that failed before its campaign.db was complete."""
+    if layout.db.exists():
+        return
+    with contextlib.suppress(OSError):
+        building.unlink(missing_ok=True)
+        layout.lock.unlink(missing_ok=True)
+        if made:
+            for folder in (layout.tests_dir, layout.bugs_dir, layout.out):
+                if folder.is_dir():
+                    folder.rmdir()
+
+
+def _refuse_damaged(layout: files.Layout) -> None:
+    """A ``StoreFault`` for a campaign.db SQLite finds damaged, checked on a read-only
+    connection, which never writes the file (a writer's close would checkpoint into it)."""
+    conn = schema.connect(layout.db, readonly=True)
+    try:
+        found = schema.damage(conn)
+    finally:
+        conn.close()
+    if found is not None:
+        raise faults.StoreFault(layout.out, faults.Trouble.DAMAGED, found, faults.AGAIN)
 
 
 def _take_lock(layout: files.Layout) -> IO[str]:

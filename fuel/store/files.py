@@ -77,8 +77,11 @@ def render_bug_reports(bugs: Sequence[BugRecord]) -> str:
     classes: dict[str, list[BugRecord]] = {}
     for bug in bugs:
         classes.setdefault(bug.class_id or bug.signature_id, []).append(bug)
-    reportable = {c: members for c, members in classes.items() if members[0].known is None}
+    reportable = {c: members for c, members in classes.items()
+                  if members[0].known is None and not members[0].fixed_in}  # fmt: skip
     known = {c: members for c, members in classes.items() if members[0].known is not None}
+    fixed = {c: members for c, members in classes.items()
+             if members[0].known is None and members[0].fixed_in}  # fmt: skip
     occurrences = sum(b.count for members in reportable.values() for b in members)
     lines = [
         f"fuel bug digest: {len(reportable)} root cause(s), {occurrences} occurrence(s), "
@@ -93,6 +96,12 @@ def render_bug_reports(bugs: Sequence[BugRecord]) -> str:
                      f"{len(known)} root cause(s)")  # fmt: skip
         lines.extend(f"    {members[0].known}  class {class_id}  x{sum(b.count for b in members)}"
                      for class_id, members in known.items())  # fmt: skip
+        lines.append("")
+    if fixed:
+        lines.append(f"fixed upstream (no longer shown by a newer torch, --also-on): "
+                     f"{len(fixed)} root cause(s)")  # fmt: skip
+        lines.extend(f"    fixed in torch {members[0].fixed_in}  class {class_id}  "
+                     f"x{sum(b.count for b in members)}" for class_id, members in fixed.items())
         lines.append("")
     return "\n".join(lines)
 

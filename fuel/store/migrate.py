@@ -35,6 +35,14 @@ v4 → v5 (coverage where it pays):
   measured every test when the campaign had coverage on, and none when it was off;
 * ``meta.settings`` gains ``coverage_policy``: ``all``, what older fuel did, so that
   a resumed campaign goes on measuring as it began.
+
+v5 → v6 (the torch each run used, and bugs fixed upstream):
+
+* ``runs.torch_version``: the torch a run used, so that a campaign resumed on another
+  torch keeps the version each test ran on; older runs get the campaign's
+  ``meta.torch_version``, the only one older fuel recorded;
+* ``classes.fixed_in``: the newer torch build on which a class's repro no longer shows
+  (``--also-on``); the views count such classes apart from new ones.
 """
 
 from __future__ import annotations
@@ -165,6 +173,20 @@ def v5_database(conn: sqlite3.Connection) -> None:
         )
 
 
+def v6_database(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE runs ADD COLUMN torch_version TEXT NOT NULL DEFAULT ''")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'torch_version'").fetchone()
+    if row is not None:  # the only torch older fuel knew of: the one the campaign began on
+        conn.execute("UPDATE runs SET torch_version = ?", (row[0],))
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(classes)")}
+    if "fixed_in" not in columns:  # v3's step creates the table as it is now
+        conn.execute("ALTER TABLE classes ADD COLUMN fixed_in TEXT")
+    for name in ("timeline", "bug_classes"):
+        conn.execute(f"DROP VIEW IF EXISTS {name}")
+    for view in VIEWS:
+        conn.execute(view)
+
+
 def no_files(conn: sqlite3.Connection, layout: Layout) -> None:
     """A step that changes no file."""
 
@@ -180,4 +202,5 @@ STEPS = {  # from version N to N + 1
     2: Step(v3_database, v3_files),
     3: Step(v4_database, no_files),
     4: Step(v5_database, no_files),
+    5: Step(v6_database, no_files),
 }

@@ -25,18 +25,50 @@ def settings(conn: sqlite3.Connection, test_id: int) -> tuple[str, ...]:
     return tuple(json.loads(row[0])) if row else ()
 
 
+# What replay reads of a test. A bug test is stale (known or seen) unless it was the
+# first of a new signature whose class, once reduced, was neither known, seen, nor
+# first found by another signature (``Feedback.stale_bug``).
+REPLAYED = """
+SELECT t.id, t.name, t.seed, t.ops, t.origin, t.outcome, t.new_lines, t.new_bug, t.parent,
+       t.settings, t.coverage_measured, t.run_seconds,
+       CASE WHEN t.outcome != 'bug' THEN 0 WHEN t.new_bug = 0 THEN 1 ELSE EXISTS (
+           SELECT 1 FROM bug_classes b LEFT JOIN classes c ON c.class_id = b.class_id
+           WHERE b.signature_id = t.signature_id
+             AND (b.known_as IS NOT NULL OR c.first_bug != b.signature_id)) END AS stale_bug
+FROM tests t"""
+
+
 def history(conn: sqlite3.Connection) -> Iterator[StoredTest]:
-    rows = conn.execute(
-        "SELECT id, name, seed, ops, origin, outcome, new_lines, new_bug, parent, settings,"
-        " coverage_measured FROM tests ORDER BY id"
+    by_file: dict[int, list[tuple[str, int]]] = {}
+    for test_id, path, count in conn.execute(
+        "SELECT test_id, file, COUNT(*) FROM coverage GROUP BY test_id, file ORDER BY file"
+    ):
+        by_file.setdefault(test_id, []).append((path, count))
+    for row in conn.execute(REPLAYED + " ORDER BY t.id"):
+        yield _replayed(row, tuple(by_file.get(row["id"], ())))
+
+
+def replayed(conn: sqlite3.Connection, test_id: int) -> StoredTest | None:
+    """One test as :func:`history` gives it."""
+    row = conn.execute(REPLAYED + " WHERE t.id = ?", (test_id,)).fetchone()
+    if row is None:
+        return None
+    by_file = conn.execute(
+        "SELECT file, COUNT(*) FROM coverage WHERE test_id = ? GROUP BY file ORDER BY file",
+        (test_id,),
     )
-    for row in rows:
-        ops = tuple(json.loads(row["ops"]))
-        program = Program("", row["name"], row["seed"], ops, row["origin"])
-        yield StoredTest(row["id"], program, Outcome(row["outcome"]), row["new_lines"],
-                         bool(row["new_bug"]), row["parent"],
-                         settings=tuple(json.loads(row["settings"])),
-                         measured=bool(row["coverage_measured"]))  # fmt: skip
+    return _replayed(row, tuple((path, count) for path, count in by_file))
+
+
+def _replayed(row: sqlite3.Row, by_file: tuple[tuple[str, int], ...]) -> StoredTest:
+    ops = tuple(json.loads(row["ops"]))
+    program = Program("", row["name"], row["seed"], ops, row["origin"])
+    return StoredTest(row["id"], program, Outcome(row["outcome"]), row["new_lines"],
+                      bool(row["new_bug"]), row["parent"],
+                      settings=tuple(json.loads(row["settings"])),
+                      measured=bool(row["coverage_measured"]),
+                      stale_bug=bool(row["stale_bug"]), run_seconds=row["run_seconds"],
+                      new_lines_by_file=by_file)  # fmt: skip
 
 
 def corpus(conn: sqlite3.Connection) -> list[StoredTest]:
@@ -83,5 +115,5 @@ def _bug(row: sqlite3.Row) -> BugRecord:
         count=row["count"], known=row["known_as"], processed=bool(row["processed"]),
         processing_error=row["processing_error"], detail=row["detail"],
         ops=tuple(verdict.get("ops", ())), class_id=row["class_key"],
-        dtype=str(numeric.get("dtype", "")),
+        dtype=str(numeric.get("dtype", "")), fixed_in=row["fixed_in"] or "",
     )  # fmt: skip

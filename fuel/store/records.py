@@ -8,6 +8,7 @@ from typing import Any
 
 from fuel.cluster.records import ClusterReport
 from fuel.execute.records import CompileOptions
+from fuel.feedback.record import Feedback
 from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.program.record import Program
@@ -88,6 +89,7 @@ class Triaged:
 
     line: str = ""
     root_cause: RootCause | None = None
+    fixed_in: str = ""  # the newer torch build that no longer shows it (--also-on), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,17 @@ class StoredTest:
     times_mutated: int = 0  # tests recorded with this one as parent
     settings: tuple[str, ...] = ()  # the setting tokens it ran with
     measured: bool = True  # its coverage was measured (``new_lines`` is a count)
+    # Its bug was known or seen: a duplicate, a known issue, a --seen campaign's, or a
+    # new signature whose class proved so once reduced (``Feedback.stale_bug``).
+    stale_bug: bool = False
+    run_seconds: float = 0.0  # the worker-seconds it cost
+    new_lines_by_file: tuple[tuple[str, int], ...] = ()  # where its new lines are
+
+    def feedback(self) -> Feedback:
+        """What the test taught, as replayed on resume: the final word on its bug."""
+        return Feedback(self.program, Verdict(self.outcome), self.new_lines,
+                        self.new_lines_by_file, self.new_bug, self.settings, self.measured,
+                        self.stale_bug, self.run_seconds)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +134,7 @@ class BugRecord:
     ops: tuple[str, ...]  # aten operators the first test ran
     class_id: str = ""  # its root-cause class; its own signature id until it is reduced
     dtype: str = ""  # the dtype of the value that differs (value mismatches)
+    fixed_in: str = ""  # its class's repro no longer shows on this newer torch (--also-on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +144,7 @@ class Classified:
     class_id: str
     new: bool  # no bug of the campaign was in this class before
     known: str | None  # the known issue the class matches ("known #198081"), if any
+    fixed_in: str = ""  # the newer torch build its repro no longer shows on (--also-on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +180,9 @@ class Summary:
     invalid: int
     skipped: int
     rejected: int
-    bugs_unique: int  # root-cause classes (known issues excluded)
+    bugs_unique: int  # root-cause classes (known ones and those fixed upstream excluded)
     bugs_total: int  # tests judged a bug, duplicates and known issues included
-    bugs_known: int  # tests whose bug matched a known-issues rule
+    bugs_known: int  # tests whose bug matched a known-issues rule (seen ones aside)
     by_kind: tuple[KindCount, ...]
     covered_lines: int
     elapsed_s: float  # campaign time over all runs
@@ -186,6 +201,11 @@ class Summary:
     fuel_errors: int = 0  # tests on which fuel's own code failed (skipped, not judged)
     signatures: int = 0  # reportable signatures: bugs before folding into classes
     classes_known: int = 0  # root-cause classes that match a known upstream issue
+    # Root-cause classes whose repro no longer shows on a newer torch build (--also-on).
+    classes_fixed_upstream: int = 0
+    torch_versions: tuple[str, ...] = ()  # the torch of each run, in order, once each
+    bugs_seen: int = 0  # tests whose bug a --seen campaign found (fuel.store.seen)
+    classes_seen: int = 0  # root-cause classes a --seen campaign found
     settings_used: dict[str, dict[str, int]] = field(default_factory=dict)  # tests per
     # setting family and value ("default": the campaign's own options)
     cluster: ClusterReport | None = None  # the latest run's cluster (``--ray``), else None
@@ -202,6 +222,20 @@ class Summary:
         """Of the latest run: a resumed campaign's rate is not diluted by its pause."""
         return 60.0 * self.run_tests / self.run_elapsed_s if self.run_elapsed_s > 0 else 0.0
 
+    @property
+    def seconds_per_new_line(self) -> float | None:
+        """Worker-seconds fuzzing per compiler line covered (each was new once)."""
+        fuzzing = self.worker_seconds.fuzzing
+        return fuzzing / self.covered_lines if fuzzing and self.covered_lines else None
+
+    @property
+    def seconds_per_new_class(self) -> float | None:
+        """Worker-seconds per new root-cause class, bug processing included: a class
+        is known only once its bug is reduced."""
+        seconds = self.worker_seconds
+        total = seconds.fuzzing + seconds.reducing + seconds.confirming
+        return total / self.bugs_unique if total and self.bugs_unique else None
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["by_kind"] = {k.kind: {"unique": k.unique, "total": k.total} for k in self.by_kind}
@@ -210,4 +244,15 @@ class Summary:
         data["tests_per_minute"] = round(self.tests_per_minute, 2)
         data["elapsed_s"] = round(self.elapsed_s, 2)
         data["run_elapsed_s"] = round(self.run_elapsed_s, 2)
+        # Root-cause classes: new (counted in bugs_unique), matching a known issue,
+        # and found first by a campaign named with --seen.
+        data["root_causes"] = {"new": self.bugs_unique, "known": self.classes_known,
+                               "seen": self.classes_seen,
+                               "fixed_upstream": self.classes_fixed_upstream}  # fmt: skip
+        data["worker_seconds_per_new_line"] = _rounded(self.seconds_per_new_line)
+        data["worker_seconds_per_new_class"] = _rounded(self.seconds_per_new_class)
         return data
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None

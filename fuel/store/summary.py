@@ -17,12 +17,18 @@ from fuel.feedback.settings import settings_used
 from fuel.generate.base import GeneratorStatus
 from fuel.store.records import KindCount, Summary, WorkerSeconds
 from fuel.store.schema import VALID_OUTCOMES
+from fuel.store.seen import SEEN_PREFIX
 
 CLUSTER_KEY = "cluster"  # meta: the latest run's ClusterReport as JSON, "" without one
 WORKER_SECONDS_KEY = "worker_seconds"  # meta: the campaign's WorkerSeconds as JSON
 
 
-def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
+def read_summary(
+    conn: sqlite3.Connection, out: str, running: bool, live_pid: int | None = None
+) -> Summary:
+    """``running``: a process holds the campaign; ``live_pid``: the process whose run is
+    under way (the latest run counts up to now only if it is that process's; while a
+    resume starts, the latest run is the one before, which ended at its last commit)."""
     outcomes = dict(conn.execute("SELECT outcome, COUNT(*) FROM tests GROUP BY outcome").fetchall())
     totals = dict(
         conn.execute(
@@ -32,13 +38,21 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
     unique = dict(
         conn.execute(
             "SELECT kind, COUNT(DISTINCT class_key) FROM bug_classes WHERE known_as IS NULL "
-            "GROUP BY kind"
+            "AND fixed_in IS NULL GROUP BY kind"
         ).fetchall()
     )
-    known, classes_known = conn.execute(
-        "SELECT COALESCE(SUM(count), 0), COUNT(DISTINCT class_key) FROM bug_classes "
-        "WHERE known_as IS NOT NULL"
+    known, classes_known, seen, classes_seen = conn.execute(
+        "SELECT COALESCE(SUM(count * (known_as NOT LIKE :seen)), 0),"
+        " COUNT(DISTINCT CASE WHEN known_as NOT LIKE :seen THEN class_key END),"
+        " COALESCE(SUM(count * (known_as LIKE :seen)), 0),"
+        " COUNT(DISTINCT CASE WHEN known_as LIKE :seen THEN class_key END)"
+        " FROM bug_classes WHERE known_as IS NOT NULL",
+        {"seen": SEEN_PREFIX + "%"},
     ).fetchone()
+    classes_fixed = conn.execute(
+        "SELECT COUNT(DISTINCT class_key) FROM bug_classes "
+        "WHERE known_as IS NULL AND fixed_in IS NOT NULL"
+    ).fetchone()[0]
     signatures = conn.execute("SELECT COUNT(*) FROM bugs WHERE known IS NULL").fetchone()[0]
     last = conn.execute("SELECT covered_lines, ops FROM tests ORDER BY id DESC LIMIT 1").fetchone()
     corpus = conn.execute("SELECT COUNT(*) FROM tests WHERE corpus = 1").fetchone()[0]
@@ -57,12 +71,14 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
     if shapes:  # the built-in generator's shape class (small or vector) per test
         used["shapes"] = shapes
     runs = conn.execute(
-        "SELECT id, started_at, heartbeat_at, stop_reason FROM runs ORDER BY id"
+        "SELECT id, started_at, heartbeat_at, stop_reason, pid, torch_version FROM runs "
+        "ORDER BY id"
     ).fetchall()
     elapsed, run_elapsed, run_tests, reason = 0.0, 0.0, 0, None
     if runs:
         latest = runs[-1]
-        end = time.time() if running else latest["heartbeat_at"]
+        live = running and latest["pid"] == live_pid and latest["stop_reason"] is None
+        end = time.time() if live else latest["heartbeat_at"]
         run_elapsed = max(0.0, end - latest["started_at"])
         elapsed = sum(r["heartbeat_at"] - r["started_at"] for r in runs[:-1]) + run_elapsed
         run_tests = conn.execute(
@@ -98,11 +114,15 @@ def read_summary(conn: sqlite3.Connection, out: str, running: bool) -> Summary:
         heuristic=str(settings.get("heuristic", "")),
         coverage=bool(settings.get("coverage", False)),
         torch_version=_meta(conn, "torch_version") or "",
+        torch_versions=tuple(dict.fromkeys(r["torch_version"] for r in runs if r["torch_version"])),
+        classes_fixed_upstream=classes_fixed,
         stop_reason=reason,
         spent_usd=_spent(_meta(conn, "generator_status")),
         fuel_errors=fuel_errors,
         signatures=signatures,
         classes_known=classes_known,
+        bugs_seen=int(seen),
+        classes_seen=classes_seen,
         settings_used=used,
         cluster=_cluster(_meta(conn, CLUSTER_KEY)),
         coverage_policy=str(settings.get("coverage_policy", "all")),

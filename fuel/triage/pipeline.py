@@ -4,8 +4,13 @@
 reduces the program (judging candidates through a :class:`~fuel.check.Checker`),
 bisects the reduced program over the backend ladder, renders the standalone repro
 and confirms it in a fresh interpreter (falling back to the unreduced program if the
-reduced one does not reproduce there), and writes ``reduced.py``, ``repro.py``,
-``report.md`` and the :class:`~fuel.store.bugdir.ReductionReport` (``reduction.json``).
+reduced one does not reproduce there), traces the bug to torch's code (torch's own
+CompilerBisector on the repro, :mod:`~fuel.triage.bisector`; the function it points at,
+:mod:`~fuel.triage.pointer`; the other operators of that code, tried the same way,
+:mod:`~fuel.triage.siblings` and the ablation's sweep), matches the known issues, and
+writes ``reduced.py``, ``repro.py``, ``report.md`` and the
+:class:`~fuel.store.bugdir.ReductionReport` (``reduction.json``). Every step is a spoke
+that returns here; none calls another.
 """
 
 from __future__ import annotations
@@ -19,18 +24,39 @@ from fuel.check import Checker, Runner
 from fuel.check.share import ShareGate
 from fuel.errors import Rejected, UsageError
 from fuel.execute.records import CompileOptions
-from fuel.judge.signature import root_cause
+from fuel.judge.signature import RootCause, identity_of, root_cause
 from fuel.judge.verdict import Kind, Verdict
-from fuel.program import ProgramSpec, load_source, syntax
+from fuel.program import ProgramSpec, load_source, read_program, syntax
 from fuel.program.syntax import forward_operators
 from fuel.reduce.driver import TIME_LIMIT_S, Judge, Reduction, Shrinker
 from fuel.reduce.passes import POLISH, STRUCTURE
 from fuel.report.markdown import ReportFacts, render_report, title
 from fuel.report.repro import render_repro
-from fuel.store.bugdir import BugFiles, Confirmation, ReductionReport, Trial
-from fuel.triage.ablation import ablate, bisection, minimal_settings, settings_tokens
+from fuel.store.bugdir import (
+    BugFiles,
+    BuildCheck,
+    CodePointer,
+    CompilerBisection,
+    Confirmation,
+    ReductionReport,
+    Trial,
+)
+from fuel.store.known import KnownIssues, installed_torch
+from fuel.triage.ablation import (
+    ablate,
+    bisection,
+    minimal_settings,
+    settings_tokens,
+    sweep,
+    vectorisation,
+)
+from fuel.triage.bisector import TIME_LIMIT_S as BISECTOR_TIME_LIMIT_S
+from fuel.triage.bisector import compiler_bisect
+from fuel.triage.builds import Build, check_builds, standing
 from fuel.triage.confirm import confirm as confirm_in_fresh_interpreter
 from fuel.triage.environment import collect_env
+from fuel.triage.pointer import locate
+from fuel.triage.siblings import candidates, variants
 
 Log = Callable[[str], None]
 # A candidate that runs far longer than the original did has usually wandered into a
@@ -61,6 +87,21 @@ class ReduceSettings:
     # What the time limit is measured in: in a campaign, a clock that stands still while
     # reduction waits for its share of the workers (``fuel.check.share.ShareGate``).
     clock: Callable[[], float] = time.monotonic
+    also_on: tuple[Build, ...] = ()  # other torch builds the confirmed repro runs on
+    # torch's CompilerBisector on the confirmed repro (with ``bisect``); 0: not run.
+    compiler_bisect_s: float = BISECTOR_TIME_LIMIT_S
+    known: KnownIssues = KnownIssues()  # issues filed upstream: the report says so
+
+
+@dataclass(frozen=True, slots=True)
+class Traced:
+    """A bug traced to torch's code: the bisector's answer, the code it points at, the
+    vectorisation run that decided C++ code generation, the siblings tried."""
+
+    bisector: CompilerBisection | None = None
+    where: CodePointer | None = None
+    vectorisation: Trial | None = None
+    siblings: tuple[Trial, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +135,19 @@ def read_bug(path: Path, options: CompileOptions) -> tuple[BugSource, Path]:
     if path.is_dir():
         if not files.is_bug_dir():
             raise UsageError(f"{path} is not a bug directory (no program.py in it)")
-        source = files.program.read_text(encoding="utf-8")
+        source = source_of(files.program)
         bug = BugSource(source, path.name, files.read_options(options), files.read_verdict())
         return bug, path
-    if not path.is_file():
-        raise UsageError(f"{path} does not exist")
-    source = path.read_text(encoding="utf-8")
+    source = source_of(path)
     return BugSource(source, path.stem, options), path.with_name(f"{path.stem}-reduced")
+
+
+def source_of(path: Path) -> str:
+    """The program in ``path``; one line (a ``UsageError``) when it cannot be read."""
+    try:
+        return read_program(path).source
+    except Rejected as refused:
+        raise UsageError(refused.reason) from None
 
 
 def process_bug(
@@ -147,6 +194,18 @@ def process_bug(
                                        runner)  # fmt: skip
     confirmed = confirmation is None or confirmation.reproduced
     files.write((files.repro if confirmed else files.unconfirmed_repro).name, repro)
+    builds = _on_builds(repro, verdict, confirmation, settings, runner, log)
+    traced = _trace(checker, spec, repro, verdict, bug.options, confirmation, settings, log)
+    ablation += (traced.vectorisation,) if traced.vectorisation else ()
+    cause = replace(root_cause(verdict, forward_operators(reduction.reduced),
+                               settings_tokens(bug.options)),
+                    component=traced.where.component if traced.where else "")  # fmt: skip
+    known = _known(settings.known, reduction, verdict, cause)
+    if known:
+        log(f"{known}: a root cause already filed upstream")
+    here = installed_torch()
+    label = standing(here, builds).label if builds else ""
+    heading = title(reduction.reduced, verdict, bug.options, label)
     facts = ReportFacts(
         spec=spec,
         repro=repro,
@@ -158,12 +217,19 @@ def process_bug(
         reduced_statements=reduction.after.forward_statements,
         reduction_note=note,
         ablation=ablation,
+        torch_here=here,
+        builds=builds,
+        standing=label,
+        bisector=traced.bisector,
+        where=traced.where,
+        siblings=traced.siblings,
+        known=known,
     )
     files.write("report.md", render_report(facts))
-    cause = root_cause(verdict, forward_operators(reduction.reduced),
-                       settings_tokens(bug.options))  # fmt: skip
     report = replace(_report_of(reduction, verdict, confirmation, heading), ablation=ablation,
-                     root_cause=cause, options=bug.options)  # fmt: skip
+                     root_cause=cause, options=bug.options, builds=builds,
+                     bisector=traced.bisector, where=traced.where, siblings=traced.siblings,
+                     known=known)  # fmt: skip
     files.write_record(files.reduction, report)
     return Processed(reduction, report, out)
 
@@ -235,6 +301,82 @@ def _repro(
                 "repro below is the unreduced program.")  # fmt: skip
         return original, fallback, note
     return repro, confirmation, "The repro did not show the bug in a fresh interpreter."
+
+
+def _on_builds(
+    repro: str,
+    verdict: Verdict,
+    confirmation: Confirmation | None,
+    settings: ReduceSettings,
+    runner: Runner | None,
+    log: Log,
+) -> tuple[BuildCheck, ...]:
+    """The confirmed repro on every other build fuel was given (``--also-on``)."""
+    if not settings.also_on or confirmation is None or not confirmation.reproduced:
+        return ()
+
+    def run() -> tuple[BuildCheck, ...]:
+        return check_builds(repro, verdict, settings.also_on)
+
+    checks = runner.hold(run) if isinstance(runner, ShareGate) else run()
+    log("on other builds: " + ", ".join(f"torch {c.torch} {c.status.value}" for c in checks))
+    return checks
+
+
+def _trace(
+    checker: Checker | None,
+    spec: ProgramSpec,
+    repro: str,
+    verdict: Verdict,
+    options: CompileOptions,
+    confirmation: Confirmation | None,
+    settings: ReduceSettings,
+    log: Log,
+) -> Traced:
+    """torch's bisector on the repro, the code it points at, and that code's siblings."""
+    if not settings.bisect or settings.compiler_bisect_s <= 0:
+        return Traced()
+    if confirmation is not None and not confirmation.reproduced:
+        return Traced(CompilerBisection("not_run", detail="the repro did not show the bug"))
+    runner = checker.runner if checker is not None else None
+    reduced = spec.program.source
+
+    def bisect() -> CompilerBisection:
+        return compiler_bisect(repro, reduced, verdict, options.device, settings.compiler_bisect_s)
+
+    found = runner.hold(bisect) if isinstance(runner, ShareGate) else bisect()
+    answer = found.answer
+    log(f"torch's CompilerBisector: {found.status} {answer or found.detail} "
+        f"({found.seconds:.0f} s)")  # fmt: skip
+    vector = None
+    if (checker is not None and answer is not None and answer.backend == "inductor"
+            and not answer.subsystem and options.device == "cpu"):  # fmt: skip
+        vector = vectorisation(checker, spec.program, verdict)
+    where = locate(found, vector)
+    call, names = candidates(where, forward_operators(reduced))
+    siblings: tuple[Trial, ...] = ()
+    if checker is not None and names:
+        first = verdict.bisect.first if verdict.bisect and verdict.bisect.first else None
+        siblings = sweep(checker, variants(reduced, call, names), verdict,
+                         options.with_backend(first or options.backend), clock=settings.clock)  # fmt: skip
+        log(f"siblings of {call}: {sum(bool(t.shows) for t in siblings)} of {len(siblings)} "
+            f"tried show it")  # fmt: skip
+    log(f"where: {where.component if where else 'undecided'}")
+    return Traced(found, where, vector, siblings)
+
+
+def _known(
+    known: KnownIssues, reduction: Reduction, verdict: Verdict, cause: RootCause
+) -> str | None:
+    """The known issue the bug matches, as a campaign would match it: the original's
+    signature (or the reduced program's), else its root-cause class."""
+    for seen in (reduction.target, verdict):
+        if seen is not None and seen.is_bug:
+            signature = identity_of(seen)
+            label = known.match(signature.text, signature.id, seen)
+            if label:
+                return label
+    return known.match_class(cause)
 
 
 def _shows(confirmation: Confirmation) -> str:

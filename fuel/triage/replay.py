@@ -21,16 +21,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fuel import serial
-from fuel.errors import UsageError
+from fuel.errors import Rejected, UsageError
 from fuel.execute.records import CompileOptions
 from fuel.judge.signature import same_bug
 from fuel.judge.verdict import Outcome, Verdict
+from fuel.program import read_program
 from fuel.store import CampaignStore
-from fuel.store.bugdir import BugFiles
+from fuel.store.bugdir import BugFiles, BuildCheck
 from fuel.store.known import KnownIssues, shipped_known_issues
 
 # (source, options) -> the verdict on the installed torch
 Run = Callable[[str, CompileOptions], Verdict]
+# (the bug's repro, the verdict it shows) -> the repro on other builds (--also-on)
+OnBuilds = Callable[[str, Verdict], tuple[BuildCheck, ...]]
 
 
 class Status(str, enum.Enum):
@@ -48,6 +51,7 @@ class Replayed:
     now: Verdict
     title: str = ""
     known: str | None = None  # the upstream issue its root cause was known as
+    builds: tuple[BuildCheck, ...] = ()  # its confirmed repro on other builds (--also-on)
 
     def line(self) -> str:
         was = _describe(self.stored)
@@ -59,6 +63,9 @@ class Replayed:
             line += f"  ({self.known} no longer reproduces: the upstream issue may be fixed)"
         elif self.known:
             line += f"  ({self.known})"
+        if self.builds:
+            line += "  [" + " · ".join(f"torch {b.torch}: {b.status.value}" for b in self.builds)
+            line += "]"
         return line
 
     def to_dict(self) -> dict[str, object]:
@@ -70,6 +77,7 @@ class Replayed:
             "now": serial.to_data(self.now),
             "title": self.title,
             "known": self.known,
+            "builds": [serial.to_data(build) for build in self.builds],
         }
 
 
@@ -124,15 +132,16 @@ class Chosen:
 
 
 def what_to_replay(files: BugFiles, original: bool) -> Chosen | None:
-    """The program to replay and its stored verdict, or None when nothing can be compared."""
+    """The program to replay and its stored verdict, or None when nothing can be compared;
+    ``Rejected`` when the program cannot be read."""
     reduction = None if original else files.read_reduction()
-    if reduction is not None and reduction.verdict is not None and files.reduced.is_file():
-        source = files.reduced.read_text(encoding="utf-8")
+    if reduction is not None and reduction.verdict is not None and files.reduced.exists():
+        source = read_program(files.reduced).source
         return Chosen("reduced.py", source, reduction.verdict, reduction.options)
     stored = files.read_verdict()
     if stored is None:
         return None
-    return Chosen("program.py", files.program.read_text(encoding="utf-8"), stored, None)
+    return Chosen("program.py", read_program(files.program).source, stored, None)
 
 
 def replay(
@@ -141,13 +150,19 @@ def replay(
     *,
     original: bool = False,
     known: KnownIssues | None = None,
+    on_builds: OnBuilds | None = None,
 ) -> Iterator[Replayed | str]:
     """A :class:`Replayed` per bug, or one line saying why a bug was passed over. A bug
     whose root cause is a known upstream issue (for any torch version fuel ships rules
-    for) says so, and says when it no longer reproduces."""
+    for) says so, and says when it no longer reproduces. ``on_builds``: each confirmed
+    repro (``repro.py``) is also run on other builds of torch."""
     known = known if known is not None else shipped_known_issues(None)
     for files, fallback in bugs:
-        chosen = what_to_replay(files, original)
+        try:
+            chosen = what_to_replay(files, original)
+        except Rejected as refused:
+            yield f"{'SKIPPED':10} {files.directory.name}  {refused.reason}"
+            continue
         if chosen is None:
             yield f"{'SKIPPED':10} {files.directory.name}  no stored verdict to compare with"
             continue
@@ -158,4 +173,8 @@ def replay(
         reduction = files.read_reduction()
         cause = reduction.root_cause if reduction else None
         label = known.match_class(cause) if cause else None
-        yield Replayed(files.directory, name, status, stored, now, files.title(), label)
+        builds: tuple[BuildCheck, ...] = ()
+        if on_builds is not None and files.repro.is_file() and reduction and reduction.verdict:
+            builds = on_builds(files.repro.read_text(encoding="utf-8"), reduction.verdict)
+        yield Replayed(files.directory, name, status, stored, now, files.title(), label,
+                       builds)  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import torch
 
 from fuel.execute.probe import ProbeMode, uninitialised_calls
@@ -190,6 +191,17 @@ def test_the_backward_weights_are_not_the_programs_randomness() -> None:
     assert probe.random_ops == () and probe.tainted == ()
 
 
+# torch 2.13's eager chebyshev_polynomial_w made numbers of NaN (uninitialised memory);
+# torch 2.15 returns NaN there, so the hazard cannot arise: the 2.13 smoke set of
+# scripts/test.sh runs this test.
+EAGER_MAKES_NUMBERS_OF_NAN = bool(
+    torch.isfinite(torch.special.chebyshev_polynomial_w(torch.tensor([float("nan")]), 3)).all()
+)
+
+
+@pytest.mark.skipif(
+    not EAGER_MAKES_NUMBERS_OF_NAN, reason=f"torch {torch.__version__}'s special functions keep NaN"
+)
 def test_a_special_function_that_makes_numbers_of_nan_taints_its_result() -> None:
     x = torch.tensor([float("nan"), 0.25, -0.5])
     probe = traced(lambda: {
