@@ -6,7 +6,12 @@
   fails the static check). It is counted and reported, never raised to the user.
 * Behaviour of the target (a compile crash, a wrong number) is neither: it is data,
   which ``fuel.judge`` turns into a ``Verdict``.
+
+The system's refusals (a full disk, a read-only file) reach the user as one of these
+too, worded by :func:`os_reason`.
 """
+
+import os
 
 
 class FuelError(Exception):
@@ -23,3 +28,12 @@ class Rejected(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def os_reason(error: OSError) -> str:
+    """The system's reason for refusing, in its own words, lower-cased for the middle of
+    a line ("no space left on device"); the exception's text when it names none."""
+    if error.errno is None:
+        return str(error) or type(error).__name__
+    words = os.strerror(error.errno)
+    return words[:1].lower() + words[1:]

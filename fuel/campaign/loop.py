@@ -106,7 +106,7 @@ class Campaign:
 
         A ``FuelError`` (from the generator or the pool) ends the campaign like a limit,
         with what was running recorded; it is kept in ``self.error`` for the caller."""
-        reason = None
+        reason = self._limit_reached()  # a limit reached already runs no test
         try:
             while reason is None:
                 self._fill()

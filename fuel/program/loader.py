@@ -18,6 +18,7 @@ from pathlib import Path
 from fuel.errors import Rejected
 from fuel.program import parsing
 from fuel.program.device import retarget
+from fuel.program.reading import read_text
 from fuel.program.record import InputStyle, Program, ProgramSpec
 from fuel.program.settings import find_settings
 from fuel.program.static_check import check_tree
@@ -30,9 +31,9 @@ def read_program(path: str | Path) -> Program:
     """The program in a file; :class:`Rejected` with one line if it cannot be read."""
     path = Path(path)
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Rejected(f"cannot read {path}: {exc.__class__.__name__}") from None
+        source = read_text(path, MAX_SOURCE_BYTES, python=True)
+    except Rejected as refused:
+        raise Rejected(f"cannot read {path}: {refused.reason}") from None
     return Program(source=source, name=path.stem)
 
 

@@ -35,9 +35,14 @@ def html_templates() -> jinja2.Environment:
 
 
 def write_report(out: Path, target: Path) -> Path:
-    data = read_campaign(out, target.parent.resolve())
-    atomic_write(target, render_html(data, title=f"fuel campaign {out.resolve().name}"))
+    atomic_write(target, campaign_html(out, target))
     return target
+
+
+def campaign_html(out: Path, target: Path) -> str:
+    """The report of the campaign in ``out``, its links made for a file at ``target``."""
+    data = read_campaign(out, target.parent.resolve())
+    return render_html(data, title=f"fuel campaign {out.resolve().name}")
 
 
 def render_html(data: CampaignData, title: str) -> str:

@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from fuel.errors import FuelError, UsageError
+from fuel.errors import FuelError, Rejected, UsageError
 from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Verdict
 
@@ -46,10 +46,12 @@ SHIPPED_FORMAT = 1
 
 
 @dataclass(frozen=True, slots=True)
+from fuel.program.reading import read_text
 class Rule:
     text: str  # how the match is shown and stored: the line, or "known #NNNNN"
     signature_id: str = ""
     signature_glob: str = ""
+MAX_RULES_BYTES = 1_000_000  # a rules file is a few lines; more is the wrong file
     message: re.Pattern[str] | None = None
     class_glob: str = ""
 
@@ -129,9 +131,9 @@ def load_known_issues(path: Path | None, torch_version: str | None = None) -> Kn
     if path is None:
         return shipped
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot read the known-issues file {path}: {error.strerror}") from None
+        text = read_text(path, MAX_RULES_BYTES)
+    except Rejected as refused:
+        raise UsageError(f"cannot read the known-issues file {path}: {refused.reason}") from None
     return shipped + parse_known_issues(text, str(path))
 
 

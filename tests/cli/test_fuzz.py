@@ -34,7 +34,7 @@ def fake_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """Toy generators, a fake pool, and no bug processors (reduction would run)."""
     register_toys()
     monkeypatch.setattr(session, "warm_pool", lambda settings: FakePool())
-    monkeypatch.setattr(fuzz_command, "wiring", lambda no_reduce: session.Wiring())
+    monkeypatch.setattr(fuzz_command, "wiring", lambda *flags: session.Wiring())
 
 
 def usage_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -185,8 +185,10 @@ def test_ctrl_c_stops_cleanly_with_the_summary(
     monkeypatch.setattr(session, "warm_pool", lambda settings: InterruptingPool())
     out = tmp_path / "c"
     code = main(["fuzz", "--generator", "toy", "--out", str(out), "-q", "-j", "1"])
-    stdout = capsys.readouterr().out
-    assert code == 0 and "stopped        interrupted" in stdout
+    captured = capsys.readouterr()
+    assert code == 130 and "stopped        interrupted" in captured.out
+    assert captured.err == (f"fuel: interrupted: every test recorded is kept; go on with "
+                            f"`fuel fuzz --resume {out}`\n")  # fmt: skip
     conn = sqlite3.connect(out / "campaign.db")
     assert conn.execute("SELECT stop_reason FROM runs").fetchall() == [("interrupted",)]
     conn.close()

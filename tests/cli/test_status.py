@@ -25,7 +25,7 @@ def finished(
     """A finished toy campaign, and what ``fuel fuzz -q`` printed."""
     register_toys()
     monkeypatch.setattr(session, "warm_pool", lambda settings: FakePool())
-    monkeypatch.setattr(fuzz_command, "wiring", lambda no_reduce: session.Wiring())
+    monkeypatch.setattr(fuzz_command, "wiring", lambda *flags: session.Wiring())
     out = tmp_path / "c"
     assert main(["fuzz", "--generator", "toy", "--max-round", "25", "--out", str(out), "-q"]) == 0
     return out, capsys.readouterr().out
