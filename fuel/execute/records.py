@@ -28,6 +28,16 @@ class Phase(str, enum.Enum):
     # comparison): each such operation compiled alone on eager's inputs to it, and the
     # value recomputed eagerly with the operation's float inputs nudged (fuel.execute.lineage).
     DISCRETE = "discrete"
+    # References that can show eager itself wrong where float64 cannot (the program is
+    # already float64 or integer, so the float64 run repeats eager's kernels):
+    # eager on copies of every input, parameter and buffer in fresh contiguous storage,
+    # run when one of them is not (if eager's result moves with layout, eager is broken);
+    CONTIGUOUS = "contiguous"
+    # eager with each integer-valued, float-computed operation computed in float64 and
+    # rounded as torch specifies it (fuel.execute.rounding), values near a half rounded
+    # down; ROUNDED_UP rounds those up, and runs only when there were any.
+    ROUNDED = "rounded"
+    ROUNDED_UP = "rounded_up"
 
 
 class ExitStatus(str, enum.Enum):

@@ -5,7 +5,8 @@ Each phase gets a fresh copy of the model and exact clones of the inputs, and th
 same ``torch.manual_seed``. The float64 reference, the perturbed eager run and the
 discrete re-check (:mod:`fuel.execute.lineage`) are only needed when eager and compiled
 are not bitwise identical, so they only run then; the re-check only for values that
-differ downstream of a discontinuous operation.
+differ downstream of a discontinuous operation. So do the two references for eager's
+own bugs (:func:`run_eager_checks`), each only where it can tell something.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from fuel.execute.records import (
     Probe,
     RunOutcome,
 )
+from fuel.execute.rounding import RoundedFloat64
 from fuel.program.record import InputStyle, ProgramSpec, Setting
 
 MAX_MESSAGE_CHARS = 4000
@@ -162,6 +164,35 @@ def perturbed(
         for parameter in model.parameters():
             parameter.copy_(tensors.perturb(parameter, generator))
     return model, tensors.perturb_value(inputs, generator)
+
+
+def made_contiguous(
+    model: torch.nn.Module, inputs: tuple[Any, ...]
+) -> tuple[torch.nn.Module, tuple[Any, ...]]:
+    """Every input, parameter and buffer in fresh contiguous storage at offset 0."""
+    for module in model.modules():
+        for parameter in module._parameters.values():
+            if parameter is not None and not tensors.is_plain(parameter):
+                parameter.data = tensors.contiguous_copy(parameter.data)
+        for name, buffer in module._buffers.items():
+            if buffer is not None and not tensors.is_plain(buffer):
+                module._buffers[name] = tensors.contiguous_copy(buffer)
+    copy = tensors.pytree.tree_map(_contiguous_leaf, list(inputs))
+    return model, tuple(copy)
+
+
+def _contiguous_leaf(value: Any) -> Any:
+    return tensors.contiguous_copy(value) if isinstance(value, torch.Tensor) else value
+
+
+def layout_plain(instance: Instance) -> bool:
+    """Are every input, parameter and buffer contiguous from the start of their storage,
+    as the phases get them? (A phase's copy of the model may already be: ``deepcopy``
+    clones a parameter that is not dense into contiguous storage.)"""
+    leaves, _ = tensors.pytree.tree_flatten(list(instance.inputs))
+    model = copy.deepcopy(instance.model)
+    held = itertools.chain(leaves, model.parameters(), model.buffers())
+    return all(tensors.is_plain(v) for v in held if isinstance(v, torch.Tensor))
 
 
 def on_device(device: str) -> Prepare:
@@ -371,7 +402,37 @@ def run_phases(
             discrete = run_discrete_phase(probed, eager, compiled, reference, options)
         if discrete is not None:
             deliver(discrete)
+        run_eager_checks(instance, options, probed.probe, announce, deliver)
     return probed.probe
+
+
+def run_eager_checks(
+    instance: Instance,
+    options: CompileOptions,
+    probe: Probe,
+    announce: Callable[[Phase], None],
+    deliver: Callable[[RunOutcome], None],
+) -> None:
+    """The references that can show eager itself wrong, each run only where it can
+    matter: eager on contiguous copies when something the program is given is not
+    contiguous; the rounded float64 computation when the program ran an operation
+    :class:`RoundedFloat64` computes, delivered only when it computed one (an integer
+    input), and rounded the other way at ties only when it met one."""
+    if not layout_plain(instance):
+        announce(Phase.CONTIGUOUS)
+        deliver(run_phase(Phase.CONTIGUOUS, instance, options, prepare=made_contiguous))
+    ran = {name.split(".")[1] for name in probe.aten_ops if name.count(".") >= 1}
+    if not ran.intersection(RoundedFloat64.OPERATORS):
+        return
+    for phase, up in ((Phase.ROUNDED, False), (Phase.ROUNDED_UP, True)):
+        mode = RoundedFloat64(up)
+        announce(phase)
+        outcome = run_phase(phase, instance, options, mode=mode)
+        if not mode.rounded:
+            return
+        deliver(outcome)
+        if not mode.near_ties:
+            return
 
 
 def run_discrete_phase(

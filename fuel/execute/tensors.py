@@ -1,4 +1,5 @@
-"""Tensor handling inside a worker: exact clones, float64 casts, tiny perturbations.
+"""Tensor handling inside a worker: exact clones, contiguous copies, float64 casts, tiny
+perturbations.
 
 Every run of a test gets its own copies of the inputs, cloned with their exact layout
 (strides, storage offset, Dynamo's dynamic-dim marks) so that in-place operators
@@ -30,12 +31,29 @@ def clone_tensor(t: torch.Tensor) -> torch.Tensor:
     else:
         copy = torch.empty(0, dtype=t.dtype, device=t.device)
         copy.set_(t.untyped_storage().clone(), t.storage_offset(), t.size(), t.stride())
+    return _carry_marks(t, copy)
+
+
+def _carry_marks(t: torch.Tensor, copy: torch.Tensor) -> torch.Tensor:
+    """``copy`` with ``t``'s requires_grad flag and Dynamo's dynamic-dim marks."""
     if t.requires_grad and (copy.is_floating_point() or copy.is_complex()):
         copy.requires_grad_(True)
     for mark in DYNAMO_MARKS:
         if hasattr(t, mark):
             setattr(copy, mark, set(getattr(t, mark)))
     return copy
+
+
+def is_plain(t: torch.Tensor) -> bool:
+    """Contiguous from the start of its storage: no layout a kernel could misread."""
+    return t.layout is not torch.strided or bool(t.is_contiguous() and t.storage_offset() == 0)
+
+
+def contiguous_copy(t: torch.Tensor) -> torch.Tensor:
+    """A copy in fresh contiguous storage at offset 0 (marks kept, as ``clone_tensor``)."""
+    if is_plain(t):
+        return clone_tensor(t)
+    return _carry_marks(t, t.detach().clone(memory_format=torch.contiguous_format))
 
 
 def clone_value(value: Any) -> Any:
@@ -61,12 +79,18 @@ def relative_epsilon(dtype: torch.dtype) -> float:
 
 
 def perturb(t: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Scale each element of a floating tensor by 1 ± a couple of ulps."""
+    """Scale each element of a floating tensor by 1 ± a couple of ulps, in its layout."""
     if not t.is_floating_point() or t.numel() == 0:
         return clone_tensor(t)
     noise = torch.rand(t.shape, generator=generator, dtype=torch.float64) * 2 - 1
     scaled = t.detach().double() * (1 + noise * relative_epsilon(t.dtype))
-    return scaled.to(t.dtype)
+    nudged = clone_tensor(t)  # the same layout, so that only the values move
+    try:
+        with torch.no_grad():
+            nudged.copy_(scaled)
+    except RuntimeError:  # elements sharing memory (an expanded input): a plain tensor
+        return scaled.to(t.dtype)
+    return nudged
 
 
 def perturb_value(value: Any, generator: torch.Generator) -> Any:

@@ -18,6 +18,8 @@ import signal as signals
 from dataclasses import replace
 from pathlib import Path
 
+import torch
+
 from fuel.execute.records import (
     CompileOptions,
     DiscreteRecheck,
@@ -27,7 +29,7 @@ from fuel.execute.records import (
     RunOutcome,
     RunResult,
 )
-from fuel.judge import discrete, filters
+from fuel.judge import discrete, eager_side, filters
 from fuel.judge.compare import Mismatch, Values, compare_structure, compare_values, values_of
 from fuel.judge.signature import (
     crash_signature,
@@ -40,7 +42,8 @@ from fuel.judge.stage import failure_stage, innermost, raised_in_fuel, torch_fra
 from fuel.judge.verdict import CrashEvidence, Kind, Outcome, Stage, Verdict
 
 EAGER_PHASES = (Phase.SETUP, Phase.EAGER, Phase.EAGER_REPEAT, Phase.PROBE)
-HELPER_PHASES = (Phase.REFERENCE, Phase.PERTURBED, Phase.DISCRETE)  # after compiled returned
+HELPER_PHASES = (Phase.REFERENCE, Phase.PERTURBED, Phase.DISCRETE, Phase.CONTIGUOUS, Phase.ROUNDED,
+                 Phase.ROUNDED_UP)  # after compiled returned
 # Dynamo refuses a dim the program marked dynamic but itself specialises: user error.
 PROGRAM_ERRORS = ("ConstraintViolationError",)
 OOM_MARKERS = ("can't allocate memory", "out of memory", "DefaultCPUAllocator", "bad_alloc")
@@ -262,34 +265,68 @@ def judge_values(result: RunResult, eager: RunOutcome, compiled: RunOutcome) -> 
         return mismatch_verdict(structure, result)
     reference, perturbed = result.outcome(Phase.REFERENCE), result.outcome(Phase.PERTURBED)
     rechecks = discrete.rechecks_of(result)
+    references = eager_side.references_of(result)
     excused: list[Verdict] = []
+    blamed: list[Verdict] = []  # eager's own bugs: a compile bug anywhere outranks them
     for values in values_of(eager, compiled, reference, perturbed):
         mismatch = compare_values(values)
         if mismatch is None:
             continue
-        mismatch, reason = excuse(values, mismatch, result, rechecks.get(values.where))
+        recheck = rechecks.get(values.where)
+        found = eager_part(values, mismatch, result, references, recheck)
+        if found is not None:
+            if bool(found.wrong.any()):
+                blamed.append(eager_side.verdict_of(values, found, result.probe.aten_ops))
+            rest = compare_values(values, exclude=found.settled)
+            if rest is None:
+                if not found.wrong.any():
+                    excused.append(skipped(mismatch, eager_side.TIE))
+                continue
+            mismatch = rest
+        settled = found.settled if found is not None else None
+        mismatch, reason = excuse(values, mismatch, result, recheck, settled)
         if reason:
             excused.append(skipped(mismatch, reason))
             continue
         return mismatch_verdict(mismatch, result)
-    if excused:
-        more = f" (and {len(excused) - 1} more excused)" if len(excused) > 1 else ""
-        return replace(excused[0], detail=excused[0].detail + more)
+    for found_first in (blamed, excused):
+        if found_first:
+            more = f" (and {len(found_first) - 1} more)" if len(found_first) > 1 else ""
+            return replace(found_first[0], detail=found_first[0].detail + more)
     return Verdict(Outcome.PASS)
 
 
+def eager_part(
+    values: Values,
+    mismatch: Mismatch,
+    result: RunResult,
+    references: eager_side.References,
+    recheck: DiscreteRecheck | None,
+) -> eager_side.Finding | None:
+    """Eager's own part in this mismatch (:mod:`fuel.judge.eager_side`); none for a value
+    a hazard excuses, whose every number is unjudgeable."""
+    if filters.excuse(mismatch, values.where, result.probe):
+        return None
+    return eager_side.finding(values, references, after_step=recheck is not None)
+
+
 def excuse(
-    values: Values, mismatch: Mismatch, result: RunResult, recheck: DiscreteRecheck | None
+    values: Values,
+    mismatch: Mismatch,
+    result: RunResult,
+    recheck: DiscreteRecheck | None,
+    settled: torch.Tensor | None = None,
 ) -> tuple[Mismatch, str | None]:
     """Why this value's mismatch is not a bug (None: it is), and the mismatch left once
-    the elements a discontinuity explains are set aside."""
+    the elements a discontinuity explains (and those already ``settled``) are set aside."""
     reason = filters.excuse(mismatch, values.where, result.probe)
     if reason:
         return mismatch, reason
     if recheck is not None:
         explained = discrete.explained(values, recheck)
         if explained is not None and bool(explained.any()):
-            rest = compare_values(values, exclude=explained)
+            unjudged = explained if settled is None else explained | settled
+            rest = compare_values(values, exclude=unjudged)
             if rest is None:
                 return mismatch, discrete.describe(recheck)
             mismatch = rest

@@ -26,6 +26,13 @@ class Kind(str, enum.Enum):
     CRASH_SIGNAL = "crash_signal"
     TIMEOUT = "timeout"
     OOM = "oom"
+    # Eager's own bugs (fuel.judge.eager_side): eager is the broken side, compiled is right.
+    EAGER_LAYOUT = "eager_layout"  # eager's result moves with the layout of its inputs
+    EAGER_ROUNDING = "eager_rounding"  # eager rounds an integer result wrongly
+
+
+# Kinds that blame eager, not the compiler: counted, shown and reported apart.
+EAGER_KINDS = frozenset({Kind.EAGER_LAYOUT, Kind.EAGER_ROUNDING})
 
 
 class Stage(str, enum.Enum):

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fuel.execute.records import Failure, Phase
-from fuel.judge.kinds import Kind, Stage
+from fuel.judge.kinds import EAGER_KINDS, Kind, Stage
 from fuel.judge.stage import chain_frames, innermost, torch_relative
 
 if TYPE_CHECKING:
@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 SCHEMA = 1  # the text form: kind|exc|message|frame, kind|phase|manner, kind|dtype|ops
 MAX_MESSAGE_CHARS = 160
 VALUE_KINDS = (Kind.NUMERIC_MISMATCH, Kind.NAN_INF_MISMATCH)
-MISMATCH_KINDS = (*VALUE_KINDS, Kind.DTYPE_MISMATCH, Kind.SHAPE_MISMATCH, Kind.MUTATION_MISMATCH)
+MISMATCH_KINDS = (*VALUE_KINDS, Kind.DTYPE_MISMATCH, Kind.SHAPE_MISMATCH, Kind.MUTATION_MISMATCH,
+                  *sorted(EAGER_KINDS))  # fmt: skip
 PHASES = frozenset(p.value for p in Phase)
 
 _REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from fuel.judge.evidence import CrashEvidence, NumericEvidence
-from fuel.judge.kinds import Kind, Outcome, Stage
+from fuel.judge.kinds import EAGER_KINDS, Kind, Outcome, Stage
 from fuel.judge.signature import MISMATCH_KINDS, Signature, value_category
 
 __all__ = [
     "BISECT_LADDER",
+    "EAGER_KINDS",
     "Bisection",
     "CrashEvidence",
     "Kind",
@@ -77,3 +78,8 @@ class Verdict:
     @property
     def is_bug(self) -> bool:
         return self.outcome is Outcome.BUG
+
+    @property
+    def is_eager_bug(self) -> bool:
+        """A bug of eager's own (compiled was right): never counted as a compile bug."""
+        return self.is_bug and self.kind in EAGER_KINDS

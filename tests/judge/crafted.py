@@ -40,9 +40,13 @@ def result(
     probe: Probe | None = None,
     repeat: Any = None,
     rechecks: tuple[DiscreteRecheck, ...] = (),
+    contiguous: Any = None,
+    rounded: Any = None,
+    rounded_up: Any = None,
 ) -> RunResult:
     """Each argument: a RunOutcome, a Failure, a tuple of outputs, or one output;
-    ``rechecks``: what the discrete re-check phase found."""
+    ``rechecks``: what the discrete re-check phase found; ``contiguous``, ``rounded`` and
+    ``rounded_up``: the references for eager's own bugs (None: not run)."""
 
     def as_outcome(phase: Phase, value: Any) -> RunOutcome | None:
         if value is None:
@@ -61,6 +65,9 @@ def result(
         as_outcome(Phase.REFERENCE, reference),
         as_outcome(Phase.PERTURBED, perturbed),
         RunOutcome(Phase.DISCRETE, rechecks=rechecks) if rechecks else None,
+        as_outcome(Phase.CONTIGUOUS, contiguous),
+        as_outcome(Phase.ROUNDED, rounded),
+        as_outcome(Phase.ROUNDED_UP, rounded_up),
     ]
     return RunResult(
         ExitStatus.COMPLETED,
