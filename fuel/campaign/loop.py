@@ -215,8 +215,11 @@ class Campaign:
     def _record(self, candidate: Candidate, checked: Checked) -> None:
         program, verdict, result = candidate.program, checked.verdict, checked.result
         novelty = self.store.novelty(verdict, result.coverage if result else None)
+        stale = verdict.is_bug and not novelty.new_bug  # a duplicate, known or seen
+        seconds = result.seconds if result else 0.0
         feedback = Feedback(program, verdict, novelty.new_lines, novelty.counts_by_file(),
-                            novelty.new_bug, candidate.settings, novelty.measured)  # fmt: skip
+                            novelty.new_bug, candidate.settings, novelty.measured, stale,
+                            seconds)  # fmt: skip
         corpus = self.admission.admits(feedback)
         entry = NewTest(
             program,
@@ -224,7 +227,7 @@ class Campaign:
             novelty,
             candidate.parent,
             corpus,
-            result.seconds if result else 0.0,
+            seconds,
             candidate.generate_seconds,
             candidate.settings,
         )
@@ -298,4 +301,8 @@ class Campaign:
         if self.processing is None:
             return
         for processed in self.processing.finished():
-            self.display.note(record_processed(self.store, processed))
+            noted = record_processed(self.store, processed)
+            self.display.note(noted.line)
+            test = self.store.first_test_of(processed.signature_id) if noted.stale else None
+            if test is not None:  # rewarded as a new bug, its class proved stale
+                self.producer.reconsider(test.feedback())

@@ -78,6 +78,14 @@ class Lesson:
 
 
 @dataclass(frozen=True, slots=True)
+class Correction:
+    """A recorded test's new bug whose class proved stale once reduced: the test's
+    feedback, ``stale_bug`` set (see ``Heuristic.reconsider``)."""
+
+    feedback: Feedback
+
+
+@dataclass(frozen=True, slots=True)
 class Repair:
     program: Program
     verdict: Verdict
@@ -115,7 +123,7 @@ class Producer:
         # after each program; the display and the store read the copy.
         self.status = GeneratorStatus()
         self._ready: queue.Queue[Candidate | Order] = queue.Queue(maxsize=max(1, ahead))
-        self._lessons: queue.SimpleQueue[Lesson] = queue.SimpleQueue()
+        self._lessons: queue.SimpleQueue[Lesson | Correction] = queue.SimpleQueue()
         self._repairs: collections.deque[Repair] = collections.deque()
         self._stop = threading.Event()
         self._error: BaseException | None = None
@@ -135,6 +143,11 @@ class Producer:
     def teach(self, lesson: Lesson) -> None:
         self.refused_in_a_row = 0
         self._lessons.put(lesson)
+
+    def reconsider(self, feedback: Feedback) -> None:
+        """A test's new bug proved stale once reduced (``feedback.stale_bug``): the
+        heuristics unlearn what it earned, in order with the lessons."""
+        self._lessons.put(Correction(feedback))
 
     def refused(self, rejected: Rejected) -> None:
         """An order the pool's generator made no program from: counted as a refusal
@@ -203,6 +216,11 @@ class Producer:
                 lesson = self._lessons.get_nowait()
             except queue.Empty:
                 return
+            if isinstance(lesson, Correction):
+                self.heuristic.reconsider(lesson.feedback)
+                if self.settings is not None:
+                    self.settings.reconsider(lesson.feedback)
+                continue
             feedback = lesson.feedback
             self.heuristic.observe(feedback)
             if self.settings is not None:

@@ -29,15 +29,13 @@ from fuel.check import Checker, Maker
 from fuel.check.checker import Runner
 from fuel.check.share import Metered, ShareGate, WorkerTime
 from fuel.cluster.records import ClusterReport
-from fuel.errors import FuelError
+from fuel.errors import FuelError, UsageError
 from fuel.execute.pool import PoolSettings, WorkerPool
 from fuel.feedback import heuristic as heuristics
-from fuel.feedback.record import Feedback
 from fuel.feedback.settings import SettingsAnnealing, SettingsSpace
 from fuel.generate import registry
 from fuel.generate.base import Generator
-from fuel.judge.verdict import Verdict
-from fuel.store import CampaignStore, Summary, load_known_issues
+from fuel.store import CampaignStore, KnownIssues, Summary, load_known_issues, load_seen
 from fuel.store.bugdir import BugFiles
 from fuel.store.environment import current_environment
 from fuel.store.records import NewBug
@@ -105,10 +103,19 @@ def operators_of(generator: Generator) -> tuple[str, ...]:
     return tuple(sorted(set(generator.operators())))
 
 
+def known_issues_of(settings: CampaignSettings) -> KnownIssues:
+    """What the campaign counts apart from new bugs: the known issues (shipped and
+    ``--known-issues``), then the finds of the ``--seen`` campaigns."""
+    here = settings.out.resolve()
+    if any(out.resolve() == here for out in settings.seen):
+        raise UsageError(f"--seen {here}: that is this campaign; name earlier ones")
+    return load_known_issues(settings.known_issues) + load_seen(settings.seen)
+
+
 def start(
     settings: CampaignSettings, display: Display, argv: list[str], wiring: Wiring = Wiring()
 ) -> Finished:
-    known = load_known_issues(settings.known_issues)
+    known = known_issues_of(settings)
     registry_check(settings)
     store = CampaignStore.create(settings.out, settings.to_stored(), current_environment(), known)
     return drive(store, settings, display, argv, wiring)
@@ -124,7 +131,7 @@ def resume(
     store = CampaignStore.open(out)
     settings = CampaignSettings.from_stored(store.settings(), out).resumed_with(settings_changes)
     registry_check(settings)
-    store.use_known(load_known_issues(settings.known_issues))
+    store.use_known(known_issues_of(settings))
     store.update_settings(settings.to_stored())
     return drive(store, settings, display, argv, wiring)
 
@@ -192,15 +199,16 @@ def prepare(
     operators = operators_of(generator)
     heuristic = heuristics.create(
         settings.heuristic,
-        heuristics.HeuristicSettings(operators, derived_seed(settings.seed, recorded, "heuristic")),
+        heuristics.HeuristicSettings(
+            operators, derived_seed(settings.seed, recorded, "heuristic"), reward=settings.reward
+        ),
     )
     admission, corpus = Admission(), Corpus()
     chooser = settings_chooser(settings, derived_seed(settings.seed, recorded, "settings"))
     coverage = CoveragePolicy(settings.coverage_policy, enabled=settings.coverage)
     if recorded:
         for test in store.history():
-            feedback = Feedback(test.program, Verdict(test.outcome), test.new_lines, (),
-                                test.new_bug, test.settings, test.measured)  # fmt: skip
+            feedback = test.feedback()
             heuristic.observe(feedback)
             admission.admits(feedback)
             coverage.remember(test.program.ops, test.settings, test.measured)
@@ -258,7 +266,7 @@ def settings_chooser(settings: CampaignSettings, seed: int) -> SettingsAnnealing
     if settings.settings_mode != "explore":
         return None
     space = SettingsSpace.build(settings.options, settings.pinned)
-    return SettingsAnnealing(space, seed) if space.tokens else None
+    return SettingsAnnealing(space, seed, settings.reward) if space.tokens else None
 
 
 def unprocessed_bugs(store: CampaignStore) -> list[NewBug]:
@@ -283,7 +291,7 @@ def process_pending_bugs(
     The campaign must not be running (its lock is taken)."""
     with CampaignStore.open(out) as store:
         settings = CampaignSettings.from_stored(store.settings(), out)
-        store.use_known(load_known_issues(settings.known_issues))
+        store.use_known(known_issues_of(settings))
         pending = unprocessed_bugs(store)
         if not pending or not wiring.processors:
             log(f"{out}: no bug waits for processing")
@@ -293,7 +301,8 @@ def process_pending_bugs(
         try:
             checker = Checker(pool, settings.options, static_check=not settings.allow_unsafe)
             for bug in pending:
-                log(hooks.record_processed(store, hooks.process(bug, checker, wiring.processors)))
+                processed = hooks.process(bug, checker, wiring.processors)
+                log(hooks.record_processed(store, processed).line)
         finally:
             pool.close()
     return len(pending)

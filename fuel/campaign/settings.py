@@ -18,6 +18,7 @@ from typing import Any
 from fuel import serial
 from fuel.campaign.measure import DEFAULT_POLICY
 from fuel.execute.records import CompileOptions
+from fuel.feedback.reward import DEFAULT_REWARD
 
 RESUMABLE = (
     "max_rounds",
@@ -27,12 +28,15 @@ RESUMABLE = (
     "timeout_s",
     "memory_mb",
     "known_issues",
+    "seen",
     "coverage_policy",  # tests keep their own "measured" mark, so replay stays right
 )
 # A quarter of the programs are mutations of corpus programs once the corpus has any:
 # enough to dig around what added coverage, while fresh programs keep exploring.
 MUTATE_SHARE = 0.25
 OPTIONS_KEY = "generator_extra"  # where the stored settings name the generator options
+# Campaigns stored before the reward rule was a setting were rewarded the classic way.
+STORED_WITHOUT_REWARD = "classic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,9 @@ class CampaignSettings:
     timeout_s: float = 60.0
     memory_mb: int = 4096
     known_issues: Path | None = None
+    # Campaign directories whose bugs count as seen (``fuel.store.seen``): not new here.
+    seen: tuple[Path, ...] = ()
+    reward: str = DEFAULT_REWARD  # FASA's reward rule (fuel.feedback.reward)
     process_bugs: bool = True  # run the bug processors on each new bug
     mutate_share: float = MUTATE_SHARE
     # "default": every test with ``options``; "explore": each test with setting tokens
@@ -70,6 +77,7 @@ class CampaignSettings:
     @classmethod
     def from_stored(cls, data: dict[str, Any], out: Path) -> CampaignSettings:
         stored = {key: value for key, value in data.items() if key != OPTIONS_KEY}
+        stored.setdefault("reward", STORED_WITHOUT_REWARD)
         return serial.from_data(cls, {**stored, "out": str(out)})
 
     def resumed_with(self, changes: dict[str, Any]) -> CampaignSettings:

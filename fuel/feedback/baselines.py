@@ -32,6 +32,9 @@ class RandomSets:
     def observe(self, feedback: Feedback) -> None:
         """Random sampling learns nothing."""
 
+    def reconsider(self, feedback: Feedback) -> None:
+        """Nor unlearns anything."""
+
 
 class UniformUse:
     name = "uniform"
@@ -53,6 +56,9 @@ class UniformUse:
 
     def observe(self, feedback: Feedback) -> None:
         """Counts its own proposals, not results: on resume it starts even again."""
+
+    def reconsider(self, feedback: Feedback) -> None:
+        """Results do not count."""
 
 
 @register("random")

@@ -8,7 +8,9 @@ spots of the original:
 
 1. **Reward is what is new.** An operator's gain is a recency-weighted average of the
    reward of its tests: ``ln(1 + lines covered for the first time in the campaign)``,
-   plus a bonus for a new bug, measured against the campaign's own recent average.
+   plus a bonus for a new bug, measured against the campaign's own recent average
+   (the rule, and the default one's weights, penalty and cost per worker-second, are
+   in :mod:`fuel.feedback.reward`).
    Total lines covered by an operator's tests, which the original rewards, saturates:
    after a few hundred tests every operator covers about the same lines, and the score
    stops telling them apart. New lines fall as coverage saturates, but relatively to
@@ -25,7 +27,8 @@ Score of an operator (each term in [0, 1]; a set scores the mean of its operator
 ======== ======= ==================================================================
 term     weight  value
 ======== ======= ==================================================================
-gain     0.5     g / (g + G): g its average new-lines reward, G the campaign's
+gain     0.5     g / (g + G): g its average reward, G the campaign's (a negative
+                 average, from bugs already known or seen, counts as 0)
 valid    0.3     (valid + 1) / (uses + 2): Laplace-smoothed validity
 fresh    0.2     1 / (1 + uses / (1 + mean uses)): rarely used operators first
 ======== ======= ==================================================================
@@ -39,6 +42,12 @@ teaches no gain: its "0 new lines" is a blank, not a result. If it found a new b
 does teach one, with the campaign's average as its unknown lines' reward plus the bug
 bonus, so a bug still lifts its operators above the average; that imputed reward is
 kept out of the campaign's own average.
+
+A new signature is rewarded as a new bug when recorded; once reduced, its class may
+prove known or seen (:meth:`FeedbackAwareAnnealing.reconsider`), and its operators'
+reward is then corrected by the difference. Replay on resume reads the final word
+(the test as stale), so a resumed campaign's averages differ from the live ones by
+the decay that the correction skipped.
 """
 
 from __future__ import annotations
@@ -46,17 +55,15 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fuel.feedback.heuristic import HeuristicSettings, is_invalid, register
 from fuel.feedback.record import Feedback
+from fuel.feedback.reward import bug_term, cost, reward_of
 
 GAIN_WEIGHT = 0.5
 VALID_WEIGHT = 0.3
 FRESH_WEIGHT = 0.2
-# A new bug adds this to the reward: more than any single test's ln(1 + new lines)
-# (10.3 for thirty thousand lines), so bug-finding operators rise.
-BUG_REWARD = 12.0
 # Per use of one operator: its gain averages over roughly its last 1 / (1 - 0.8) = 5
 # uses, so an operator that stopped bringing new lines sinks within a handful of tests.
 OPERATOR_DECAY = 0.8
@@ -93,10 +100,6 @@ class OperatorStats:
         return self.reward_sum / self.reward_weight if self.reward_weight else default
 
 
-def reward_of(feedback: Feedback) -> float:
-    return math.log1p(feedback.new_lines) + (BUG_REWARD if feedback.new_bug else 0.0)
-
-
 def accept(delta: float, temperature: float, draw: float) -> bool:
     """The Metropolis rule: always take a better set; a worse one with exp(delta / T)."""
     if delta >= 0:
@@ -115,6 +118,7 @@ class FeedbackAwareAnnealing:
     def __init__(self, settings: HeuristicSettings) -> None:
         self.universe = tuple(sorted(set(settings.operators)))
         self.max_ops = max(1, settings.max_ops)
+        self.reward = settings.reward  # the rule of fuel.feedback.reward
         self.rng = random.Random(f"fasa:{settings.seed}")
         self.stats: dict[str, OperatorStats] = {}
         self.observed = 0
@@ -135,15 +139,32 @@ class FeedbackAwareAnnealing:
         for op in set(self.tokens_of(feedback)):
             self.stats.setdefault(op, OperatorStats()).add(reward, invalid)
         if feedback.measured:
-            self.campaign_reward = self.campaign_reward * CAMPAIGN_DECAY + reward_of(feedback)
+            self.campaign_reward = (self.campaign_reward * CAMPAIGN_DECAY
+                                    + reward_of(feedback, self.reward))  # fmt: skip
             self.campaign_weight = self.campaign_weight * CAMPAIGN_DECAY + 1.0
         self.observed += 1
 
     def operator_reward(self, feedback: Feedback) -> float | None:
         """What the test's operators earn; None: nothing known (see the docstring)."""
         if feedback.measured:
-            return reward_of(feedback)
-        return self.mean_reward() + BUG_REWARD if feedback.new_bug else None
+            return reward_of(feedback, self.reward)
+        bug = bug_term(feedback, self.reward)
+        return self.mean_reward() + bug / cost(feedback, self.reward) if bug else None
+
+    def reconsider(self, feedback: Feedback) -> None:
+        """A test observed as a new bug whose bug proved stale once reduced
+        (``feedback.stale_bug``): what its tokens and the campaign earned from it is
+        corrected by the difference, without counting a use."""
+        rewarded = replace(feedback, stale_bug=False)
+        delta = bug_term(feedback, self.reward) - bug_term(rewarded, self.reward)
+        delta /= cost(feedback, self.reward)
+        if delta == 0:
+            return
+        for token in set(self.tokens_of(feedback)):
+            if token in self.stats:
+                self.stats[token].reward_sum += delta
+        if feedback.measured:
+            self.campaign_reward += delta
 
     @property
     def temperature(self) -> float:
@@ -155,7 +176,8 @@ class FeedbackAwareAnnealing:
     def operator_score(self, op: str, mean_uses: float | None = None) -> float:
         stats = self.stats.get(op) or OperatorStats()
         campaign = self.mean_reward()
-        own = stats.average_reward(campaign)
+        own = max(0.0, stats.average_reward(campaign))
+        campaign = max(0.0, campaign)
         gain = own / (own + campaign) if own + campaign > 0 else 0.5
         valid = (stats.uses - stats.invalid + 1) / (stats.uses + 2)
         if mean_uses is None:

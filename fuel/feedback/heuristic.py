@@ -9,10 +9,15 @@ before the feedback of the first arrives. A heuristic must therefore score from 
 it has observed so far and never wait for the outcome of its own last proposal.
 
 ``observe`` may read only ``feedback.program.ops``, ``feedback.verdict.outcome``,
-``feedback.new_lines``, ``feedback.new_bug``, ``feedback.measured`` and
+``feedback.new_lines``, ``feedback.new_lines_by_file``, ``feedback.new_bug``,
+``feedback.stale_bug``, ``feedback.seconds``, ``feedback.measured`` and
 ``feedback.settings``: on ``--resume`` the campaign rebuilds a heuristic by replaying
 those fields of every recorded test from the store. ``new_lines`` means something only
 when ``measured``: a test the coverage policy did not measure reports 0.
+
+``reconsider`` hears of a test observed with a new bug whose root-cause class, once
+the bug was reduced, proved known or seen: the same feedback, ``stale_bug`` set. Replay
+on resume gives such a test to ``observe`` as stale and never calls ``reconsider``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from fuel.feedback.record import Feedback
+from fuel.feedback.reward import DEFAULT_REWARD
 from fuel.judge.verdict import Outcome
 from fuel.registry import Registry
 
@@ -33,6 +39,7 @@ class HeuristicSettings:
     operators: tuple[str, ...]  # the universe to choose from, sorted; may be empty
     seed: int = 0
     max_ops: int = MAX_OPS
+    reward: str = DEFAULT_REWARD  # how feedback is rewarded (fuel.feedback.reward)
 
 
 @runtime_checkable
@@ -45,6 +52,10 @@ class Heuristic(Protocol):
 
     def observe(self, feedback: Feedback) -> None:
         """What one recorded test brought (see the module docstring for what to read)."""
+        ...
+
+    def reconsider(self, feedback: Feedback) -> None:
+        """A test observed with a new bug whose class proved stale (``stale_bug``)."""
         ...
 
 

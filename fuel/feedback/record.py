@@ -20,3 +20,8 @@ class Feedback:
     # of a measurement, not because the test reached nothing new (see
     # ``fuel.campaign.measure``), and heuristics must not learn "no gain" from it.
     measured: bool = True
+    # The verdict is a bug already known or seen: a known issue, a signature or class
+    # found earlier in this campaign or in one named by ``--seen``. A new signature is
+    # not stale when recorded; it becomes so once reduced, if its class was.
+    stale_bug: bool = False
+    seconds: float = 0.0  # the worker-seconds the test cost (``RunResult.seconds``)

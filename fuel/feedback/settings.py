@@ -35,6 +35,7 @@ from fuel.execute.records import CompileOptions
 from fuel.feedback.fasa import FeedbackAwareAnnealing
 from fuel.feedback.heuristic import HeuristicSettings
 from fuel.feedback.record import Feedback
+from fuel.feedback.reward import DEFAULT_REWARD
 from fuel.program import parsing
 
 MODES = ("max-autotune-no-cudagraphs",)
@@ -181,8 +182,8 @@ class SettingsAnnealing(FeedbackAwareAnnealing):
 
     name = "fasa-settings"
 
-    def __init__(self, space: SettingsSpace, seed: int) -> None:
-        super().__init__(HeuristicSettings(space.tokens, seed, MAX_SETTINGS))
+    def __init__(self, space: SettingsSpace, seed: int, reward: str = DEFAULT_REWARD) -> None:
+        super().__init__(HeuristicSettings(space.tokens, seed, MAX_SETTINGS, reward))
         self.space = space
         self.proposed: set[str] = set()  # tokens sent out, results in or not
         self.trying_all = True

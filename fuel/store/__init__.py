@@ -50,7 +50,9 @@ Tables (schema version 5; times are Unix seconds, elapsed times campaign seconds
          processed, processing_error)
                                one row per signature; count: tests showing it (first
                                included); known: the known-issues rule it matched (then
-                               no directory, no report); processed: bug processors ran
+                               no directory, no report), or "seen in OUT" for a bug of a
+                               --seen campaign (fuel.store.seen); processed: bug
+                               processors ran
     coverage(file, line, test_id)
                                the union of covered compiler lines (file relative to
                                torch's parent, e.g. torch/_inductor/lowering.py) and the
@@ -72,6 +74,7 @@ from fuel.store.records import (
     StoredTest,
     Summary,
 )
+from fuel.store.seen import load_seen
 
 __all__ = [
     "BugRecord",
@@ -84,4 +87,5 @@ __all__ = [
     "StoredTest",
     "Summary",
     "load_known_issues",
+    "load_seen",
 ]

@@ -39,21 +39,22 @@ import yaml
 from fuel.errors import FuelError, Rejected, UsageError
 from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Verdict
+from fuel.program.reading import read_text
 
 SIGNATURE_ID = re.compile(r"^[0-9a-f]{12}$")
 SHIPPED = "fuel.known"  # the package holding the shipped files
 SHIPPED_FORMAT = 1
+MAX_RULES_BYTES = 1_000_000  # a rules file is a few lines; more is the wrong file
 
 
 @dataclass(frozen=True, slots=True)
-from fuel.program.reading import read_text
 class Rule:
     text: str  # how the match is shown and stored: the line, or "known #NNNNN"
     signature_id: str = ""
     signature_glob: str = ""
-MAX_RULES_BYTES = 1_000_000  # a rules file is a few lines; more is the wrong file
     message: re.Pattern[str] | None = None
     class_glob: str = ""
+    class_id: str = ""  # one root-cause class exactly (campaigns named by ``--seen``)
 
     def matches(self, signature: str, signature_id: str, verdict: Verdict) -> bool:
         if self.signature_id:
@@ -66,6 +67,8 @@ MAX_RULES_BYTES = 1_000_000  # a rules file is a few lines; more is the wrong fi
         return False
 
     def matches_class(self, cause: RootCause) -> bool:
+        if self.class_id:
+            return cause.id == self.class_id
         if not self.class_glob or not fnmatch.fnmatchcase(cause.text, self.class_glob):
             return False
         fields = self.class_glob.split("|")

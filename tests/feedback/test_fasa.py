@@ -11,6 +11,7 @@ from fuel.feedback import fasa
 from fuel.feedback.fasa import FeedbackAwareAnnealing, accept, temperature_after
 from fuel.feedback.heuristic import HeuristicSettings
 from fuel.feedback.record import Feedback
+from fuel.feedback.reward import BUG_REWARD, MIN_COST_S
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.program.record import Program
 
@@ -85,7 +86,8 @@ def test_an_unmeasured_new_bug_still_lifts_its_operators_above_the_average() -> 
         heuristic.observe(feedback(("op00",), new_lines=40))
     average = heuristic.mean_reward()
     heuristic.observe(feedback(("op01",), new_bug=True, outcome=Outcome.BUG, measured=False))
-    assert heuristic.stats["op01"].average_reward(0.0) == pytest.approx(average + fasa.BUG_REWARD)
+    imputed = average + BUG_REWARD / MIN_COST_S
+    assert heuristic.stats["op01"].average_reward(0.0) == pytest.approx(imputed)
     assert heuristic.mean_reward() == average  # the imputed reward stays out of it
     assert heuristic.operator_score("op01") > heuristic.operator_score("op00")
 
