@@ -38,10 +38,12 @@ BUG_REWARD = 12.0
 # earns (ln 51 = 3.9), an ordinary test's worth once the first hundred tests have
 # passed: one stale bug cancels an ordinary test, two sink an operator's average.
 STALE_PENALTY = 4.0
-# Tests below this many worker-seconds count as costing it: a warm worker's fixed
-# share of any test (receiving, loading, the eager run, judging, answering) is some
-# tenths of a second that ``RunResult.seconds`` does not all see, and a program that
-# fails in eager in 0.05 s must not earn twenty times a compiled one for a few lines.
+# Tests below this many worker-seconds count as costing it. A program that fails in
+# eager compiles nothing and costs about 0.3 s; the quickest compiled tests take 3-4 s
+# (the bench programs checked on torch 2.15 here: 0.29 s for the invalid one, 3.3-16.6 s
+# for the eleven compiled). The floor keeps a test that compiled next to nothing from
+# earning ten times a compiled one's for the few lines it reached; the loading and
+# judging the driver does outside ``RunResult.seconds`` are paid by every test alike.
 MIN_COST_S = 1.0
 
 

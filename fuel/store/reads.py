@@ -26,15 +26,16 @@ def settings(conn: sqlite3.Connection, test_id: int) -> tuple[str, ...]:
 
 
 # What replay reads of a test. A bug test is stale (known or seen) unless it was the
-# first of a new signature whose class, once reduced, was neither known, seen, nor
-# first found by another signature (``Feedback.stale_bug``).
+# first of a new signature whose class, once reduced, was neither known, seen, fixed
+# upstream, nor first found by another signature (``Feedback.stale_bug``).
 REPLAYED = """
 SELECT t.id, t.name, t.seed, t.ops, t.origin, t.outcome, t.new_lines, t.new_bug, t.parent,
        t.settings, t.coverage_measured, t.run_seconds,
        CASE WHEN t.outcome != 'bug' THEN 0 WHEN t.new_bug = 0 THEN 1 ELSE EXISTS (
            SELECT 1 FROM bug_classes b LEFT JOIN classes c ON c.class_id = b.class_id
            WHERE b.signature_id = t.signature_id
-             AND (b.known_as IS NOT NULL OR c.first_bug != b.signature_id)) END AS stale_bug
+             AND (b.known_as IS NOT NULL OR b.fixed_in IS NOT NULL
+                  OR c.first_bug != b.signature_id)) END AS stale_bug
 FROM tests t"""
 
 
