@@ -210,6 +210,7 @@ def probed(
 ) -> OpSpec:
     templates: list[Template] = []
     random = seeded = traced = view = False
+    tags: set[str] = set()
     for template, tensors in in_order(candidates):
         if len(templates) >= MAX_TEMPLATES:
             break
@@ -220,6 +221,7 @@ def probed(
         templates.append(found.template)
         random, seeded = random or found.random, seeded or found.seeded
         traced, view = traced or found.traced_differs, view or found.view
+        tags.update(found.tags)
     dtypes = tuple(d for d in DTYPES if any(d in t.dtypes for t in templates))
     spec = replace(
         spec,
@@ -229,6 +231,7 @@ def probed(
         seeded=seeded,
         traced_differs=traced,
         view=view,
+        tags=tuple(sorted(tags)),
     )
     if not templates:
         return replace(spec, excluded="no sample call works both on CPU and on meta tensors")

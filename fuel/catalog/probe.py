@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
+from torch._subclasses.fake_tensor import FakeTensorMode
+from torch.fx.experimental.symbolic_shapes import ShapeEnv
 from torch.utils import _pytree as pytree
 from torch.utils._python_dispatch import TorchDispatchMode
 
@@ -111,11 +113,21 @@ class _SeedWatch(TorchDispatchMode):
     def __init__(self) -> None:
         super().__init__()
         self.seeded = False
+        self.tags: set[str] = set()  # torch.Tag names of the operators that ran
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
         if torch.Tag.nondeterministic_seeded in func.tags:
             self.seeded = True
+        if not self.tags and has_out_overload(func):
+            self.tags.add("out")
+        self.tags.update(tag.name for tag in func.tags)
         return func(*args, **(kwargs or {}))
+
+
+def has_out_overload(func: Any) -> bool:
+    """Does the aten operator have an ``out=`` overload (``aten.add.out``)?"""
+    packet = func.overloadpacket
+    return any(torch.Tag.out in getattr(packet, name).tags for name in packet.overloads())
 
 
 @contextlib.contextmanager
@@ -139,7 +151,10 @@ def runs(
 
 
 def meta_runs(call: Call, template: Template, dtype: str) -> bool:
-    """Does the call work on meta tensors, as the generator will check it?"""
+    """Does the call work on meta tensors, as the generator will check it? Operators
+    whose output size depends on the data (nonzero, masked_select, unique) have no meta
+    kernel; they pass on fake tensors with a shape environment (sizes become unbacked
+    symbols), as when Dynamo captures them, and the generator checks them so too."""
     try:
         with quiet(), torch.no_grad():
             module = None
@@ -150,6 +165,22 @@ def meta_runs(call: Call, template: Template, dtype: str) -> bool:
                 for s in template.slots
             ]
             invoke(call, template, tensors, module)
+    except Exception:
+        return call.kind is not CallKind.MODULE and fake_runs(call, template, dtype)
+    return True
+
+
+def fake_runs(call: Call, template: Template, dtype: str) -> bool:
+    """Does the call work on fake tensors with symbolic, data-dependent sizes?"""
+    mode = FakeTensorMode(shape_env=ShapeEnv())
+    try:
+        with quiet(), torch.no_grad():
+            tensors = [
+                mode.from_tensor(torch.zeros(s.shape, dtype=dtype_of(slot_dtype(s, dtype))))
+                for s in template.slots
+            ]
+            with mode:
+                invoke(call, template, tensors)
     except Exception:
         return False
     return True
@@ -177,6 +208,7 @@ class Findings:
     seeded: bool  # an aten operator tagged as random ran
     traced_differs: bool  # the result changed under a dispatch mode
     view: bool
+    tags: tuple[str, ...] = ()  # torch.Tag names of the aten operators the call ran
 
 
 def output_paths(output: Any) -> tuple[tuple[int, ...], ...] | None:
@@ -222,9 +254,9 @@ def same(a: Any, b: Any) -> bool:
 
 def randomness(
     call: Call, template: Template, tensors: Sequence[Any], dtype: str
-) -> tuple[bool, bool, bool]:
+) -> tuple[bool, bool, bool, tuple[str, ...]]:
     """(the result changes with the seed, an operator tagged random ran, the result
-    changes when the call runs under a dispatch mode)."""
+    changes when the call runs under a dispatch mode, the tags of what ran)."""
     watch = _SeedWatch()
     module = None
     if call.kind is CallKind.MODULE:
@@ -233,12 +265,13 @@ def randomness(
     results = []
     for seed in (1, 2):  # both under the watch: a dispatch mode can change kernel paths
         torch.default_generator.manual_seed(seed)
+        copies = [t.clone() for t in tensors]  # outside the watch: only the call's tags
         with watch:
-            results.append(runs(call, template, [t.clone() for t in tensors], dtype, module))
+            results.append(runs(call, template, copies, dtype, module))
     first, second = results
     torch.default_generator.manual_seed(1)
     plain = runs(call, template, [t.clone() for t in tensors], dtype, module)
-    return not same(first, second), watch.seeded, not same(first, plain)
+    return not same(first, second), watch.seeded, not same(first, plain), tuple(sorted(watch.tags))
 
 
 def shares_storage(output: Any, tensors: Sequence[torch.Tensor]) -> bool:
@@ -325,4 +358,5 @@ def probe_template(
     finite_only = first in FLOAT_DTYPES and runs(call, roled, special, first) is None
     done = replace(roled, dtypes=tuple(working), outputs=paths, finite_only=finite_only)
     view = call.kind is not CallKind.MODULE and shares_storage(output, tensors)
-    return Findings(done, *randomness(call, roled, tensors, first), view)
+    random, seeded, traced, tags = randomness(call, roled, tensors, first)
+    return Findings(done, random, seeded, traced, view, tags)

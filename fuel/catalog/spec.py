@@ -22,12 +22,15 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA = 3  # bump when the records change: cached catalogs of older schemas are rebuilt
+SCHEMA = 4  # bump when the records change: cached catalogs of older schemas are rebuilt
 
 # The dtypes programs are made of, weighted elsewhere toward integers and low precision.
-DTYPES = ("float32", "float16", "bfloat16", "float64", "int8", "uint8", "int32", "int64", "bool")
+# Every integer type with arithmetic on CPU; uint16/32/64 are left out: torch's OpInfos
+# give them to about 38 operators, nearly all special functions and comparisons.
+DTYPES = ("float32", "float16", "bfloat16", "float64", "int8", "uint8", "int16", "int32",
+          "int64", "bool")  # fmt: skip
 FLOAT_DTYPES = ("float32", "float16", "bfloat16", "float64")
-INT_DTYPES = ("int8", "uint8", "int32", "int64")
+INT_DTYPES = ("int8", "uint8", "int16", "int32", "int64")
 
 
 class CallKind(str, enum.Enum):
@@ -106,6 +109,9 @@ class OpSpec:
     nondeterministic: bool = False
     view: bool = False  # returns a view of an argument
     excluded: str = ""  # why programs never use it; "" when usable
+    # torch.Tag names of the aten operators its calls ran (pointwise, reduction,
+    # dynamic_output_shape...), and "out" where the first of them has an out= overload.
+    tags: tuple[str, ...] = ()
 
     @property
     def usable(self) -> bool:
@@ -123,4 +129,3 @@ class CatalogData:
     ops: tuple[OpSpec, ...]
     schema: int = SCHEMA
     notes: tuple[str, ...] = field(default=())
-

@@ -11,6 +11,8 @@ hook                      default                                        caller
 ``profiles.PROFILES``     input value profiles and layouts               ``render``
 ``adapters``              shape/dtype steps and value guards             ``synth``
 ``fake.Workbench``        meta-device check, then tiny real tensors      ``synth``
+``motifs.MOTIFS``         named bug-prone shapes, in half the programs   ``builtin``
+``census.census``         the shapes a recipe has (``Recipe.motifs``)    ``builtin``
 ``render.render``         recipe to source, pure                         ``builtin``
 ========================  =============================================  ==================
 """

@@ -18,7 +18,7 @@ import random
 from collections.abc import Sequence
 
 from fuel.catalog.spec import FLOAT_DTYPES, INT_DTYPES
-from fuel.generate.profiles import INT_RANGE, sizes
+from fuel.generate.profiles import INT_RANGE, dims, sizes
 from fuel.generate.recipe import Step
 
 FLOAT16_MAX = 65504
@@ -90,7 +90,7 @@ def plan_dtype(source: str, target: str) -> tuple[Step, ...]:
         if (new_low, new_high) != (low, high):
             return (Step("clamp", (new_low, new_high)), to)
         return (to,)
-    if source in INT_DTYPES and target == "float16" and source not in ("int8", "uint8"):
+    if source in INT_DTYPES and target == "float16" and source not in ("int8", "uint8", "int16"):
         return (Step("clamp", (-FLOAT16_MAX, FLOAT16_MAX)), to)
     return (to,)
 
@@ -136,7 +136,7 @@ def guard_source(name: str, expr: str, dtype: str, shape: tuple[int, ...] = (1,)
 
 
 def item_size(dtype: str) -> int:
-    return {"int8": 1, "uint8": 1, "int32": 4, "int64": 8}[dtype]
+    return {"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "int64": 8}[dtype]
 
 
 def anchor(dtype: str) -> str:
@@ -152,8 +152,45 @@ def anchor(dtype: str) -> str:
 
 
 def anchors(steps: Sequence[Step]) -> set[str]:
-    """The floating dtypes a sequence of steps casts to."""
-    return {s.params[0] for s in steps if s.kind == "to" and s.params[0] in FLOAT_DTYPES}
+    """The floating dtypes a sequence of steps casts to (or makes a tensor of)."""
+    found = {s.params[0] for s in steps if s.kind == "to"}
+    found |= {s.params[1] for s in steps if s.kind == "zeros"}
+    found |= {d for s in steps if s.kind == "reorder" for d in anchors(key_steps(s))}
+    return found & set(FLOAT_DTYPES)
+
+
+def dtype_arg(dtype: str) -> str:
+    """A dtype argument; floating ones follow their anchor (see :func:`anchor`)."""
+    return f"self.{anchor(dtype)}.dtype" if dtype in FLOAT_DTYPES else f"torch.{dtype}"
+
+
+def key_steps(step: Step) -> tuple[Step, ...]:
+    """The steps from a reorder step's key source to its flat key."""
+    return tuple(Step(kind, params) for kind, params in step.params[3])
+
+
+def reorder(
+    key: str, key_shape: tuple[int, ...], key_dtype: str, plan: Sequence[Step],
+    shape: tuple[int, ...],
+) -> Step:  # fmt: skip
+    """A step that permutes a tensor's elements by the stable order of the value ``key``
+    (of ``key_shape`` and ``key_dtype``; ``plan``, shape and cast steps only, makes it
+    flat and of the tensor's size): the same elements, in an order the program computes.
+    For an index tensor, every index stays in range and none is repeated that was not
+    repeated before."""
+    steps = tuple((s.kind, s.params) for s in plan)
+    return Step("reorder", (key, key_shape, key_dtype, steps, shape))
+
+
+def reorder_keys(steps: Sequence[Step]) -> list[tuple[str, tuple[int, ...], str]]:
+    """The values reorder steps read: (expression, shape, dtype) each."""
+    return [(s.params[0], s.params[1], s.params[2]) for s in steps if s.kind == "reorder"]
+
+
+def zeros(shape: tuple[int, ...], dtype: str) -> Step:
+    """A step that makes a fresh zero tensor (its binding has no source): an ``out=``
+    destination."""
+    return Step("zeros", (shape, dtype))
 
 
 def render_step(step: Step, expr: str) -> str:
@@ -171,11 +208,13 @@ def render_step(step: Step, expr: str) -> str:
     if kind == "tile":
         return f"{expr}.reshape(-1).repeat({p[0]})[:{p[1]}].reshape{sizes(p[2])}"
     if kind == "to":
-        return (
-            f"{expr}.to(self.{anchor(p[0])}.dtype)"
-            if p[0] in FLOAT_DTYPES
-            else (f"{expr}.to(torch.{p[0]})")
-        )
+        return f"{expr}.to({dtype_arg(p[0])})"
+    if kind == "zeros":
+        return f"torch.zeros({dims(p[0])}, dtype={dtype_arg(p[1])})"
+    if kind == "reorder":
+        _, key = render(p[0], key_steps(step), "")
+        order = f"torch.argsort({key}, stable=True)"
+        return f"{expr}.reshape(-1)[{order}].reshape{sizes(p[4])}"
     if kind == "clamp":
         return f"{expr}.clamp({p[0]}, {p[1]})"
     if kind == "guard":

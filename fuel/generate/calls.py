@@ -22,7 +22,7 @@ def target_of(spec: OpSpec, form: str) -> str:
     """What a call in ``form`` names: a dotted function or class, or a method."""
     if form == "method":
         return spec.call.method
-    return spec.call.inplace if form == "inplace" else spec.call.target
+    return spec.call.inplace if form == "inplace" else spec.call.target  # function, out
 
 
 def target_dtype(slot: Slot, dtype: str) -> str:

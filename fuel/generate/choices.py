@@ -21,6 +21,7 @@ DTYPE_WEIGHTS = {
     "float64": 0.7,
     "int8": 1.5,
     "uint8": 1.5,
+    "int16": 1.5,
     "int32": 1.5,
     "int64": 1.5,
     "bool": 1.0,
@@ -37,6 +38,8 @@ PROFILE_WEIGHTS = {
     "multiples": 1.2,
     "ties": 0.8,
     "special": 1.0,
+    "positive": 0.6,
+    "negative": 0.6,
 }
 LAYOUT_WEIGHTS = {
     "contiguous": 5.0,
@@ -44,6 +47,7 @@ LAYOUT_WEIGHTS = {
     "strided": 1.0,
     "channels_last": 1.0,
     "offset": 0.7,
+    "expanded": 0.7,
 }
 FORM_WEIGHTS = {"function": 4.0, "method": 3.0, "inplace": 2.0, "module": 1.0}
 HOT_FAMILIES = ("binary", "unary", "reduction", "conversion", "indexing")
@@ -63,7 +67,7 @@ SMALL_NODES = (1, 6)
 VECTOR_SHARE = 0.25
 VECTOR_BYTES = (32, 64)
 ITEM_BYTES = {"float64": 8, "int64": 8, "float32": 4, "int32": 4, "float16": 2,
-              "bfloat16": 2, "int8": 1, "uint8": 1, "bool": 1}  # fmt: skip
+              "bfloat16": 2, "int16": 2, "int8": 1, "uint8": 1, "bool": 1}  # fmt: skip
 
 
 def shape_class(seed: int) -> str:
@@ -105,8 +109,8 @@ def profile(rng: random.Random, dtype: str) -> str:
     return weighted(rng, profiles_for(dtype), PROFILE_WEIGHTS)
 
 
-def layout(rng: random.Random, shape: tuple[int, ...]) -> str:
-    return weighted(rng, layouts_for(shape), LAYOUT_WEIGHTS)
+def layout(rng: random.Random, shape: tuple[int, ...], writable: bool = False) -> str:
+    return weighted(rng, layouts_for(shape, writable), LAYOUT_WEIGHTS)
 
 
 def forms(spec: OpSpec, template: Template) -> list[str]:

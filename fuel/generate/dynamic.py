@@ -11,34 +11,17 @@ marked: Dynamo specializes them regardless.
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import math
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import torch
 from torch._subclasses.fake_tensor import FakeTensorMode
 from torch.fx.experimental.symbolic_shapes import DimDynamic, ShapeEnv, StatelessSymbolicContext
 
-from fuel.generate.fake import Workbench
+from fuel.generate.fake import Workbench, quiet_fake_tensors
 from fuel.generate.recipe import Recipe
 from fuel.generate.render import constructor, module_attr, node_lines
-
-
-@contextlib.contextmanager
-def quiet_fake_tensors() -> Iterator[None]:
-    """A forward that fails on fake tensors is an expected answer here ("do not mark
-    this dim"), but FakeTensorMode logs every failing meta kernel at ERROR level, which
-    would fill the campaign's terminal with tracebacks of programs never run."""
-    logger = logging.getLogger("torch._subclasses.fake_tensor")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def size_expr(size: Any) -> Any:

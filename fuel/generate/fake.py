@@ -14,25 +14,44 @@ program from elsewhere.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import logging
 import math
 import types
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import torch
+from torch._subclasses.fake_tensor import FakeTensorMode
+from torch.fx.experimental.symbolic_shapes import ShapeEnv
 from torch.utils import _pytree as pytree
 
 from fuel.catalog.spec import DTYPES, FLOAT_DTYPES
 from fuel.catalog.trees import dtype_of
-from fuel.generate.adapters import anchor
-from fuel.generate.recipe import Input, Value
+from fuel.generate.adapters import anchor, render
+from fuel.generate.recipe import Binding, Input, Value
 from fuel.generate.render import input_lines
 
 # The real check runs in the generator's process: a call whose result would hold more
 # elements than this (a cartesian product, an outer product of long vectors) is refused
 # on its meta shapes before it can take the process's time or memory.
 MAX_RESULT_NUMEL = 1 << 18
+
+
+@contextlib.contextmanager
+def quiet_fake_tensors() -> Iterator[None]:
+    """A forward that fails on fake tensors is an expected answer here ("do not mark
+    this dim"), but FakeTensorMode logs every failing meta kernel at ERROR level, which
+    would fill the campaign's terminal with tracebacks of programs never run."""
+    logger = logging.getLogger("torch._subclasses.fake_tensor")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class Workbench:
@@ -53,7 +72,10 @@ class Workbench:
         }
 
     def add_input(self, item: Input) -> bool:
-        return self.run_real(input_lines(item))
+        lines = input_lines(item)
+        if item.place == "buffer":
+            lines.append(f"{item.expr} = {item.name}")
+        return self.run_real(lines)
 
     def add_module(self, attr: str, source: str) -> bool:
         try:
@@ -84,20 +106,49 @@ class Workbench:
         env: dict[str, Any] = {"torch": torch, "math": math, "self": self.meta_holder}
         for name in arguments:
             real = self.env[name]
-            env[name] = torch.empty_strided(
-                real.shape, real.stride(), dtype=real.dtype, device="meta"
+            env[name] = (
+                torch.empty_strided(real.shape, real.stride(), dtype=real.dtype, device="meta")
+                if isinstance(real, torch.Tensor)
+                else real  # a Python number in a tensor's place
             )
         for name in scalars:
             env[name] = self.env[name]
-        try:
-            code = compile(call_line, "<fuel-candidate>", "exec")
-            with warnings.catch_warnings(), torch.no_grad():
-                warnings.simplefilter("ignore")
-                exec(code, env)
-        except Exception:
+        code = compile(call_line, "<fuel-candidate>", "exec")
+        if not run_quietly(code, env) and not self.run_fake(code, arguments, scalars):
             return False
         leaves = pytree.tree_leaves(env.get(result))
         return all(t.numel() <= MAX_RESULT_NUMEL for t in leaves if isinstance(t, torch.Tensor))
+
+    def run_fake(self, code: types.CodeType, arguments: list[str], scalars: list[str]) -> bool:
+        """The call on fake tensors with a shape environment: how operators whose output
+        size depends on the data (no meta kernel) are checked, as Dynamo captures them."""
+        mode = FakeTensorMode(shape_env=ShapeEnv())
+        env: dict[str, Any] = {"torch": torch, "math": math, "self": self.meta_holder}
+        for name in (*arguments, *scalars):
+            real = self.env[name]
+            env[name] = mode.from_tensor(real) if isinstance(real, torch.Tensor) else real
+        with quiet_fake_tensors(), mode:
+            return run_quietly(code, env)
+
+    def overlaps(self, name: str) -> bool:
+        """Do two elements of the tensor ``name`` share memory? A write through such a
+        view (``as_strided`` with small strides, ``expand``) depends on the order the
+        kernel writes in: eager and compiled may both be right and still differ."""
+        t = self.env[name]
+        if not isinstance(t, torch.Tensor) or t.numel() < 2:
+            return False
+        offsets = torch.zeros((), dtype=torch.int64)
+        for size, stride in zip(t.shape, t.stride(), strict=True):
+            offsets = offsets.unsqueeze(-1) + torch.arange(size) * stride
+        return int(offsets.unique().numel()) < t.numel()
+
+    def shape_of(self, binding: Binding) -> tuple[tuple[int, ...], str] | None:
+        """The shape and dtype of what a binding makes, here (None if it raises)."""
+        lines, expr = render(binding.source, binding.steps, "_made")
+        if not self.run_real([*lines, f"_made = {expr}"]):
+            return None
+        made = self.env["_made"]
+        return tuple(int(s) for s in made.shape), str(made.dtype).removeprefix("torch.")
 
     def values(self, name: str, paths: tuple[tuple[int, ...], ...]) -> tuple[Value, ...] | None:
         """The tensors a call produced at the template's output paths, or None."""
@@ -117,3 +168,13 @@ class Workbench:
             expr = name + "".join(f"[{i}]" for i in path)
             found.append(Value(expr, tuple(int(s) for s in value.shape), dtype))
         return tuple(found)
+
+
+def run_quietly(code: types.CodeType, env: dict[str, Any]) -> bool:
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            exec(code, env)
+    except Exception:
+        return False
+    return True

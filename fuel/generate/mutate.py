@@ -48,6 +48,11 @@ def data_inputs(recipe: Recipe) -> list[Input]:
     return [i for i in recipe.inputs if i.profile not in ("literal", "scalar")]
 
 
+def arguments(recipe: Recipe) -> list[Input]:
+    """Data inputs that are arguments of forward (not buffers)."""
+    return [i for i in data_inputs(recipe) if i.place == "argument"]
+
+
 def with_input(recipe: Recipe, old: Input, new: Input) -> Recipe:
     return replace(recipe, inputs=tuple(new if i is old else i for i in recipe.inputs))
 
@@ -161,6 +166,7 @@ def swap_op(recipe: Recipe, ctx: Context) -> Edit | None:
         bindings=tuple(bindings),
         outputs=(),
         view=spec.view,
+        dest=None,
     )
     return Edit(replace(recipe, nodes=tuple(swapped if n is node else n for n in recipe.nodes)))
 
@@ -175,7 +181,7 @@ def mark_dynamic(recipe: Recipe, ctx: Context) -> Edit | None:
     """Mark one dim of an input dynamic (kept only if no call specializes it)."""
     found = [
         (i, d)
-        for i in data_inputs(recipe)
+        for i in arguments(recipe)
         for d, size in enumerate(i.shape)
         if size >= 2 and d not in i.dynamic
     ]

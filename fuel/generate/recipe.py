@@ -26,13 +26,19 @@ class Input:
     shape: tuple[int, ...]
     dtype: str  # for scalars: "int" or "float"
     profile: str  # a value profile (``fuel.generate.profiles``), "literal" or "scalar"
-    layout: str = "contiguous"  # contiguous | transposed | strided | channels_last | offset
+    layout: str = "contiguous"  # see fuel.generate.profiles.LAYOUTS
     values: tuple[Any, ...] = ()  # literal values, row-major (literal and scalar inputs)
     dynamic: tuple[int, ...] = ()  # dims marked dynamic with torch._dynamo.mark_dynamic
+    place: str = "argument"  # argument (of forward) | buffer (of the model, self.<name>)
 
     @property
     def is_tensor(self) -> bool:
         return self.profile != "scalar"
+
+    @property
+    def expr(self) -> str:
+        """How forward names it."""
+        return f"self.{self.name}" if self.place == "buffer" else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +87,12 @@ class Node:
     index: int  # which of the operator's templates the call came from
     call: Template  # that template, copied (scalars lifted to inputs appear as such)
     dtype: str  # the op dtype of the call
-    form: str  # function | method | inplace | module
+    form: str  # function | method | inplace | module | out (a function given out=)
     target: str  # torch.add / add / add_ / torch.nn.Conv2d
     bindings: tuple[Binding, ...]  # one per slot of ``call``
     outputs: tuple[Value, ...] = ()
     view: bool = False  # the operator returns a view of an argument
+    dest: Binding | None = None  # where an ``out=`` call writes (form "out")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +104,9 @@ class Recipe:
     version: int = RECIPE_VERSION
     notes: tuple[str, ...] = field(default=())
     shapes: str = "small"  # small | vector: see fuel.generate.choices.VECTOR_SHARE
+    # Compiler configs the program sets (a motif's capture settings), rendered first.
+    configs: tuple[tuple[str, Any], ...] = ()
+    motifs: tuple[str, ...] = ()  # what the census found in it (fuel.generate.census)
 
     def ops(self) -> tuple[str, ...]:
         return tuple(node.op for node in self.nodes)
@@ -114,6 +124,17 @@ def loads(text: str) -> Recipe:
     if raw.get("version") != RECIPE_VERSION:
         raise ValueError(f"recipe version {raw.get('version')} is not {RECIPE_VERSION}")
     return serial.from_data(Recipe, raw)
+
+
+def recorded_motifs(text: str) -> tuple[str, ...]:
+    """The census a stored recipe records: () for a program without a recipe (from an
+    LLM, a file) or with one from before motifs."""
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return ()
+    found = data.get("motifs", []) if isinstance(data, dict) else []
+    return tuple(m for m in found if isinstance(m, str)) if isinstance(found, list) else ()
 
 
 def _tuples(value: Any) -> Any:

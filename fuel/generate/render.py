@@ -12,7 +12,7 @@ from typing import Any
 
 from fuel.generate import adapters
 from fuel.generate.profiles import layout_suffix, literal_expr, made_shape, value_expr
-from fuel.generate.recipe import Input, Node, Recipe
+from fuel.generate.recipe import Binding, Input, Node, Recipe
 
 INDENT = "    "
 
@@ -56,13 +56,21 @@ def argument(k: int) -> str:
     return f"_arg{k}"
 
 
+def arguments(node: Node) -> list[str]:
+    """The names ``node_lines(node, checking=True)`` gives the call's tensor arguments
+    (the ``out=`` destination last)."""
+    count = len(node.bindings) + (node.dest is not None)
+    return [argument(k) for k in range(count)]
+
+
 def node_lines(node: Node, checking: bool = False) -> list[str]:
     """The statements of one call: named temporaries for guards, then the call. When
     ``checking``, every tensor argument is named first (``_arg0``...), so the call line
     can be run again alone on meta tensors."""
     lines: list[str] = []
     exprs: list[str] = []
-    for k, binding in enumerate(node.bindings):
+    dest = (node.dest,) if node.dest is not None else ()
+    for k, binding in enumerate((*node.bindings, *dest)):
         pre, expr = adapters.render(binding.source, binding.steps, f"{node.name}_{k}")
         lines += pre
         if checking:
@@ -72,7 +80,9 @@ def node_lines(node: Node, checking: bool = False) -> list[str]:
     call = node.call
     first = tree(call.input, exprs)
     rest = [tree(a, exprs) for a in call.args] + [f"{k}={tree(v, exprs)}" for k, v in call.kwargs]
-    if node.form == "function":
+    if node.form == "out":
+        text = f"{node.target}({', '.join([first, *rest, f'out={exprs[-1]}'])})"
+    elif node.form == "function":
         text = f"{node.target}({', '.join([first, *rest])})"
     elif node.form == "module":
         text = f"self.{module_attr(node)}({', '.join([first, *rest])})"
@@ -83,23 +93,40 @@ def node_lines(node: Node, checking: bool = False) -> list[str]:
 
 
 def input_lines(item: Input) -> list[str]:
+    """The statements that make an input (for a buffer: the tensor, under its name)."""
     if item.profile == "scalar":
         return [f"{item.name} = {item.values[0]!r}"]
     if item.profile == "literal":
         return [f"{item.name} = {literal_expr(item.values, item.dtype, item.shape)}"]
-    made = value_expr(item.profile, item.dtype, made_shape(item.shape, item.layout))
-    lines = [f"{item.name} = {made}{layout_suffix(item.shape, item.layout)}"]
+    lines = [f"{item.name} = {tensor_expr(item)}"]
     lines += [f"torch._dynamo.mark_dynamic({item.name}, {d})" for d in item.dynamic]
     return lines
 
 
+def tensor_expr(item: Input) -> str:
+    """The expression that makes a tensor input with its values and layout."""
+    made = value_expr(item.profile, item.dtype, made_shape(item.shape, item.layout))
+    return f"{made}{layout_suffix(item.shape, item.layout)}"
+
+
+def buffer_lines(recipe: Recipe) -> list[str]:
+    """Buffers the program's calls read (and write): values from their own generator."""
+    buffers = [i for i in recipe.inputs if i.place == "buffer"]
+    if not buffers:
+        return []
+    out = [f"g = torch.Generator().manual_seed({recipe.seed + 1})"]
+    out += [f'self.register_buffer("{i.name}", {tensor_expr(i)})' for i in buffers]
+    return out
+
+
 def init_lines(recipe: Recipe) -> list[str]:
-    """``__init__``: the dtype anchors casts follow, then the layers (seeded)."""
+    """``__init__``: the dtype anchors casts follow, the buffers, then the layers (seeded)."""
     modules = [n for n in recipe.nodes if n.form == "module"]
     floats = sorted(
-        set().union(*(adapters.anchors(b.steps) for n in recipe.nodes for b in n.bindings))
+        set().union(*(adapters.anchors(b.steps) for n in recipe.nodes for b in bindings_of(n)))
     )
-    if not modules and not floats:
+    buffers = buffer_lines(recipe)
+    if not modules and not floats and not buffers:
         return []
     out = [f"{INDENT}def __init__(self):", f"{INDENT * 2}super().__init__()"]
     if floats:
@@ -111,10 +138,21 @@ def init_lines(recipe: Recipe) -> list[str]:
         f"dtype=torch.{d}))"
         for d in floats
     ]
+    out += [INDENT * 2 + line for line in buffers]
     if modules:
         out.append(f"{INDENT * 2}torch.manual_seed({recipe.seed})")
         out += [f"{INDENT * 2}self.{module_attr(n)} = {constructor(n)}" for n in modules]
     return [*out, ""]
+
+
+def bindings_of(node: Node) -> tuple[Binding, ...]:
+    """Every binding of a call, the ``out=`` destination included."""
+    return (*node.bindings, *((node.dest,) if node.dest is not None else ()))
+
+
+def config_lines(recipe: Recipe) -> list[str]:
+    """Compiler configs the program sets (module level: the loader finds them)."""
+    return [f"torch._dynamo.config.{name} = {value!r}" for name, value in recipe.configs]
 
 
 def render(recipe: Recipe) -> str:
@@ -126,11 +164,13 @@ def render(recipe: Recipe) -> str:
         "",
         "import torch",
         "",
+        *([*config_lines(recipe), ""] if recipe.configs else []),
         "",
     ]
     out.append("class Model(torch.nn.Module):")
     out += init_lines(recipe)
-    params = ", ".join(["self", *(i.name for i in recipe.inputs)])
+    arguments = [i for i in recipe.inputs if i.place == "argument"]
+    params = ", ".join(["self", *(i.name for i in arguments)])
     out.append(f"{INDENT}def forward({params}):")
     for node in recipe.nodes:
         out += [INDENT * 2 + line for line in node_lines(node)]
@@ -142,8 +182,8 @@ def render(recipe: Recipe) -> str:
         "def make_inputs():",
         f"{INDENT}g = torch.Generator().manual_seed({recipe.seed})",
     ]
-    for item in recipe.inputs:
+    for item in arguments:
         out += [INDENT + line for line in input_lines(item)]
-    names = ", ".join(i.name for i in recipe.inputs)
-    out.append(f"{INDENT}return ({names}{',' if len(recipe.inputs) == 1 else ''})")
+    names = ", ".join(i.name for i in arguments)
+    out.append(f"{INDENT}return ({names}{',' if len(arguments) == 1 else ''})")
     return "\n".join(out) + "\n"

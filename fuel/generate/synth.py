@@ -15,7 +15,7 @@ whose source changed get new adapters, vanished sources get new ones.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,7 +32,7 @@ from fuel.generate.calls import (
 )
 from fuel.generate.fake import Workbench
 from fuel.generate.recipe import Binding, Input, Node, Recipe, Value
-from fuel.generate.render import argument, constructor, module_attr, node_lines
+from fuel.generate.render import arguments, constructor, module_attr, node_lines
 
 ATTEMPTS = 4  # tries per operator before moving on
 REQUIRED_ATTEMPTS = 10  # a requested operator gets more, then a plain last try
@@ -67,6 +67,9 @@ class Synth:
         self.pool: list[Pooled] = []
         self.counter = 0  # the next node is v<counter>
         self.shapes = choices.shape_class(seed)
+        self.kept: list[str] = []  # values forward must return (a motif's base and view)
+        self.benched: dict[str, Input] = {}  # the inputs made on the workbench, by name
+        self.configs: dict[str, Any] = {}  # compiler configs the program sets
 
     def next_name(self) -> str:
         return f"v{self.counter}"
@@ -95,9 +98,30 @@ class Synth:
         form = forms[0] if plain else choices.weighted(self.rng, forms, choices.FORM_WEIGHTS)
         if self.shapes == "vector" and not plain:
             template = widened(template, choices.vector_size(self.rng, dtype)) or template
-        mark, pooled = len(self.inputs), len(self.pool)
-        bindings = []
+        return self.call(spec, index, template, dtype, form, plain=plain) is not None
+
+    def call(
+        self,
+        spec: OpSpec,
+        index: int,
+        template: Template,
+        dtype: str,
+        form: str,
+        *,
+        plain: bool = False,
+        fixed: Mapping[int, Binding] | None = None,
+        dest: Binding | None = None,
+        mark: tuple[int, int] | None = None,
+    ) -> Node | None:
+        """Place one call: slots in ``fixed`` take those bindings, the others are filled
+        as usual; the committed call, or None (and the inputs made since ``mark``, by
+        default now, are forgotten)."""
+        mark = mark or self.mark()
+        bindings: list[Binding | None] = []
         for k, slot in enumerate(template.slots):
+            if fixed and k in fixed:
+                bindings.append(fixed[k])
+                continue
             guards = (*spec.guards_for(slot), *(("finite",) if template.finite_only else ()))
             writable = form == "inplace" and k == receiver(template)
             direct_ok = not plain and not has_literals(template)
@@ -109,8 +133,8 @@ class Synth:
             )
         call = template if plain else self.lift_scalars(template)
         if any(b is None for b in bindings):
-            self.rollback(mark, pooled)
-            return False
+            self.rollback(*mark)
+            return None
         node = Node(
             self.next_name(),
             spec.name,
@@ -121,52 +145,84 @@ class Synth:
             target_of(spec, form),
             tuple(b for b in bindings if b is not None),
             view=spec.view,
+            dest=dest,
         )
-        return self.place(node, mark, pooled)
+        return self.place(node, *mark)
 
-    def place(self, node: Node, mark: int, pooled: int) -> bool:
+    def mark(self) -> tuple[int, int]:
+        """Where a rollback returns to: the inputs and pooled values made so far."""
+        return len(self.inputs), len(self.pool)
+
+    def place(self, node: Node, mark: int, pooled: int) -> Node | None:
         """Check a candidate; commit it, or forget the inputs it made."""
-        outputs = None if aliased_receiver(node) else self.check(node, mark)
+        outputs = None if aliased_receiver(node) else self.check(node)
         if outputs is None:
             self.rollback(mark, pooled)
-            return False
-        self.commit(replace(node, outputs=outputs))
-        return True
+            return None
+        placed = replace(node, outputs=outputs)
+        self.commit(placed)
+        return placed
+
+    def undo(self, node: Node) -> None:
+        """Take back the latest call, whose results nothing read yet (a motif places it
+        again in another form)."""
+        assert self.nodes and self.nodes[-1] is node
+        self.nodes.pop()
+        made = {v.expr for v in node.outputs}
+        self.pool = [p for p in self.pool if p.expr not in made]
+        read = {b.source for b in node.bindings}
+        for pooled in self.pool:
+            pooled.uses -= pooled.expr in read
 
     def rollback(self, inputs: int, pooled: int) -> None:
         del self.inputs[inputs:]
         del self.pool[pooled:]
 
-    def check(self, node: Node, mark: int) -> tuple[Value, ...] | None:
+    def check(self, node: Node) -> tuple[Value, ...] | None:
         """Adapters for real, the call on meta tensors, then the call for real: the
         call's outputs, or None if torch refused any step."""
         bench = self.bench
-        for item in self.inputs[mark:]:
-            if not bench.add_input(item):
-                return None
+        for item in self.inputs:
+            if self.benched.get(item.name) != item:  # new since the last check
+                if not bench.add_input(item):
+                    return None
+                self.benched[item.name] = item
         if node.form == "module" and not bench.add_module(module_attr(node), constructor(node)):
+            return None
+        if node.dest is not None and not self.fits_dest(node):
             return None
         *adapted, call = node_lines(node, checking=True)
         if adapted and not bench.run_real(adapted):
             return None
-        arguments = [argument(k) for k in range(len(node.bindings))]
+        if any(bench.overlaps(name) for name in written_arguments(node)):
+            return None
         # Meta first: some eager kernels trust their caller and crash on bad shapes.
-        if not bench.run_meta(call, node.name, arguments, scalar_names(node.call)):
+        if not bench.run_meta(call, node.name, arguments(node), scalar_names(node.call)):
             return None
         if not bench.run_real([call]):
             return None
         return bench.values(node.name, node.call.outputs)
 
+    def fits_dest(self, node: Node) -> bool:
+        """Does an ``out=`` call's destination have the result's shape and dtype? torch
+        would resize it otherwise (with a warning), which is not what the call means."""
+        assert node.dest is not None
+        function = replace(node, form="function", dest=None)
+        result = self.check(function)
+        if result is None or len(result) != 1:
+            return False
+        return self.bench.shape_of(node.dest) == (result[0].shape, result[0].dtype)
+
     def commit(self, node: Node) -> None:
         self.nodes.append(node)
         self.counter = max(self.counter, int(node.name.removeprefix("v")) + 1)
-        sources = {b.source for b in node.bindings}
+        sources = {b.source for b in (*node.bindings, *((node.dest,) if node.dest else ()))}
         aliases = False
         for pooled in self.pool:
             if pooled.expr in sources:
                 pooled.uses += 1
                 aliases = aliases or pooled.aliases_input
-        carries = node.view or node.form == "inplace"
+        carries = node.view or node.form in ("inplace", "out")
         for value in node.outputs:
             self.pool.append(
                 Pooled(value.expr, value.shape, value.dtype, False, carries and aliases)
@@ -197,7 +253,7 @@ class Synth:
         if writable and dtype in FLOAT_DTYPES:
             return None  # an in-place write to a floating input breaks under autograd
         profile = "normal" if plain or slot.role is Role.FRESH else None
-        name = self.new_input(slot.shape, dtype, profile, plain)
+        name = self.new_input(slot.shape, dtype, profile, plain, writable)
         steps = adapters.plan_guards(guards, dtype, slot.shape)
         return Binding(name, steps, guards=guards, from_shape=slot.shape, from_dtype=dtype)
 
@@ -247,13 +303,39 @@ class Synth:
         return self.rng.choices(candidates, weights)[0]
 
     def new_input(
-        self, shape: tuple[int, ...], dtype: str, profile: str | None, plain: bool
+        self,
+        shape: tuple[int, ...],
+        dtype: str,
+        profile: str | None,
+        plain: bool,
+        writable: bool = False,
+        layout: str | None = None,
     ) -> str:
-        name = f"x{sum(1 for i in self.inputs if i.is_tensor)}"
+        name = self.tensor_name()
         chosen = profile or choices.profile(self.rng, dtype)
-        layout = "contiguous" if plain else choices.layout(self.rng, shape)
+        if layout is None:
+            layout = "contiguous" if plain else choices.layout(self.rng, shape, writable)
         self.inputs.append(Input(name, shape, dtype, chosen, layout))
         self.pool.append(Pooled(name, shape, dtype, True, dtype in FLOAT_DTYPES))
+        return name
+
+    def tensor_name(self) -> str:
+        """The next tensor argument of forward: x0, x1..."""
+        return f"x{sum(1 for i in self.inputs if i.is_tensor and i.place == 'argument')}"
+
+    def new_buffer(self, shape: tuple[int, ...], dtype: str, profile: str) -> str:
+        """A buffer of the model (``self.b0``): written by calls without autograd's
+        objection to in-place writes into leaves that require grad."""
+        name = f"b{sum(1 for i in self.inputs if i.place == 'buffer')}"
+        item = Input(name, shape, dtype, profile, place="buffer")
+        self.inputs.append(item)
+        self.pool.append(Pooled(item.expr, shape, dtype, True, False))
+        return item.expr
+
+    def new_scalar(self, kind: str, value: float) -> str:
+        """A Python number, an argument of ``forward``: ``kind`` is "int" or "float"."""
+        name = f"s{sum(1 for i in self.inputs if not i.is_tensor)}"
+        self.inputs.append(Input(name, (), kind, "scalar", values=(value,)))
         return name
 
     def literal_input(self, slot: Slot) -> str:
@@ -265,7 +347,7 @@ class Synth:
                 and item.dtype == slot.dtype
             ):
                 return item.name
-        name = f"x{sum(1 for i in self.inputs if i.is_tensor)}"
+        name = self.tensor_name()
         self.inputs.append(Input(name, slot.shape, slot.dtype, "literal", values=slot.values))
         return name
 
@@ -279,9 +361,7 @@ class Synth:
 
     def lift(self, tree: Any) -> Any:
         if isinstance(tree, float) and self.rng.random() < choices.LIFT_SCALAR:
-            name = f"s{sum(1 for i in self.inputs if not i.is_tensor)}"
-            self.inputs.append(Input(name, (), "float", "scalar", values=(tree,)))
-            return {"scalar": name}
+            return {"scalar": self.new_scalar("float", tree)}
         return tree
 
     # -- replaying a recipe -----------------------------------------------------------
@@ -294,10 +374,10 @@ class Synth:
             self.inputs.append(item)
             if not self.bench.add_input(item):
                 return False
+            self.benched[item.name] = item
             if item.is_tensor:
-                self.pool.append(
-                    Pooled(item.name, item.shape, item.dtype, True, item.dtype in FLOAT_DTYPES)
-                )
+                floating = item.dtype in FLOAT_DTYPES and item.place == "argument"
+                self.pool.append(Pooled(item.expr, item.shape, item.dtype, True, floating))
         return True
 
     def replay(self, node: Node) -> bool:
@@ -306,15 +386,29 @@ class Synth:
         bindings = []
         for k, (slot, old) in enumerate(zip(node.call.slots, node.bindings, strict=True)):
             bindings.append(self.rebind(node, k, slot, old))
+        dest = node.dest
+        if dest is not None and dest.source and not self.still(*dest_of(dest)):
+            dest = None  # the value it wrote into is gone: the call returns its result
         if any(b is None for b in bindings):
             self.rollback(mark, pooled)
             return False
-        fresh = replace(node, bindings=tuple(b for b in bindings if b is not None))
-        return self.place(fresh, mark, pooled)
+        form = node.form if dest is not None or node.form != "out" else "function"
+        fresh = replace(
+            node, bindings=tuple(b for b in bindings if b is not None), form=form, dest=dest
+        )
+        return self.place(fresh, mark, pooled) is not None
+
+    def still(self, source: str, shape: tuple[int, ...], dtype: str) -> bool:
+        """Is ``source`` still in the pool, with the shape and dtype it had?"""
+        return any((p.expr, p.shape, p.dtype) == (source, shape, dtype) for p in self.pool)
 
     def rebind(self, node: Node, k: int, slot: Slot, old: Binding) -> Binding | None:
         if slot.role is Role.LITERAL:
-            return Binding(self.literal_input(slot))
+            name = self.literal_input(slot)
+            keys = adapters.reorder_keys(old.steps)
+            if keys and all(self.still(*key) for key in keys):
+                return replace(old, source=name)  # an index the program computes
+            return Binding(name)
         dtype = target_dtype(slot, node.dtype)
         writable = node.form == "inplace" and k == receiver(node.call)
         source = next((p for p in self.pool if p.expr == old.source), None)
@@ -342,8 +436,22 @@ class Synth:
         sinks = [p.expr for p in self.pool if not p.is_input and p.uses == 0]
         if not sinks:
             sinks = [p.expr for p in self.pool if not p.is_input][-1:]
-        return Recipe(self.seed, tuple(self.inputs), tuple(self.nodes),
-                      tuple(sinks[-MAX_OUTPUTS:]), shapes=self.shapes)  # fmt: skip
+        kept = [e for e in self.kept if any(p.expr == e for p in self.pool)]
+        outputs = list(dict.fromkeys([*kept, *sinks[-MAX_OUTPUTS:]]))[:MAX_OUTPUTS]
+        return Recipe(self.seed, tuple(self.inputs), tuple(self.nodes), tuple(outputs),
+                      shapes=self.shapes, configs=tuple(sorted(self.configs.items())))  # fmt: skip
+
+
+def written_arguments(node: Node) -> list[str]:
+    """The names ``node_lines(node, checking=True)`` gives the tensors the call writes."""
+    names = arguments(node)
+    first = receiver(node.call)
+    found = [names[first]] if node.form == "inplace" and first >= 0 else []
+    return found + ([names[-1]] if node.dest is not None else [])
+
+
+def dest_of(binding: Binding) -> tuple[str, tuple[int, ...], str]:
+    return binding.source, binding.from_shape, binding.from_dtype
 
 
 def widened(template: Template, size: int) -> Template | None:
@@ -361,9 +469,15 @@ def widened(template: Template, size: int) -> Template | None:
 
 
 def synthesize(
-    seed: int, required: Sequence[OpSpec], usable: Sequence[OpSpec], hot: Sequence[OpSpec]
+    seed: int,
+    required: Sequence[OpSpec],
+    usable: Sequence[OpSpec],
+    hot: Sequence[OpSpec],
+    motif: Callable[[Synth], object] | None = None,
+    at: float = 0.0,
 ) -> Recipe:
-    """A recipe with every operator in ``required`` and a random number of others."""
+    """A recipe with every operator in ``required`` and a random number of others; with
+    ``motif`` placed after a share ``at`` of the walk's calls (``fuel.generate.motifs``)."""
     rng = random.Random(seed)
     synth = Synth(seed, rng, choices.theme(rng))
     count = max(len(required), choices.node_count(rng))
@@ -372,7 +486,13 @@ def synthesize(
     ]
     for spec in required:
         plan.insert(rng.randrange(len(plan) + 1), (spec, True))
-    for spec, must in plan:
+    where = round(at * len(plan))
+    for position in range(len(plan) + 1):
+        if position == where and motif is not None:
+            motif(synth)
+        if position == len(plan):
+            break
+        spec, must = plan[position]
         if not synth.add_op(spec, must) and must:
             raise RuntimeError(f"the synthesizer could not place {spec.name}")
     while not synth.nodes:

@@ -59,7 +59,7 @@ def test_integer_tensors_of_an_integer_call_are_data() -> None:
         torch.randn(2).to_sparse(),
         abs,
         slice(1, 2),
-        torch.tensor([1, 2], dtype=torch.int16),
+        torch.tensor([1, 2], dtype=torch.uint16),
         torch.arange(100),
     ],
 )

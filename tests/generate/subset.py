@@ -41,6 +41,8 @@ SUBSET = (
     "argmax",
     "var_mean",
     "max.reduction_with_dim",
+    "argmin",
+    "min.reduction_no_dim",
     # shape
     "reshape",
     "transpose",
@@ -56,6 +58,10 @@ SUBSET = (
     "where",
     "searchsorted",
     "masked_fill",
+    # data-dependent output shapes (the motif of that name)
+    "nonzero",
+    "masked_select",
+    "unique",
     # conversion: guarded float -> int casts
     "int",
     "byte",
