@@ -27,6 +27,7 @@ from fuel.errors import FuelError, UsageError
 from fuel.execute.records import CompileOptions, CoverageDelta
 from fuel.feedback.settings import apply as apply_settings
 from fuel.generate.base import GeneratorStatus
+from fuel.generate.recipe import recorded_motifs
 from fuel.judge.signature import RootCause, evidence_key, identity_of
 from fuel.judge.verdict import Verdict
 from fuel.program.record import Program
@@ -49,7 +50,7 @@ TEST_COLUMNS = (
     "run_id", "recorded_at", "elapsed_s", "name", "digest", "source", "seed", "ops", "origin",
     "recipe", "parent", "outcome", "kind", "stage", "signature_id", "detail", "verdict",
     "run_seconds", "generate_seconds", "new_lines", "covered_lines", "new_bug", "corpus",
-    "fuel_error", "settings", "coverage_measured",
+    "fuel_error", "settings", "coverage_measured", "motifs",
 )  # fmt: skip
 INSERT_TEST = (
     f"INSERT INTO tests({', '.join(TEST_COLUMNS)}) VALUES ({', '.join('?' for _ in TEST_COLUMNS)})"
@@ -313,7 +314,7 @@ class CampaignStore:
             verdict.detail, serial.dumps(verdict), entry.run_seconds, entry.generate_seconds,
             novelty.new_lines, covered, int(novelty.new_bug), int(entry.corpus),
             int(bool(verdict.fuel_error)), json.dumps(list(entry.settings)),
-            int(novelty.measured),
+            int(novelty.measured), json.dumps(list(recorded_motifs(program.recipe))),
         )  # fmt: skip
         bug_count = 0
         with self.conn:

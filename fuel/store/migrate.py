@@ -43,6 +43,11 @@ v5 → v6 (the torch each run used, and bugs fixed upstream):
   ``meta.torch_version``, the only one older fuel recorded;
 * ``classes.fixed_in``: the newer torch build on which a class's repro no longer shows
   (``--also-on``); the views count such classes apart from new ones.
+
+v6 → v7 (the shapes of each program):
+
+* ``tests.motifs``: the census of the test's program (``fuel.generate.census``, a JSON
+  list) as its recipe records it; older fuel recorded none, so older tests get ``[]``.
 """
 
 from __future__ import annotations
@@ -187,6 +192,10 @@ def v6_database(conn: sqlite3.Connection) -> None:
         conn.execute(view)
 
 
+def v7_database(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE tests ADD COLUMN motifs TEXT NOT NULL DEFAULT '[]'")
+
+
 def no_files(conn: sqlite3.Connection, layout: Layout) -> None:
     """A step that changes no file."""
 
@@ -203,4 +212,5 @@ STEPS = {  # from version N to N + 1
     3: Step(v4_database, no_files),
     4: Step(v5_database, no_files),
     5: Step(v6_database, no_files),
+    6: Step(v7_database, no_files),
 }

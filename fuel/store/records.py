@@ -212,6 +212,8 @@ class Summary:
     coverage_policy: str = ""  # which tests are measured (``fuel.campaign.measure``)
     measured: int = 0  # tests whose coverage was measured
     worker_seconds: WorkerSeconds = field(default_factory=WorkerSeconds)
+    # Tests per census shape of their program (fuel.generate.census), e.g. out_variant.
+    motifs_used: dict[str, int] = field(default_factory=dict)
 
     @property
     def valid_share(self) -> float:

@@ -15,7 +15,7 @@ from fuel.errors import FuelError
 from fuel.program.reading import irregular_kind
 from fuel.store import faults
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 VALID_OUTCOMES = ("pass", "bug", "skipped")  # the program ran in eager: a usable test
 # A reader (fuel status) may meet a writer mid-commit; WAL makes that rare and short.
 BUSY_TIMEOUT_MS = 10_000
@@ -71,7 +71,8 @@ CREATE TABLE IF NOT EXISTS tests (
     corpus INTEGER NOT NULL,
     fuel_error INTEGER NOT NULL DEFAULT 0,
     settings TEXT NOT NULL DEFAULT '[]',
-    coverage_measured INTEGER NOT NULL DEFAULT 1
+    coverage_measured INTEGER NOT NULL DEFAULT 1,
+    motifs TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS tests_by_signature ON tests(signature_id);
 CREATE INDEX IF NOT EXISTS tests_by_parent ON tests(parent);

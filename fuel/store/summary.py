@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections import Counter
+from collections.abc import Iterable
 
 from fuel import serial
 from fuel.cluster.records import ClusterReport
@@ -70,6 +72,7 @@ def read_summary(
     )
     if shapes:  # the built-in generator's shape class (small or vector) per test
         used["shapes"] = shapes
+    motifs = motifs_used(conn.execute("SELECT motifs, COUNT(*) FROM tests GROUP BY motifs"))
     runs = conn.execute(
         "SELECT id, started_at, heartbeat_at, stop_reason, pid, torch_version FROM runs "
         "ORDER BY id"
@@ -128,7 +131,18 @@ def read_summary(
         coverage_policy=str(settings.get("coverage_policy", "all")),
         measured=measured,
         worker_seconds=worker_seconds(conn),
+        motifs_used=motifs,
     )
+
+
+def motifs_used(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Tests per census shape (``fuel.generate.census``), from ``tests.motifs``: a test
+    counts once for every shape its program has."""
+    counts: Counter[str] = Counter()
+    for text, tests in rows:
+        for name in json.loads(text):
+            counts[name] += tests
+    return dict(sorted(counts.items()))
 
 
 def worker_seconds(conn: sqlite3.Connection) -> WorkerSeconds:
