@@ -43,6 +43,13 @@ def bug_line(summary: Summary) -> str:
     return f"{text}  ({kinds}{known})" if kinds or known else text
 
 
+def eager_bug_line(summary: Summary) -> str:
+    """Eager's own bugs (eager wrong, compiled right), apart from the compile bugs."""
+    kinds = " · ".join(f"{k.kind} {k.unique}/{k.total}" for k in summary.eager_bugs)
+    return (f"{summary.eager_bugs_unique} root causes / {summary.eager_bugs_total} total  "
+            f"({kinds}; eager wrong where compiled was right: not compile bugs)")  # fmt: skip
+
+
 def coverage_words(summary: Summary) -> str:
     """The coverage policy and how many tests it measured: "coverage sampled, 34 %"."""
     if not summary.coverage:
@@ -81,6 +88,7 @@ def summary_rows(summary: Summary, remaining: str = "") -> list[tuple[str, str]]
             f"{summary.invalid} · skipped {summary.skipped} · rejected {summary.rejected})",
         ),
         ("bugs", bug_line(summary)),
+        *([("eager bugs", eager_bug_line(summary))] if summary.eager_bugs else []),
         ("covered lines", f"{summary.covered_lines:,}  (corpus {summary.corpus} programs)"),
         ("worker time", worker_time_line(summary)),
         ("operators", ", ".join(summary.last_ops) or "-"),
@@ -147,16 +155,23 @@ class LineDisplay(QuietDisplay):
             f"[{clock(summary.elapsed_s)}] {summary.tests} tests "
             f"({summary.tests_per_minute:.1f}/min), valid "
             f"{100 * summary.valid_share:.1f} %, bugs {summary.bugs_unique}/"
-            f"{summary.bugs_total}, covered lines {summary.covered_lines:,}; worker time "
+            f"{summary.bugs_total}{_eager_words(summary)}, covered lines "
+            f"{summary.covered_lines:,}; worker time "
             f"{worker_time_line(summary)}"
         )
         if summary.cluster is not None:
             self._print(f"fuel: cluster: {summary.cluster.line}")
 
 
+def _eager_words(summary: Summary) -> str:
+    if not summary.eager_bugs:
+        return ""
+    return f", eager bugs {summary.eager_bugs_unique}/{summary.eager_bugs_total}"
+
+
 def log_line(event: RoundDone) -> str:
     verdict = event.verdict
-    label = verdict.outcome.value.upper()
+    label = "EAGER BUG" if verdict.is_eager_bug else verdict.outcome.value.upper()
     if verdict.kind is not None and verdict.is_bug:
         label += f" {verdict.kind.value}"
     if event.new_bug:

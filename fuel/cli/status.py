@@ -19,7 +19,8 @@ def command(out: Path, as_json: bool) -> int:
     """Summarise the campaign in OUT: tests, validity, bugs, coverage, time.
 
     With --json: one object with (at least) tests, valid, bugs_unique, bugs_total,
-    covered_lines and elapsed_s.
+    covered_lines and elapsed_s; eager's own bugs (eager wrong, compiled right) are not
+    in the bug counts but under eager_bugs, by kind.
     """
     from fuel.campaign.display import render_summary
     from fuel.store import CampaignStore

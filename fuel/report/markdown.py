@@ -71,6 +71,8 @@ class ReportFacts:
 
 def layer(verdict: Verdict, options: CompileOptions) -> str:
     """The bisected layer; unbisected, the deepest layer the backend used reaches."""
+    if verdict.is_eager_bug:  # eager's own kernel: no compiler layer is at fault
+        return "eager"
     first = verdict.bisect.first if verdict.bisect else None
     found = first if first in LAYERS else options.backend
     return LAYERS[found][0] if found in LAYERS else found
@@ -89,6 +91,8 @@ def symptom(verdict: Verdict) -> str:
     if verdict.kind is Kind.EAGER_ONLY_ERROR and c:
         return f"returns where eager raises {c.exc_type.rsplit('.', 1)[-1]}"
     return {
+        Kind.EAGER_LAYOUT: f"gives eager results that change with the inputs' layout{dtype}",
+        Kind.EAGER_ROUNDING: f"rounds wrongly in eager{dtype}",
         Kind.DTYPE_MISMATCH: "returns a different dtype than eager",
         Kind.SHAPE_MISMATCH: "returns a different shape or structure than eager",
         Kind.MUTATION_MISMATCH: "mutates an input differently from eager",
@@ -132,12 +136,24 @@ def description(verdict: Verdict) -> str:
         return "returns a result where eager raises (the compiled program skips a check)"
     if verdict.kind in (Kind.CRASH_SIGNAL, Kind.TIMEOUT, Kind.OOM):
         return verdict.detail.removeprefix("the worker ")
+    if verdict.is_eager_bug:
+        return (f"agrees with {reference_name(verdict)} where eager does not: a bug of "
+                "eager's own kernel, not of torch.compile")  # fmt: skip
     if numeric is not None and numeric.compiled_fp64_error is not None:
         return (
             "gives a result that differs from eager, and a float64 run of the same "
             "program sides with eager"
         )
     return "gives a result that differs from eager"
+
+
+def reference_name(verdict: Verdict) -> str:
+    """What the evidence's reference value is: float64, or for eager's own bugs the
+    reference that showed eager wrong (:mod:`fuel.judge.eager_side`)."""
+    return {
+        Kind.EAGER_LAYOUT: "eager on contiguous copies of its inputs",
+        Kind.EAGER_ROUNDING: "the float64 computation rounded as torch specifies",
+    }.get(verdict.kind or Kind.NUMERIC_MISMATCH, "float64")
 
 
 def fuzzer_label_unmet(facts: ReportFacts) -> tuple[str, ...]:
@@ -256,5 +272,7 @@ def render_report(facts: ReportFacts) -> str:
             siblings=facts.siblings,
             shown=[f"`{t.setting}`" for t in facts.siblings if t.shows],
             not_shown=[t.setting for t in facts.siblings if not t.shows],
+            eager_bug=verdict.is_eager_bug,
+            reference=reference_name(verdict),
         )
     )

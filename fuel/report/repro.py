@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import ast
 import functools
+import inspect
 from dataclasses import dataclass, replace
 
 import jinja2
 
 from fuel.execute.compiler_settings import OPTION_MODULES
 from fuel.execute.records import CompileOptions
+from fuel.execute.rounding import RoundedFloat64
 from fuel.judge.kinds import Kind
 from fuel.judge.verdict import Verdict
 from fuel.program import parsing
@@ -42,7 +44,8 @@ FALLBACK_RANDOM = "inductor.fallback_random"
 # The repro's exit code when it could not check the bug (1 is the bug, 0 its absence;
 # 2 is Python's own for a bad command line).
 REPRO_ERROR = 3
-HARNESS_NAMES = ("model", "inputs", "eager", "compiled", "fp64", "same", "sys", "torch")
+HARNESS_NAMES = ("model", "inputs", "eager", "compiled", "fp64", "same", "sys", "torch", "copy",
+                 "contiguous", "rounded")  # fmt: skip
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 # Words in the names of torch's random operators and of the layers that call them
 # (nn.Dropout, nn.RReLU, a Transformer layer's dropout, torch.distributions). Code that
@@ -117,19 +120,24 @@ def render_repro(
         death=DEATHS.get(verdict.kind or Kind.COMPILE_CRASH, "raises here"),
         reseed="torch.manual_seed(0)\n" if parts.calls_draw else "",
         config=config_block(options, parts.calls_draw),
+        rounding=inspect.getsource(RoundedFloat64),
     )
     return text.rstrip() + "\n"
 
 
 def _symptom(verdict: Verdict) -> str:
     """Which comparison shows the bug: values, grads, nan_inf, dtype, shape, mutation,
-    crash, eager_only or death."""
+    crash, eager_only, death, or for eager's own bugs eager_layout (eager against eager on
+    contiguous copies) and eager_rounding (eager against the float64 computation rounded
+    as torch specifies, by fuel's own :class:`RoundedFloat64`, whose source it embeds)."""
     kind = verdict.kind
     if verdict.numeric is not None and verdict.numeric.where.startswith("grad:"):
         return "grads"
     if kind in (Kind.COMPILE_CRASH, Kind.OOM) and verdict.crash and not verdict.crash.signal:
         return "crash"
     simple = {
+        Kind.EAGER_LAYOUT: "eager_layout",
+        Kind.EAGER_ROUNDING: "eager_rounding",
         Kind.NUMERIC_MISMATCH: "values",
         Kind.NAN_INF_MISMATCH: "nan_inf",
         Kind.DTYPE_MISMATCH: "dtype",

@@ -182,6 +182,7 @@ class Summary:
     rejected: int
     bugs_unique: int  # root-cause classes (known ones and those fixed upstream excluded)
     bugs_total: int  # tests judged a bug, duplicates and known issues included
+    # (eager's own bugs, where compiled was right, are neither: they count in eager_bugs)
     bugs_known: int  # tests whose bug matched a known-issues rule (seen ones aside)
     by_kind: tuple[KindCount, ...]
     covered_lines: int
@@ -214,6 +215,15 @@ class Summary:
     worker_seconds: WorkerSeconds = field(default_factory=WorkerSeconds)
     # Tests per census shape of their program (fuel.generate.census), e.g. out_variant.
     motifs_used: dict[str, int] = field(default_factory=dict)
+    eager_bugs: tuple[KindCount, ...] = ()  # eager's own bugs by kind (fuel.judge.eager_side)
+
+    @property
+    def eager_bugs_unique(self) -> int:
+        return sum(k.unique for k in self.eager_bugs)
+
+    @property
+    def eager_bugs_total(self) -> int:
+        return sum(k.total for k in self.eager_bugs)
 
     @property
     def valid_share(self) -> float:
@@ -241,6 +251,8 @@ class Summary:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["by_kind"] = {k.kind: {"unique": k.unique, "total": k.total} for k in self.by_kind}
+        data["eager_bugs"] = {k.kind: {"unique": k.unique, "total": k.total}
+                              for k in self.eager_bugs}  # fmt: skip
         data["last_ops"] = list(self.last_ops)
         data["valid_share"] = round(self.valid_share, 4)
         data["tests_per_minute"] = round(self.tests_per_minute, 2)

@@ -17,12 +17,14 @@ from fuel import serial
 from fuel.cluster.records import ClusterReport
 from fuel.feedback.settings import settings_used
 from fuel.generate.base import GeneratorStatus
+from fuel.judge.kinds import EAGER_KINDS
 from fuel.store.records import KindCount, Summary, WorkerSeconds
 from fuel.store.schema import VALID_OUTCOMES
 from fuel.store.seen import SEEN_PREFIX
 
 CLUSTER_KEY = "cluster"  # meta: the latest run's ClusterReport as JSON, "" without one
 WORKER_SECONDS_KEY = "worker_seconds"  # meta: the campaign's WorkerSeconds as JSON
+EAGER_KIND_NAMES = frozenset(kind.value for kind in EAGER_KINDS)
 
 
 def read_summary(
@@ -89,6 +91,10 @@ def read_summary(
         ).fetchone()[0]
         reason = latest["stop_reason"]
     settings = json.loads(_meta(conn, "settings") or "{}")
+    eager_bugs = tuple(  # eager's own bugs (compiled was right): never compile bugs
+        KindCount(kind, unique.pop(kind, 0), totals.pop(kind, 0))
+        for kind in sorted(EAGER_KIND_NAMES & (set(totals) | set(unique)))
+    )
     by_kind = tuple(
         KindCount(kind, unique.get(kind, 0), totals.get(kind, 0))
         for kind in sorted(set(totals) | set(unique))
@@ -102,9 +108,10 @@ def read_summary(
         skipped=outcomes.get("skipped", 0),
         rejected=outcomes.get("rejected", 0),
         bugs_unique=sum(unique.values()),
-        bugs_total=outcomes.get("bug", 0),
+        bugs_total=outcomes.get("bug", 0) - sum(k.total for k in eager_bugs),
         bugs_known=int(known),
         by_kind=by_kind,
+        eager_bugs=eager_bugs,
         covered_lines=last["covered_lines"] if last else 0,
         elapsed_s=elapsed,
         run_tests=run_tests,

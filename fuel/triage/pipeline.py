@@ -177,6 +177,9 @@ def process_bug(
     verdict = reduction.verdict
     assert verdict is not None
     spec = _load(reduction.reduced, settings.static_check)
+    if verdict.is_eager_bug and settings.bisect:  # eager's own kernel: no compiler to bisect
+        settings = replace(settings, bisect=False)
+        log("an eager bug (compiled is right): no ablation or bisection of the compiler")
     ablation: tuple[Trial, ...] = ()
     if settings.bisect and checker is not None:
         minimal = minimal_settings(checker, spec.program, verdict)

@@ -101,3 +101,18 @@ def test_live_panel_shows_remaining_and_latest_bugs(tmp_path: Path) -> None:
     assert "remaining 0:07:55 or 380 tests" in shown
     assert "#17" in shown and "starting 2 worker(s)" in shown and "llm m" in shown
     assert "reducing 500 s (25 % reducing)" in shown
+
+
+def test_eager_bugs_are_shown_apart_from_compile_bugs() -> None:
+    eager = replace(SUMMARY, eager_bugs=(KindCount("eager_rounding", 1, 4),))
+    text = render_summary(eager)
+    assert "2 root causes (3 signatures) / 5 total  (compile_crash" in text
+    assert ("eager bugs     1 root causes / 4 total  (eager_rounding 1/4; eager wrong where "
+            "compiled was right: not compile bugs)") in text  # fmt: skip
+    assert "eager bugs" not in render_summary(SUMMARY)
+    stream = io.StringIO()
+    LineDisplay(stream).refresh(eager)
+    assert "bugs 2/5, eager bugs 1/4, covered lines" in stream.getvalue()
+    rounding = Verdict(Outcome.BUG, Kind.EAGER_ROUNDING, detail="eager is wrong")
+    line = log_line(replace(event(), verdict=rounding))
+    assert line.startswith("#17     EAGER BUG eager_rounding NEW")

@@ -212,3 +212,30 @@ def test_siblings_and_a_known_issue_are_reported() -> None:
                                  known="known #191499"))  # fmt: skip
     assert "(2 tried): the bug shows with `Tensor.sin_`; not with 1 other(s)." in text
     assert "Already filed upstream (known #191499)" in text
+
+
+WRONGLY_ROUNDED = NumericEvidence(
+    "output[0]", "uint8", (1, 3, 7, 5), 1.0, 0.05, 24, 105, None, None, (0, 0, 0, 2), "87",
+    "88", "88",
+)  # fmt: skip
+ROUNDING = Verdict(Outcome.BUG, Kind.EAGER_ROUNDING, Stage.EAGER,
+                   detail="output[0]: eager is wrong at 24 of 105 elements",
+                   numeric=WRONGLY_ROUNDED)  # fmt: skip
+
+
+def test_an_eager_bug_is_reported_as_eager_s_not_the_compilers() -> None:
+    assert title(SOURCE, ROUNDING, CompileOptions()) == (
+        "[eager] torch.remainder, nn.Linear, Tensor.sum rounds wrongly in eager (uint8) on CPU"
+    )
+    text = render_report(facts(ROUNDING))
+    assert "Labels: `module: correctness (silent)`, `topic: fuzzer`" in text
+    assert "**A bug of eager, not of torch.compile**" in text
+    assert ("agrees with the float64 computation rounded as torch specifies where eager does "
+            "not: a bug of eager's own kernel, not of torch.compile") in text  # fmt: skip
+    assert ("eager 87, compiled 88, the float64 computation rounded as torch specifies 88"
+            in text)  # fmt: skip
+    assert "test_torchinductor" not in text and "oncall: pt2" not in text
+    layout = replace(ROUNDING, kind=Kind.EAGER_LAYOUT)
+    layout_title = title(SOURCE, layout, CompileOptions())
+    assert "eager results that change with the inputs' layout" in layout_title
+    assert "eager on contiguous copies of its inputs 88" in render_report(facts(layout))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from fuel.execute.records import CompileOptions
 from fuel.judge.verdict import CrashEvidence, Kind, NumericEvidence, Outcome, Verdict
 from fuel.program import load_file, load_source
 from fuel.report.repro import REPRO_ERROR, program_parts, render_repro
+from tests.judge.test_eager_side import TORCH_2_13
 
 ROOT = Path(__file__).parents[2]
 EAGER = CompileOptions(backend="eager")  # Dynamo alone: a repro runs in seconds
@@ -202,3 +204,48 @@ def test_a_repro_that_cannot_check_exits_3_not_1() -> None:
     eager_raises = load_source(structured("return x.reshape(3, 3)", "x", "x"))
     assert exit_code(render_repro(eager_raises, EAGER, CRASH, "t")) == REPRO_ERROR
     assert exit_code(render_repro(eager_raises, EAGER, VALUES, "t")) == REPRO_ERROR
+
+
+UINT8_BILINEAR = (ROOT / "tests" / "programs" / "oracle" / "uint8_bilinear.py").read_text()
+GROUP_NORM = (ROOT / "tests" / "programs" / "oracle" / "group_norm_strided_weight.py").read_text()
+STORAGE_READER = """
+import torch
+
+
+class Model(torch.nn.Module):
+    def forward(self, x, w):  # reads w's storage as if it were contiguous
+        return x * w.as_strided((6,), (1,))
+
+
+def make_inputs():
+    return torch.randn(6), torch.randn(6, 2)[:, 0]
+"""
+
+
+def test_the_eager_rounding_repro_exits_1_while_eager_rounds_wrongly() -> None:
+    rounding = mismatch(Kind.EAGER_ROUNDING, dtype="uint8")
+    buggy = render_repro(load_source(UINT8_BILINEAR), EAGER, rounding, "t")
+    assert "class RoundedFloat64(TorchDispatchMode):" in buggy
+    assert exit_code(buggy) == 1, buggy  # torch 2.15 still rounds after each pass
+    same_size = UINT8_BILINEAR.replace("size=(7, 5)", "size=(9, 6)")  # nothing to round
+    assert exit_code(render_repro(load_source(same_size), EAGER, rounding, "t")) == 0
+
+
+def test_the_eager_layout_repro_exits_1_while_eager_moves_with_layout() -> None:
+    layout = mismatch(Kind.EAGER_LAYOUT, dtype="float32")
+    moving = render_repro(load_source(STORAGE_READER), EAGER, layout, "t")
+    assert "eager on contiguous copies:" in moving
+    assert exit_code(moving) == 1, moving
+    plain = STORAGE_READER.replace("w.as_strided((6,), (1,))", "w")
+    assert exit_code(render_repro(load_source(plain), EAGER, layout, "t")) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not TORCH_2_13.is_file(), reason=f"needs torch 2.13 at {TORCH_2_13}")
+def test_the_group_norm_layout_repro_shows_on_torch_2_13_and_not_on_this_torch() -> None:
+    layout = mismatch(Kind.EAGER_LAYOUT, dtype="float64")
+    text = render_repro(load_source(GROUP_NORM), EAGER, layout, "t")
+    assert exit_code(text) == 0  # fixed in torch 2.15
+    done = subprocess.run([str(TORCH_2_13), "-c", text], capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr

@@ -254,3 +254,28 @@ def test_an_unmeasured_test_is_stored_apart_from_one_that_reached_nothing_new(
     assert history == [(2, True, False), (0, True, False), (0, False, True)]
     summary = store.summary()
     assert summary.measured == 2 and summary.covered_lines == 2
+
+
+def eager_rounding(compiled_value: str) -> Verdict:
+    from fuel.judge.signature import numeric_signature
+    from fuel.judge.verdict import NumericEvidence
+
+    evidence = NumericEvidence("output[0]", "uint8", (1, 3, 7, 5), 1.0, 0.05, 24, 105,
+                               eager_value="20", compiled_value=compiled_value)  # fmt: skip
+    return Verdict(Outcome.BUG, Kind.EAGER_ROUNDING, Stage.EAGER, "output[0]: eager is wrong",
+                   signature=numeric_signature(Kind.EAGER_ROUNDING, "uint8",
+                                               ("aten.upsample_bilinear2d",), "output"),
+                   numeric=evidence)  # fmt: skip
+
+
+def test_eager_bugs_are_counted_apart_from_compile_bugs(store: CampaignStore) -> None:
+    add(store, 1, crash())
+    add(store, 2, eager_rounding("21"))
+    add(store, 3, eager_rounding("19"))
+    summary = store.summary()
+    assert (summary.bugs_unique, summary.bugs_total) == (1, 1)
+    assert [(k.kind, k.unique, k.total) for k in summary.by_kind] == [("compile_crash", 1, 1)]
+    assert [(k.kind, k.unique, k.total) for k in summary.eager_bugs] == [("eager_rounding", 1, 2)]
+    data = summary.to_dict()
+    assert data["eager_bugs"] == {"eager_rounding": {"unique": 1, "total": 2}}
+    assert data["root_causes"]["new"] == 1

@@ -110,3 +110,26 @@ def test_a_campaigns_repro_confirmation_is_paced_by_its_gate_and_counted(
     done = process_bug(bug, checker, tmp_path / "a", replace(SETTINGS, confirm=True))
     assert done.report.repro is not None and done.report.repro.reproduced
     assert meter.seconds(CONFIRMING) == pytest.approx(0.2, abs=0.1)
+
+
+def test_an_eager_bug_is_reduced_and_reported_without_bisecting_the_compiler(
+    tmp_path: Path,
+) -> None:
+    planted = planted_judge()
+
+    def as_eager_bug(source: str) -> Verdict:  # the planted bug, blamed on eager
+        verdict = planted(source)
+        if not verdict.is_bug or verdict.signature is None:
+            return verdict
+        signature = replace(verdict.signature, kind=Kind.EAGER_ROUNDING)
+        return replace(verdict, kind=Kind.EAGER_ROUNDING, signature=signature)
+
+    lines: list[str] = []
+    settings = replace(SETTINGS, bisect=True, judge=as_eager_bug)
+    done = process_bug(BugSource(SOURCE, "x", CompileOptions()), None, tmp_path / "a", settings,
+                       log=lines.append)  # fmt: skip
+    assert done.reduction.after.forward_statements == 1
+    assert any("an eager bug (compiled is right): no ablation" in line for line in lines)
+    report = BugFiles(tmp_path / "a").report.read_text()
+    assert report.startswith("# [eager] torch.remainder rounds wrongly in eager (float32) on CPU")
+    assert "A bug of eager, not of torch.compile" in report
