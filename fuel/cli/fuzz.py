@@ -69,12 +69,19 @@ def generator_options(params: dict[str, Any]) -> tuple[object, ...]:
     """The settings records of generator families, from their flags.
 
     ``@llm_options`` (``fuel.llm.options``) adds the ``llm_*`` flags to ``command``;
-    they arrive here in ``params`` and become one ``LLMSettings``."""
-    if not any(name.startswith("llm_") for name in params):
-        return ()
-    from fuel.llm.options import settings_from_params
+    they arrive here in ``params`` and become one ``LLMSettings``. ``--no-motifs``
+    becomes the built-in generator's ``BuiltinSettings``. Like the LLM's, it is given
+    again on ``--resume`` (generator options are not stored)."""
+    found: list[object] = []
+    if params.get("no_motifs"):
+        from fuel.generate.builtin import BuiltinSettings
 
-    return (settings_from_params(params),)
+        found.append(BuiltinSettings(motifs=False))
+    if any(name.startswith("llm_") for name in params):
+        from fuel.llm.options import settings_from_params
+
+        found.append(settings_from_params(params))
+    return tuple(found)
 
 
 def wiring(no_reduce: bool, also_on: tuple[Any, ...] = ()) -> Any:
@@ -206,6 +213,11 @@ def on_cluster(address: str | None, workers_per_node: int | None, device: str) -
     type=click.IntRange(min=1),
     default=None,
     help="with --ray: workers on each node (default: its CPUs, or its GPUs with --device cuda)",
+)
+@click.option(
+    "--no-motifs",
+    is_flag=True,
+    help="the built-in generator's walk alone, without its motifs (a baseline)",
 )
 @click.option(
     "--settings",

@@ -348,3 +348,17 @@ def test_llm_flags_become_the_llm_generator_settings() -> None:
     assert generator_options({}) == ()
     extra = generator_options({"llm_gen_model": "m", "llm_budget_usd": 0.5, "llm_no_cache": True})
     assert extra == (LLMSettings(gen_model="m", budget_usd=0.5, cache=False),)
+
+
+def test_no_motifs_turns_the_builtin_generators_motifs_off() -> None:
+    from fuel.cli.fuzz import generator_options
+    from fuel.generate.builtin import BuiltinGenerator, BuiltinSettings
+    from fuel.generate.registry import GeneratorSettings, create
+
+    extra = generator_options({"no_motifs": True})
+    assert extra == (BuiltinSettings(motifs=False),)
+    assert generator_options({"no_motifs": False}) == ()
+    walk = create("builtin", GeneratorSettings(0, extra))
+    default = create("builtin", GeneratorSettings(0))
+    assert isinstance(walk, BuiltinGenerator) and isinstance(default, BuiltinGenerator)
+    assert not walk.use_motifs and default.use_motifs
