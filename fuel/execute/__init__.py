@@ -15,7 +15,11 @@ hook                            default                            caller
                                 on
 ``runner.run_phases``           eager ×2, probe, compiled; float64, ``worker.Worker``
                                 perturbed and the discrete re-check
-                                when they differ
+                                when they differ, and the eager-bug
+                                references where they can matter
+``rounding.RoundedFloat64``     integer upsampling in float64,     ``runner``, the repro
+                                rounded as torch's decomposition
+                                specifies
 ``probe.ProbeMode``             aten ops, random ops, duplicate-   ``runner``
                                 index writes, ties, each traced to
                                 the values it reaches (``taint``)

@@ -20,6 +20,9 @@ hook                            default                            caller
                                 when they cannot be traced
 ``discrete.explained``          elements a discontinuity's         ``judge.judge``
                                 rounding explains
+``eager_side.finding``          elements where eager is wrong and  ``judge.judge``
+                                compiled right (layout, rounding):
+                                eager's own bugs
 ``rerun.rerun_for`` /           second looks: timeouts alone, the  ``fuel.check``
 ``rerun.settle``                precision ladder
 ``stage.MARKERS``               torch paths → pipeline stage       ``judge.judge``
