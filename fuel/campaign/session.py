@@ -38,6 +38,7 @@ from fuel.generate.base import Generator
 from fuel.store import CampaignStore, KnownIssues, Summary, load_known_issues, load_seen
 from fuel.store.bugdir import BugFiles
 from fuel.store.environment import current_environment
+from fuel.store.faults import StoreFault, translated
 from fuel.store.records import NewBug
 
 
@@ -117,8 +118,9 @@ def start(
 ) -> Finished:
     known = known_issues_of(settings)
     registry_check(settings)
+    generator = make_generator(settings)  # an LLM's preflight: before anything is on disk
     store = CampaignStore.create(settings.out, settings.to_stored(), current_environment(), known)
-    return drive(store, settings, display, argv, wiring)
+    return drive(store, settings, generator, display, argv, wiring)
 
 
 def resume(
@@ -128,12 +130,50 @@ def resume(
     argv: list[str],
     wiring: Wiring = Wiring(),
 ) -> Finished:
-    store = CampaignStore.open(out)
-    settings = CampaignSettings.from_stored(store.settings(), out).resumed_with(settings_changes)
-    registry_check(settings)
-    store.use_known(known_issues_of(settings))
-    store.update_settings(settings.to_stored())
-    return drive(store, settings, display, argv, wiring)
+    again = go_on(out)
+    store = CampaignStore.open(out, again=again)
+    try:
+        stored = CampaignSettings.from_stored(store.settings(), out)
+        settings = stored.resumed_with(settings_changes)
+        registry_check(settings)
+        known = known_issues_of(settings)
+        generator = make_generator(settings)
+        with translated(out, again):
+            store.use_known(known)
+            store.update_settings(settings.to_stored())
+    except BaseException:
+        store.close()
+        raise
+    return drive(store, settings, generator, display, argv, wiring)
+
+
+def go_on(out: Path) -> str:
+    """How the user goes on with a campaign that stopped."""
+    return f"go on with `fuel fuzz --resume {out}`"
+
+
+def refuse_spent_limits(out: Path, settings_changes: dict[str, Any]) -> None:
+    """One line for a resume whose campaign already reached a limit that the changes
+    leave standing: it would stop before its first test. Both limits count over all the
+    campaign's runs, so a campaign that ran its ``--time`` needs a longer one."""
+    with CampaignStore.read(out) as store:
+        stored = CampaignSettings.from_stored(store.settings(), out)
+        recorded, spent = store.tests_recorded(), store.seconds_spent()
+    settings = stored.resumed_with(settings_changes)
+    if settings.max_rounds is not None and recorded >= settings.max_rounds:
+        raise UsageError(f"the campaign in {out} already has {recorded} tests, and --max-round "
+                         f"{settings.max_rounds} counts all its runs: give a larger "
+                         "--max-round to go on")  # fmt: skip
+    if settings.time_limit_s is not None and spent >= settings.time_limit_s:
+        raise UsageError(f"the campaign in {out} already ran {spent:.0f} s, and --time "
+                         f"{settings.time_limit_s:.0f}s counts all its runs: give a longer "
+                         "--time to go on")  # fmt: skip
+
+
+def make_generator(settings: CampaignSettings) -> Generator:
+    return registry.create(
+        settings.generator, registry.GeneratorSettings(settings.seed, settings.generator_options)
+    )
 
 
 def registry_check(settings: CampaignSettings) -> None:
@@ -145,35 +185,62 @@ def registry_check(settings: CampaignSettings) -> None:
 def drive(
     store: CampaignStore,
     settings: CampaignSettings,
+    generator: Generator,
     display: Display,
     argv: list[str],
     wiring: Wiring,
 ) -> Finished:
+    """Run the campaign; a directory that fails under it (full, read-only) ends it like
+    an error, with every recorded test kept and one line saying so."""
     reason, error = "failed", None
     closers: list[Callable[[], None]] = []
     campaign = None
+    again = go_on(store.layout.out)
     try:
-        campaign = prepare(store, settings, display, wiring, closers)
-        store.start_run(argv)
-        display.refresh(store.summary())
-        reason = campaign.run()
-        error = campaign.error
+        with translated(store.layout.out, again):
+            campaign = prepare(store, settings, generator, display, wiring, closers)
+            store.start_run(argv)
+            display.refresh(store.summary())
+            reason = campaign.run()
+            error = campaign.error
     except KeyboardInterrupt:
         reason = "interrupted"
+    except StoreFault as fault:
+        reason, error = f"error: {fault}", fault
     except BaseException as failure:  # a fuel bug: recorded as the run's end, then raised
         reason = f"failed: {type(failure).__name__}: {failure}"[:500]
         raise
     finally:
         for close in reversed(closers):
             close()
-        if campaign is not None:
-            record_generator_reports(store, campaign.producer)
-        if store.run_id is not None:
-            store.finish_run(reason)
-        store.reconcile_files()  # Ctrl-C or an error may have cut a file write short
-        summary = store.summary(running=False)  # this process is done with it
-        store.close()
-    return Finished(summary, reason, error)
+        refused = wind_up(store, campaign, reason, again)
+        try:
+            with translated(store.layout.out, again):
+                summary = store.summary(running=False)  # this process is done with it
+        finally:
+            store.close()
+    return Finished(summary, reason, error or refused)
+
+
+def wind_up(
+    store: CampaignStore, campaign: Campaign | None, reason: str, again: str
+) -> StoreFault | None:
+    """Record the run's end and mend the files, as far as the directory lets: each step
+    is tried, and the first it refused is returned (a full disk refuses them all)."""
+    steps: list[Callable[[], None]] = []
+    if campaign is not None:
+        steps.append(lambda: record_generator_reports(store, campaign.producer))
+    if store.run_id is not None:
+        steps.append(lambda: store.finish_run(reason))
+    steps.append(store.reconcile_files)  # Ctrl-C or an error may have cut a write short
+    refused = None
+    for step in steps:
+        try:
+            with translated(store.layout.out, again):
+                step()
+        except StoreFault as fault:
+            refused = refused or fault
+    return refused
 
 
 def record_generator_reports(store: CampaignStore, producer: Producer) -> None:
@@ -187,15 +254,13 @@ def record_generator_reports(store: CampaignStore, producer: Producer) -> None:
 def prepare(
     store: CampaignStore,
     settings: CampaignSettings,
+    generator: Generator,
     display: Display,
     wiring: Wiring,
     closers: list[Callable[[], None]],
 ) -> Campaign:
     display.limits(settings.time_limit_s, settings.max_rounds)
     recorded = store.tests_recorded()
-    generator = registry.create(
-        settings.generator, registry.GeneratorSettings(settings.seed, settings.generator_options)
-    )
     operators = operators_of(generator)
     heuristic = heuristics.create(
         settings.heuristic,
@@ -289,7 +354,7 @@ def process_pending_bugs(
     """Run the bug processors on every bug of the campaign in ``out`` that has not been
     through them (a time limit or a kill cut them off); how many were processed.
     The campaign must not be running (its lock is taken)."""
-    with CampaignStore.open(out) as store:
+    with CampaignStore.open(out, again=f"run `fuel reduce {out}` again") as store:
         settings = CampaignSettings.from_stored(store.settings(), out)
         store.use_known(known_issues_of(settings))
         pending = unprocessed_bugs(store)

@@ -157,6 +157,6 @@ def human_line(name: str, verdict: object, known: str | None = None) -> str:
     if verdict.bisect:
         kind += f" (first on {verdict.bisect.first or 'none of the ladder'})"
     line = f"{verdict.outcome.value.upper():8} {kind:28} {exits.one_line(name)}"
-    line = f"{line}  {key}" if key else line
+    line = f"{line}  {exits.one_line(key)}" if key else line
     line = f"{line}  ({known}: already filed upstream)" if known else line
     return "\n".join([line, *(f"{'':9}{'':28} note: {note}" for note in verdict.notes)])

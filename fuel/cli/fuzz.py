@@ -480,5 +480,7 @@ def stop_on_sigterm() -> Iterator[list[int]]:
 
 def interruption(out: Path, terminated: bool) -> exits.Interrupted:
     """What stops the command once an interrupted campaign printed its summary."""
-    line = f"interrupted: every test recorded is kept; go on with `fuel fuzz --resume {out}`"
-    return exits.Terminated(line) if terminated else exits.Interrupted(line)
+    kept = f"every test recorded is kept; go on with `fuel fuzz --resume {out}`"
+    if terminated:
+        return exits.Terminated(f"stopped by SIGTERM: {kept}")
+    return exits.Interrupted(f"interrupted: {kept}")

@@ -69,24 +69,30 @@ def _judge(result: RunResult, options: CompileOptions) -> Verdict:
     if result.sandbox_violations:
         return Verdict(Outcome.REJECTED, detail=result.sandbox_violations[0])
     if result.exit is ExitStatus.WORKER_ERROR:
+        if any(marker in result.detail for marker in OOM_MARKERS):  # the program's, not fuel's
+            detail = f"the worker {result.detail}; {over_limit(result.memory_limit_mb)}"
+            return Verdict(Outcome.SKIPPED, kind=Kind.OOM, detail=detail)
         detail = f"fuel's worker failed: {result.detail}"
         return Verdict(Outcome.SKIPPED, detail=detail, fuel_error=result.detail or "unknown")
     if result.exit is not ExitStatus.COMPLETED:
         return judge_death(result)
     if result.setup_failure:
-        return Verdict(Outcome.INVALID, detail=f"setup failed: {summary(result.setup_failure)}")
+        detail = f"setup failed: {summary(result.setup_failure)}"
+        if is_oom(result.setup_failure):
+            detail += f"; {over_limit(result.memory_limit_mb)}"
+        return Verdict(Outcome.INVALID, detail=detail)
     eager, repeat = result.outcome(Phase.EAGER), result.outcome(Phase.EAGER_REPEAT)
     compiled = result.outcome(Phase.COMPILED)
     if fuel_failed := fuel_failure(eager, repeat, compiled):
         return fuel_failed
     if options.eager_only and eager is not None and repeat is not None:
-        return judge_eager_alone(eager, repeat)
+        return judge_eager_alone(eager, repeat, result.memory_limit_mb)
     if eager is None or repeat is None or compiled is None:
         return Verdict(Outcome.SKIPPED, detail="the worker returned an incomplete result")
     if eager.ok != repeat.ok or (eager.ok and not eager.identical_to(repeat)):
         return Verdict(Outcome.SKIPPED, detail="eager is nondeterministic: two runs disagree")
     if not eager.ok:
-        return judge_eager_failure(eager, compiled)
+        return judge_eager_failure(eager, compiled, result.memory_limit_mb)
     if not compiled.ok:
         return judge_compile_failure(result, eager, compiled, options)
     return judge_values(result, eager, compiled)
@@ -105,11 +111,11 @@ def fuel_failure(*outcomes: RunOutcome | None) -> Verdict | None:
     return None
 
 
-def judge_eager_alone(eager: RunOutcome, repeat: RunOutcome) -> Verdict:
+def judge_eager_alone(eager: RunOutcome, repeat: RunOutcome, limit_mb: int) -> Verdict:
     """A validity check: does the program run in eager, the same way twice?"""
     if eager.failure is not None:
-        kind = Kind.OOM if is_oom(eager.failure) else None
-        return Verdict(Outcome.INVALID, kind=kind, detail=f"eager raised {summary(eager.failure)}")
+        return Verdict(Outcome.INVALID, kind=Kind.OOM if is_oom(eager.failure) else None,
+                       detail=eager_raised(eager.failure, limit_mb))  # fmt: skip
     if not repeat.ok or not eager.identical_to(repeat):
         return Verdict(Outcome.SKIPPED, detail="eager is nondeterministic: two runs disagree")
     return Verdict(Outcome.PASS, detail="eager only")
@@ -126,16 +132,30 @@ def is_oom(failure: Failure) -> bool:
     return inner.exc_type == "MemoryError" or any(m in inner.message for m in OOM_MARKERS)
 
 
+def eager_raised(failure: Failure, limit_mb: int) -> str:
+    """What eager raised; for running out of memory, whose limit it met and how to lift it."""
+    detail = f"eager raised {summary(failure)}"
+    return f"{detail}; {over_limit(limit_mb)}" if is_oom(failure) else detail
+
+
+def over_limit(limit_mb: int) -> str:
+    """The user's way out when the program itself needs more memory than the worker has."""
+    if limit_mb <= 0:
+        return "the program needs more memory than this machine gave it"
+    return (f"the program needs more memory than --memory-mb {limit_mb} allows: rerun with "
+            "a larger --memory-mb to judge it")  # fmt: skip
+
+
 def crash_evidence(failure: Failure) -> CrashEvidence:
     inner = innermost(failure)
     return CrashEvidence(inner.exc_type, inner.message, torch_frames(failure))
 
 
-def judge_eager_failure(eager: RunOutcome, compiled: RunOutcome) -> Verdict:
+def judge_eager_failure(eager: RunOutcome, compiled: RunOutcome, limit_mb: int) -> Verdict:
     assert eager.failure is not None
     if compiled.failure is not None:
-        kind = Kind.OOM if is_oom(eager.failure) else None
-        return Verdict(Outcome.INVALID, kind=kind, detail=f"eager raised {summary(eager.failure)}")
+        return Verdict(Outcome.INVALID, kind=Kind.OOM if is_oom(eager.failure) else None,
+                       detail=eager_raised(eager.failure, limit_mb))  # fmt: skip
     if is_oom(eager.failure):
         detail = "eager ran out of memory; the compiled program needed less"
         return Verdict(Outcome.SKIPPED, kind=Kind.OOM, detail=detail)
@@ -224,6 +244,8 @@ def judge_death(result: RunResult) -> Verdict:
     if eager_failed and kind is not Kind.CRASH_SIGNAL:
         if eager is not None and eager.failure is not None:
             detail += f", after eager raised {summary(eager.failure)}"
+        if kind is Kind.OOM:
+            detail += f"; {over_limit(result.memory_limit_mb)}"
         return Verdict(Outcome.INVALID, kind=kind, stage=Stage.EAGER, detail=detail)
     if phase in HELPER_PHASES and kind is not Kind.CRASH_SIGNAL:
         return Verdict(Outcome.SKIPPED, kind=kind, detail=detail)

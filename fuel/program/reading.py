@@ -47,10 +47,11 @@ def read_bytes(path: Path, limit_bytes: int) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as error:
         raise Rejected(os_reason(error)) from None
+    kind = irregular_kind(os.fstat(descriptor).st_mode)
+    if kind is not None:
+        os.close(descriptor)
+        raise Rejected(f"{kind}, not a regular file")
     with os.fdopen(descriptor, "rb") as handle:
-        kind = irregular_kind(os.fstat(descriptor).st_mode)
-        if kind is not None:
-            raise Rejected(f"{kind}, not a regular file")
         try:
             data = handle.read(limit_bytes + 1)
         except OSError as error:

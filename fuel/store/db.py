@@ -130,6 +130,7 @@ class CampaignStore:
     ) -> CampaignStore:
         _refuse_damaged(layout)
         conn = schema.connect(layout.db)
+        schema.check_writable(conn)
         if schema.check_version(conn, layout.db) < schema.SCHEMA_VERSION:
             migrate.migrate(conn, layout)
         store = cls(layout, conn, lock, known or load_known_issues(None))

@@ -206,3 +206,12 @@ def damage(conn: sqlite3.Connection) -> str | None:
             raise
         return str(error)
     return None if found == "ok" else found.strip().splitlines()[-1]  # past "*** in main ***"
+
+
+def check_writable(conn: sqlite3.Connection) -> None:
+    """Raise what a write would (``attempt to write a readonly database``) before any
+    work is done: a write that changes nothing, rolled back, so nothing reaches the file."""
+    try:
+        conn.execute("UPDATE meta SET value = value WHERE key = 'schema_version'")
+    finally:
+        conn.rollback()

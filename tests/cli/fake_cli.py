@@ -22,7 +22,7 @@ def use_fake_pool() -> None:
     register_toys()
     delay_s = float(os.environ.get(DELAY_VARIABLE, "0"))
     session.warm_pool = lambda settings: FakePool(delay_s)  # type: ignore[assignment]
-    fuzz.wiring = lambda *flags: session.Wiring()  # type: ignore[assignment]
+    fuzz.wiring = lambda *flags, **named: session.Wiring()  # type: ignore[assignment]
 
 
 if __name__ == "__main__":

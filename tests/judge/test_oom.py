@@ -56,3 +56,27 @@ def test_a_kernel_the_worker_cannot_load_is_fuel_s_error_not_a_verdict() -> None
     verdict = judge(with_eager_peak(result(1.0, cannot_load), 3.0), OPTIONS)
     assert verdict.outcome is Outcome.SKIPPED and verdict.fuel_error, verdict
     assert "could not load Inductor's compiled kernel" in verdict.fuel_error
+
+
+def test_a_program_eager_cannot_fit_in_the_limit_says_how_to_raise_it() -> None:
+    """Defect 11 of issue 26: the program's own need of memory, not fuel's failure."""
+    run = replace(result(NO_MEMORY, NO_MEMORY), memory_limit_mb=256)
+    verdict = judge(run, OPTIONS)
+    assert verdict.kind is Kind.OOM and not verdict.fuel_error, verdict
+    assert "needs more memory than --memory-mb 256 allows" in verdict.detail
+    assert "rerun with a larger --memory-mb" in verdict.detail
+
+
+def test_a_worker_that_could_not_allocate_blames_the_limit_not_fuel() -> None:
+    run = RunResult(ExitStatus.WORKER_ERROR, (), detail="MemoryError: can't allocate memory",
+                    memory_limit_mb=512)  # fmt: skip
+    verdict = judge(run, OPTIONS)
+    assert (verdict.outcome, verdict.kind) == (Outcome.SKIPPED, Kind.OOM), verdict
+    assert not verdict.fuel_error and "--memory-mb 512" in verdict.detail
+    assert not judge(replace(run, detail="KeyError: 'x'"), OPTIONS).kind  # fuel's own, still
+
+
+def test_a_worker_killed_for_memory_in_eager_says_how_to_raise_the_limit() -> None:
+    killed = RunResult(ExitStatus.OOM, (), died_in=Phase.EAGER, signal=9, memory_limit_mb=300)
+    verdict = judge(killed, OPTIONS)
+    assert verdict.kind is Kind.OOM and "--memory-mb 300" in verdict.detail, verdict
