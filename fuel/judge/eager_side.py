@@ -40,7 +40,7 @@ from fuel.judge.signature import numeric_signature, operator_names, value_catego
 from fuel.judge.verdict import Verdict
 
 LAYOUT = "eager's result changes when its inputs, parameters and buffers are made contiguous"
-ROUNDING = "eager's integer result is not the float64 computation rounded as torch specifies"
+ROUNDING = "eager's integer operation is not the float64 computation rounded as torch specifies"
 TIE = "a tie: the float64 value lies on a half, which either side may round (not a bug)"
 AGREES = {
     Kind.EAGER_LAYOUT: "compiled agrees with eager on contiguous copies",
