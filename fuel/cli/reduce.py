@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +104,9 @@ def command(
         static_check=safety.static_check,
         also_on=also_on,
         known=known,
-        **({} if bisector_time_limit is None else {"compiler_bisect_s": bisector_time_limit}),
     )
+    if bisector_time_limit is not None:
+        settings = replace(settings, compiler_bisect_s=bisector_time_limit)
     timeout = candidate_timeout(bug, limits.timeout_s)
     pool_settings = PoolSettings(workers=limits.jobs or 1, timeout_s=timeout,
                                  memory_mb=limits.memory_mb, device=bug.options.device,

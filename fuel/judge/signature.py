@@ -135,7 +135,12 @@ class RootCause:
     (plumbing aside), the symptom, the layer that bisection found (else the stage),
     for a crash the exception and its normalised message, and the compile settings it
     needs once they are bisected to a minimum. Variants of a class differ in dtypes,
-    shapes, unneeded settings and the rest of the program."""
+    shapes, unneeded settings and the rest of the program.
+
+    ``component`` is the code the class was traced to (``decomposition:torch/_decomp/
+    decompositions.py:multi_margin_loss``), when torch's bisector or a run alone found
+    it. It is carried, not part of the identity: classes of different operators with one
+    component and symptom are folded into one report, not merged into one class."""
 
     kind: Kind
     layer: str = ""  # the first backend that shows it, or the crash's stage
@@ -143,6 +148,7 @@ class RootCause:
     exc_type: str = ""
     message: str = ""
     settings: tuple[str, ...] = ()  # the compile settings it needs (beyond the defaults)
+    component: str = field(default="", compare=False)  # the code it was traced to, or ""
 
     @property
     def text(self) -> str:

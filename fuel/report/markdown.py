@@ -189,7 +189,8 @@ def bisector_line(bisection: CompilerBisection) -> str:
         }.get(bisection.status, f"torch's `CompilerBisector` on the repro ({seconds}): "
                                 f"undecided ({bisection.detail}).")  # fmt: skip
     said = (f"`BisectionResult(backend={answer.backend!r}, subsystem={answer.subsystem!r}, "
-            f"bisect_number={answer.bisect_number!r}, debug_info={answer.debug_info!r})`")  # fmt: skip
+            f"bisect_number={answer.bisect_number!r}, "
+            f"debug_info={answer.debug_info!r})`")  # fmt: skip
     operator = f" (the FX node's operator: `{bisection.operator}`)" if (
         bisection.operator and answer.subsystem == "lowerings") else ""  # fmt: skip
     return f"torch's `CompilerBisector` on the repro ({seconds}): {said}{operator}."

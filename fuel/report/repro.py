@@ -115,6 +115,7 @@ def render_repro(
         leaf=leaf_index(verdict),
         take=functools.partial(_take, leaf_index(verdict)),
         error_exit=REPRO_ERROR,
+        backward=options.backward,
         mutated=_mutated(verdict),
         float64_output=verdict.numeric is not None and verdict.numeric.dtype == "float64",
         death=DEATHS.get(verdict.kind or Kind.COMPILE_CRASH, "raises here"),

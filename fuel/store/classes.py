@@ -23,6 +23,12 @@ def assign(conn: sqlite3.Connection, signature_id: str, cause: RootCause) -> boo
         "VALUES (?, ?, ?, ?, ?)",
         (cause.id, serial.dumps(cause), cause.text, cause.kind.value, signature_id),
     ).rowcount
+    if cause.component:  # a later variant traced the class to torch's code: keep that
+        conn.execute(
+            "UPDATE classes SET root_cause = ? WHERE class_id = ? AND "
+            "COALESCE(json_extract(root_cause, '$.component'), '') = ''",
+            (serial.dumps(cause), cause.id),
+        )
     conn.execute("UPDATE bugs SET class_id = ? WHERE signature_id = ?", (cause.id, signature_id))
     return bool(new)
 

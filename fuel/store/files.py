@@ -72,8 +72,10 @@ def remove_temporaries(layout: Layout) -> None:
 
 
 def render_bug_reports(bugs: Sequence[BugRecord]) -> str:
-    """The plain digest ``bug_reports.txt``: one entry per root-cause class, with the
-    bugs (signatures) that are its variants; known issues are listed apart."""
+    """The plain digest ``bug_reports.txt``: one entry per cause, with the bugs
+    (signatures) that are its variants; known issues are listed apart. A cause is a
+    root-cause class, or, for classes traced to torch's code, every class of one
+    component and symptom (other operators reaching the same code): one report."""
     classes: dict[str, list[BugRecord]] = {}
     for bug in bugs:
         classes.setdefault(bug.class_id or bug.signature_id, []).append(bug)
@@ -83,13 +85,18 @@ def render_bug_reports(bugs: Sequence[BugRecord]) -> str:
     fixed = {c: members for c, members in classes.items()
              if members[0].known is None and members[0].fixed_in}  # fmt: skip
     occurrences = sum(b.count for members in reportable.values() for b in members)
+    causes = fold_by_component(reportable)
     lines = [
         f"fuel bug digest: {len(reportable)} root cause(s), {occurrences} occurrence(s), "
-        f"{sum(len(m) for m in reportable.values())} signature(s)",
+        f"{sum(len(m) for m in reportable.values())} signature(s); {len(causes)} report(s) "
+        f"once folded by component",
         "",
     ]
-    for number, (class_id, members) in enumerate(reportable.items(), 1):
-        lines += _class_entry(number, class_id, members)
+    for number, folded in enumerate(causes, 1):
+        if len(folded) == 1:
+            lines += _class_entry(number, folded[0], reportable[folded[0]])
+        else:
+            lines += _cause_entry(number, [(c, reportable[c]) for c in folded])
     if known:
         count = sum(b.count for members in known.values() for b in members)
         lines.append(f"known issues (not reported again): {count} occurrence(s) of "
@@ -104,6 +111,31 @@ def render_bug_reports(bugs: Sequence[BugRecord]) -> str:
                      f"x{sum(b.count for b in members)}" for class_id, members in fixed.items())
         lines.append("")
     return "\n".join(lines)
+
+
+def fold_by_component(classes: dict[str, list[BugRecord]]) -> list[list[str]]:
+    """Class ids grouped into causes, in order found: classes traced to one component
+    with one symptom together, every other class alone."""
+    causes: dict[tuple[str, str], list[str]] = {}
+    for class_id, members in classes.items():
+        first = members[0]
+        key = (first.kind, first.component) if first.component else ("", class_id)
+        causes.setdefault(key, []).append(class_id)
+    return list(causes.values())
+
+
+def _cause_entry(number: int, classes: list[tuple[str, list[BugRecord]]]) -> list[str]:
+    first = classes[0][1][0]
+    operators = sorted({op for _, members in classes for op in members[0].class_operators})
+    count = sum(b.count for _, members in classes for b in members)
+    variants = sum(len(members) for _, members in classes)
+    lines = [f"[{number}] one cause: {first.component}  {first.kind}  x{count}  "
+             f"({len(classes)} root-cause classes, {variants} variant(s))",
+             f"    operators: {', '.join(operators) or '(none)'}", ""]  # fmt: skip
+    for class_id, members in classes:
+        lines += [f"    {line}" if line else line
+                  for line in _class_entry(number, class_id, members)]  # fmt: skip
+    return lines
 
 
 def _class_entry(number: int, class_id: str, members: list[BugRecord]) -> list[str]:

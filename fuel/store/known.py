@@ -11,6 +11,8 @@ apply). ``--known-issues FILE`` adds a user's own, one rule per line::
     message: Unsupported: .*sym_size              a regular expression searched in the
                                                   verdict's detail and crash message
     class: dtype_mismatch|inductor|torch.any|*    a glob over a root-cause class's text
+    component: eager_only_error|functionalization:*   a glob over a class's symptom and
+                                                  the code it was traced to (kind|component)
 
 In a class glob, the operators field (the third) is one pattern that *every* operator
 of the class must match, ``*`` alone meaning any: ``*.any`` matches ``torch.any`` but not
@@ -21,8 +23,13 @@ label to a different bug; such a class is reported as new instead.
 Signature, id and message rules apply when a test is recorded: such a bug is counted
 (``bugs.count``) and carries the rule, but gets no directory, no report and no bug
 processing. Class rules apply once a bug is reduced and its root-cause class is known:
-the class is marked known, shown as such and not counted as new. Rules are data, so
-the code holds no list of known bugs.
+the class is marked known, shown as such and not counted as new. Component rules are
+class rules for umbrella issues, filed once per mechanism whatever the operator
+(in-place ops that lose eager's dtype check, a decomposition several ops share): they
+match the code torch's bisector traced the class to (``RootCause.component``, e.g.
+``decomposition:torch/_decomp/decompositions.py:multi_margin_loss``), with the symptom
+in front; a class traced to no code matches none. Rules are data, so the code holds no
+list of known bugs.
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ class Rule:
     message: re.Pattern[str] | None = None
     class_glob: str = ""
     class_id: str = ""  # one root-cause class exactly (campaigns named by ``--seen``)
+    component_glob: str = ""  # over "kind|component" of a class traced to torch's code
 
     def matches(self, signature: str, signature_id: str, verdict: Verdict) -> bool:
         if self.signature_id:
@@ -69,6 +77,9 @@ class Rule:
     def matches_class(self, cause: RootCause) -> bool:
         if self.class_id:
             return cause.id == self.class_id
+        if self.component_glob:
+            traced = f"{cause.kind.value}|{cause.component}"
+            return bool(cause.component) and fnmatch.fnmatchcase(traced, self.component_glob)
         if not self.class_glob or not fnmatch.fnmatchcase(cause.text, self.class_glob):
             return False
         fields = self.class_glob.split("|")
@@ -105,14 +116,15 @@ def parse_rule(line: str) -> Rule:
         return Rule(text, signature_glob=value)
     if sep and key == "class" and value:
         return Rule(text, class_glob=value)
+    if sep and key == "component" and value:
+        return Rule(text, component_glob=value)
     if sep and key == "message" and value:
         try:
             return Rule(text, message=re.compile(value))
         except re.error as error:
             raise ValueError(f"bad regular expression: {error}") from None
-    raise ValueError(
-        "expected a 12-hex signature id, 'signature: GLOB', 'message: REGEX' or 'class: GLOB'"
-    )
+    raise ValueError("expected a 12-hex signature id, 'signature: GLOB', 'message: REGEX', "
+                     "'class: GLOB' or 'component: GLOB'")  # fmt: skip
 
 
 def parse_known_issues(text: str, origin: str = "known issues") -> KnownIssues:
@@ -170,5 +182,6 @@ def shipped_rules(data: Any, origin: str, torch_version: str | None) -> list[Rul
             continue
         label = f"known #{entry['issue']}"
         rules += [replace(parse_rule(f"{key}: {entry[key]}"), text=label)
-                  for key in ("class", "message", "signature") if key in entry]  # fmt: skip
+                  for key in ("class", "component", "message", "signature")
+                  if key in entry]  # fmt: skip
     return rules

@@ -95,7 +95,9 @@ def verdict(conn: sqlite3.Connection, test_id: int) -> Verdict | None:
 
 def bugs(conn: sqlite3.Connection, *, unprocessed: bool = False) -> list[BugRecord]:
     query = (
-        "SELECT b.*, t.detail, t.verdict FROM bug_classes b JOIN tests t ON t.id = b.first_test"
+        "SELECT b.*, t.detail, t.verdict, (SELECT c.root_cause FROM classes c "
+        "WHERE c.class_id = b.class_id) AS cause "
+        "FROM bug_classes b JOIN tests t ON t.id = b.first_test"
         + (" WHERE b.known IS NULL AND b.processed = 0" if unprocessed else "")
         + " ORDER BY b.first_test"
     )
@@ -110,6 +112,7 @@ def _program(row: sqlite3.Row) -> Program:
 def _bug(row: sqlite3.Row) -> BugRecord:
     verdict = json.loads(row["verdict"])
     numeric = verdict.get("numeric") or {}
+    cause = json.loads(row["cause"]) if row["cause"] else {}
     return BugRecord(
         signature_id=row["signature_id"], signature=row["signature"], kind=row["kind"],
         stage=row["stage"], first_test=row["first_test"], last_test=row["last_test"],
@@ -117,4 +120,6 @@ def _bug(row: sqlite3.Row) -> BugRecord:
         processing_error=row["processing_error"], detail=row["detail"],
         ops=tuple(verdict.get("ops", ())), class_id=row["class_key"],
         dtype=str(numeric.get("dtype", "")), fixed_in=row["fixed_in"] or "",
+        component=str(cause.get("component", "")),
+        class_operators=tuple(cause.get("operators", ())),
     )  # fmt: skip

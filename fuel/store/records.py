@@ -135,6 +135,8 @@ class BugRecord:
     class_id: str = ""  # its root-cause class; its own signature id until it is reduced
     dtype: str = ""  # the dtype of the value that differs (value mismatches)
     fixed_in: str = ""  # its class's repro no longer shows on this newer torch (--also-on)
+    component: str = ""  # the code its class was traced to (RootCause.component), or ""
+    class_operators: tuple[str, ...] = ()  # its class's operators (the reduced forward's)
 
 
 @dataclass(frozen=True, slots=True)

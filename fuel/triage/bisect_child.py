@@ -189,7 +189,9 @@ def decompositions_alone(model: Any, inputs: tuple[Any, ...]) -> list[AloneCheck
     found: dict[str, AloneCheck] = {}
 
     class Alone(TorchDispatchMode):
-        def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None):
+        def __torch_dispatch__(
+            self, func: Any, types: Any, args: Any = (), kwargs: Any = None
+        ) -> Any:
             kwargs = kwargs or {}
             decomposition = table.get(func)
             if decomposition is None or torch.Tag.nondeterministic_seeded in func.tags:

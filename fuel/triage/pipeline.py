@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fuel.check import Checker, Runner
@@ -90,7 +90,7 @@ class ReduceSettings:
     also_on: tuple[Build, ...] = ()  # other torch builds the confirmed repro runs on
     # torch's CompilerBisector on the confirmed repro (with ``bisect``); 0: not run.
     compiler_bisect_s: float = BISECTOR_TIME_LIMIT_S
-    known: KnownIssues = KnownIssues()  # issues filed upstream: the report says so
+    known: KnownIssues = field(default_factory=KnownIssues)  # filed upstream: reports say so
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,7 +361,8 @@ def _trace(
     if checker is not None and names:
         first = verdict.bisect.first if verdict.bisect and verdict.bisect.first else None
         siblings = sweep(checker, variants(reduced, call, names), verdict,
-                         options.with_backend(first or options.backend), clock=settings.clock)  # fmt: skip
+                         options.with_backend(first or options.backend),
+                         clock=settings.clock)  # fmt: skip
         log(f"siblings of {call}: {sum(bool(t.shows) for t in siblings)} of {len(siblings)} "
             f"tried show it")  # fmt: skip
     log(f"where: {where.component if where else 'undecided'}")

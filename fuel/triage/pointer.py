@@ -37,9 +37,9 @@ from fuel.triage.tables import Source, function_of, overload, source_line, sourc
 
 PASS_SUBSYSTEMS = ("pre_grad_passes", "joint_graph_passes", "post_grad_passes")
 # Where Inductor's graph passes live, searched for a pass the bisector names.
-PASS_FILES = ("torch/_inductor/fx_passes/post_grad.py", "torch/_inductor/fx_passes/joint_graph.py",
-              "torch/_inductor/fx_passes/pre_grad.py", "torch/_inductor/fx_passes/replace_random.py",
-              "torch/_inductor/compile_fx.py")  # fmt: skip
+PASS_FILES = tuple(f"torch/_inductor/{name}.py" for name in (
+    "fx_passes/post_grad", "fx_passes/joint_graph", "fx_passes/pre_grad",
+    "fx_passes/replace_random", "compile_fx"))  # fmt: skip
 VECTORISATION_OFF = "inductor.cpp.simdlen=1"
 # Decompositions that apply under aot_eager: those torch registers as Python kernels of
 # these dispatch keys (``py_impl``); the rest only under aot_eager_decomp_partition/inductor.
@@ -141,7 +141,8 @@ def cpp_vectorisation() -> CodePointer | None:
 
     return _pointer("cpp_codegen", source_of(CppVecKernel),
                     f"the bug shows with Inductor's C++ vectorisation and not with "
-                    f"{VECTORISATION_OFF} (the ablation's run)", function="CppVecKernel")  # fmt: skip
+                    f"{VECTORISATION_OFF} (the ablation's run)",
+                    function="CppVecKernel")  # fmt: skip
 
 
 def applies_at(operator: str, backend: str) -> bool:

@@ -78,7 +78,7 @@ def numbered(lines: list[str], start: int) -> str:
     return "".join(f"{start + i:6d}  {line}" for i, line in enumerate(lines)).rstrip() + "\n"
 
 
-def source_line(relative: str, pattern: Callable[[str], bool]) -> Source | None:
+def source_line(relative: str, pattern: Callable[[str], object]) -> Source | None:
     """The first line of a torch file (``relative`` to site-packages) that ``pattern``
     accepts, with the lines after it."""
     import torch

@@ -6,6 +6,7 @@ a longer forward; backend ``eager`` keeps every run under a second.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,21 @@ def test_usage_errors() -> None:
     assert done.returncode == 2 and "not a bug directory" in done.stderr
     done = fuel("show", str(ROOT / "tests"))
     assert done.returncode == 2 and "not a bug directory" in done.stderr
+
+
+def test_reduce_marks_a_bug_already_filed_upstream(tmp_path: Path) -> None:
+    """An int8 min program shows pytorch#191499's root cause: the shipped list names it
+    for the torch versions it affects, a user's rule for any; either way, it is marked."""
+    rule = "class: numeric_mismatch|inductor|*[.ag]m[ai][nx]||*"
+    rules = tmp_path / "rules.txt"
+    rules.write_text(f"{rule}\n")
+    program = ROOT / "tests" / "triage" / "programs" / "min_int8.py"
+    out = tmp_path / "min"
+    done = fuel("reduce", str(program), "--out", str(out), "-j", "1", "--no-confirm",
+                "--bisector-time-limit", "0", "--known-issues", str(rules))  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    label = next(line for line in done.stdout.splitlines() if line.startswith("known:"))
+    assert label.removeprefix("known:  ").split(" (")[0] in ("known #191499", rule)
+    reduction = json.loads((out / "reduction.json").read_text())
+    assert reduction["known"] in ("known #191499", rule)
+    assert f"Already filed upstream ({reduction['known']})" in (out / "report.md").read_text()

@@ -78,7 +78,8 @@ def test_the_seed_is_reset_before_each_step_that_draws() -> None:
     assert "torch._inductor.config.fallback_random = True" in text
     for run in RUNS:  # forward draws: every run starts from the same seed
         assert f"torch.manual_seed(0)\n    {run}" in text
-    assert "torch.manual_seed(0)\n    inputs = (torch.randn(4),)" in text  # drawn without a generator
+    # drawn without a generator
+    assert "torch.manual_seed(0)\n    inputs = (torch.randn(4),)" in text
 
 
 def test_the_compiler_configs_of_the_test_are_set_in_the_repro() -> None:
@@ -169,7 +170,8 @@ def structured(body: str, changed: str, same_value: str) -> str:
     value = f"({changed} if torch.compiler.is_compiling() else {same_value})"
     forward = body.format(v=value)
     return (f"import torch\n\n\nclass Model(torch.nn.Module):\n    def forward(self, x):\n"
-            f"        {forward}\n\n\ndef make_inputs():\n    return (torch.rand(4) + 1,)\n")  # fmt: skip
+            f"        {forward}\n\n\n"
+            "def make_inputs():\n    return (torch.rand(4) + 1,)\n")  # fmt: skip
 
 
 def exit_code(text: str) -> int:
