@@ -13,6 +13,7 @@ test that needs it is skipped and says why.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import shutil
@@ -40,6 +41,14 @@ class Ended:
     code: int
     out: str
     err: str
+
+    @property
+    def shell_code(self) -> int:
+        """The code a shell shows (``$?``): 128 + the signal for a process a signal ended.
+        Python ends itself by SIGINT when a KeyboardInterrupt once escaped code it ran
+        from C (CPython's ``_Py_UnhandledKeyboardInterrupt``), even though fuel caught
+        it and said so: for the shell that is 130 too."""
+        return 128 - self.code if self.code < 0 else self.code
 
     def line(self) -> str:
         """The one line on stderr, after checking there is exactly one and no traceback."""
@@ -142,6 +151,16 @@ def held(out: Path) -> Iterator[None]:
     finally:
         holder.kill()
         holder.wait()
+
+
+def stored_settings(out: Path) -> dict[str, object]:
+    """The campaign's settings as its database keeps them."""
+    conn = sqlite3.connect(out / "campaign.db")
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+        return dict(json.loads(row[0]))
+    finally:
+        conn.close()
 
 
 def count_tests(out: Path) -> int:
