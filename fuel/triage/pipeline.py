@@ -353,7 +353,7 @@ def _trace(
         f"({found.seconds:.0f} s)")  # fmt: skip
     vector = None
     if (checker is not None and answer is not None and answer.backend == "inductor"
-            and not answer.subsystem and options.device == "cpu"):  # fmt: skip
+            and answer.subsystem in (None, "lowerings") and options.device == "cpu"):  # fmt: skip
         vector = vectorisation(checker, spec.program, verdict)
     where = locate(found, vector)
     call, names = candidates(where, forward_operators(reduced))

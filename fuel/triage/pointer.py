@@ -22,6 +22,9 @@ alone in eager differs
 ``inductor``, no subsystem,    Inductor's vectorised C++ kernel (``CppVecKernel``)
 and the bug is gone with
 ``inductor.cpp.simdlen=1``
+``lowerings`` and the bug is   the vectorised C++ of that operator: its override in
+gone with                      ``CppVecOverrides``, ``CppVecKernel.reduction`` for an
+``inductor.cpp.simdlen=1``     operator torch tags ``reduction``, else ``CppVecKernel``
 ============================== =========================================================
 
 Anything else is left undecided: no pointer, never a guess.
@@ -52,6 +55,9 @@ def locate(bisection: CompilerBisection | None, vectorisation: Trial | None = No
     answer = bisection.answer if bisection else None
     if bisection is None or answer is None:
         return None
+    vector_hides = vectorisation is not None and vectorisation.shows is False
+    if answer.subsystem == "lowerings" and bisection.operator and vector_hides:
+        return vectorised_lowering(bisection.operator, answer.debug_info or "")
     if answer.subsystem:
         return from_subsystem(answer.subsystem, answer.debug_info or "", bisection.operator)
     if answer.backend == "eager":  # Dynamo: nothing decomposed or lowered yet
@@ -62,7 +68,7 @@ def locate(bisection: CompilerBisection | None, vectorisation: Trial | None = No
     functionalized = [c for c in bisection.alone if c.piece == "functionalization"]
     if answer.backend == "aot_eager" and functionalized:
         return functionalization(alone_evidence(functionalized[0], answer.backend))
-    if answer.backend == "inductor" and vectorisation is not None and vectorisation.shows is False:
+    if answer.backend == "inductor" and vector_hides:
         return cpp_vectorisation()
     return None
 
@@ -136,13 +142,32 @@ def functionalization(evidence: str) -> CodePointer | None:
                     function="FunctionalTensorMode.__torch_dispatch__")  # fmt: skip
 
 
-def cpp_vectorisation() -> CodePointer | None:
+def cpp_vectorisation(thing: Any = None, evidence: str = "", operator: str = ""
+                      ) -> CodePointer | None:  # fmt: skip
     from torch._inductor.codegen.cpp import CppVecKernel
 
-    return _pointer("cpp_codegen", source_of(CppVecKernel),
-                    f"the bug shows with Inductor's C++ vectorisation and not with "
-                    f"{VECTORISATION_OFF} (the ablation's run)",
-                    function="CppVecKernel")  # fmt: skip
+    thing = thing or CppVecKernel
+    found = source_of(thing)
+    said = (f"the bug shows with Inductor's C++ vectorisation and not with {VECTORISATION_OFF} "
+            "(the ablation's run)")  # fmt: skip
+    return _pointer("cpp_codegen", found, f"{evidence}; {said}" if evidence else said, operator,
+                    function=found.name if found else "")  # fmt: skip
+
+
+def vectorised_lowering(operator: str, node: str) -> CodePointer | None:
+    """The vectorised C++ that an operator's lowering emits: its ``CppVecOverrides``
+    method for a pointwise op, ``CppVecKernel.reduction`` for a reduction."""
+    import torch
+    from torch._inductor.codegen.cpp import CppVecKernel, CppVecOverrides
+
+    packet = operator.split(".")[1]
+    made_by = getattr(function_of("lowering", operator), "__qualname__", "")
+    reduces = torch.Tag.reduction in getattr(overload(operator), "tags", ())  # torch's own tag
+    thing = getattr(CppVecOverrides, packet, None) or (
+        CppVecKernel.reduction if reduces else None)  # fmt: skip
+    evidence = (f"torch's CompilerBisector: disabling lowerings hides the bug; the application "
+                f"it names lowers FX node {node} ({operator}, lowered by {made_by})")  # fmt: skip
+    return cpp_vectorisation(thing, evidence, operator)
 
 
 def applies_at(operator: str, backend: str) -> bool:
@@ -166,10 +191,5 @@ def _pointer(
 ) -> CodePointer | None:
     if found is None:
         return None
-    name = function or _function_name(found.snippet)
+    name = function or found.name
     return CodePointer(kind, found.file, name, found.line, found.snippet, evidence, operator)
-
-
-def _function_name(snippet: str) -> str:
-    match = re.search(r"\b(?:def|class)\s+(\w+)", snippet)
-    return match[1] if match else ""

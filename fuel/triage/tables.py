@@ -28,6 +28,7 @@ class Source:
     file: str  # relative to site-packages: torch/_decomp/decompositions.py
     line: int
     snippet: str  # numbered lines
+    name: str = ""  # the qualified name: make_reduction.<locals>.inner, CppVecKernel
 
 
 def overload(name: str) -> Any | None:
@@ -71,7 +72,8 @@ def source_of(thing: Any) -> Source | None:
     relative = torch_relative(path or "")
     if not relative:
         return None
-    return Source(relative, start, numbered(lines[:SNIPPET_LINES], start))
+    name = getattr(thing, "__qualname__", "")
+    return Source(relative, start, numbered(lines[:SNIPPET_LINES], start), name)
 
 
 def numbered(lines: list[str], start: int) -> str:

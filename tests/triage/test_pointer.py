@@ -56,3 +56,20 @@ def test_no_answer_or_dynamo_points_nowhere() -> None:
     functionalized = AloneCheck("functionalization", "", "eager raises, it returns")
     found = locate(bisection("aot_eager", functionalized))
     assert found is not None and found.file == "torch/_subclasses/functional_tensor.py"
+
+
+def test_a_lowering_whose_bug_vectorisation_off_hides_points_at_its_vectorised_cpp() -> None:
+    hidden = Trial("inductor.cpp.simdlen=1", False, "pass")
+
+    def lowered(operator: str, node: str) -> CompilerBisection:
+        return CompilerBisection("found", BisectorAnswer("inductor", "lowerings", 1, node),
+                                 operator=operator)  # fmt: skip
+
+    pointwise = locate(lowered("aten.remainder.Tensor", "remainder"), hidden)
+    assert pointwise is not None
+    assert pointwise.component == (
+        "cpp_codegen:torch/_inductor/codegen/cpp.py:CppVecOverrides.remainder")
+    reduction = locate(lowered("aten.min.default", "min_1"), hidden)  # torch tags it reduction
+    assert reduction is not None and reduction.function == "CppVecKernel.reduction"
+    still = locate(lowered("aten.remainder.Tensor", "remainder"), Trial("x", True, "bug"))
+    assert still is not None and still.component == "lowering:torch/_inductor/lowering.py:remainder"
