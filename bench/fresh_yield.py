@@ -17,8 +17,8 @@ reduced (``fuel reduce OUT``), so that what is counted are classes, not signatur
 Printed per arm: tests, compiler lines covered (and those the other arm never
 reached), new root-cause classes and new classes per hour, known and seen ones apart,
 worker-seconds per new line and per new class, and each new class with the operators
-and motifs of the test that first showed it (the recipe's census; ``-`` when the
-program has none).
+and motifs of the test that first showed it (its census, ``tests.motifs``; ``-`` when
+the program has none).
 
     python bench/fresh_yield.py [--minutes 60] [--jobs 2] [--seed 1] [--seen OUT]...
                                 [--out results/bench]
@@ -114,6 +114,15 @@ def bench_finds(out: Path, jobs: int) -> Path:
         print(f"making {directory} from {len(programs)} bench programs", flush=True)
         record_programs(directory, programs, jobs)
     reduce_pending([directory], jobs)
+    unclassed = query(
+        directory / "campaign.db",
+        "SELECT signature_id FROM bugs WHERE known IS NULL AND class_id IS NULL",
+    )
+    if unclassed:  # its processing failed: only the signature itself counts as seen
+        print(
+            f"warning: {len(unclassed)} bench bug(s) have no class (bug processing failed, "
+            f"see `fuel status {directory}`): remove {directory} to make it again"
+        )
     return directory
 
 
@@ -146,9 +155,10 @@ def require_switches() -> None:
 
 
 # Each new class (neither known nor seen): its text (its signature while it is not
-# reduced), and the operators and recipe of the test that first showed it.
+# reduced), and the operators and census (``tests.motifs``) of the test that first
+# showed it.
 NEW_CLASSES = """
-SELECT COALESCE(c.text, b.signature), t.ops, t.recipe
+SELECT COALESCE(c.text, b.signature), t.ops, t.motifs
 FROM bug_classes b JOIN tests t ON t.id = b.first_test
      LEFT JOIN classes c ON c.class_id = b.class_id
 WHERE b.known_as IS NULL
@@ -159,17 +169,13 @@ ORDER BY b.first_test"""
 def new_classes(db: Path) -> list[tuple[str, list[str], list[str]]]:
     """Each new class: its text, and the operators and motifs of its first test."""
     return [
-        (str(text), json.loads(ops), census_of(recipe))
-        for text, ops, recipe in query(db, NEW_CLASSES)
+        (str(text), json.loads(ops), json.loads(motifs))
+        for text, ops, motifs in query(db, NEW_CLASSES)
     ]
 
 
-def census_of(recipe: str) -> list[str]:
-    """The motifs the recipe's census found (none for a program without a recipe)."""
-    try:
-        return list(json.loads(recipe).get("motifs", ()))
-    except (ValueError, AttributeError):
-        return []
+def figure(value: object) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else "-"
 
 
 def status(out: Path) -> dict[str, object]:
@@ -196,8 +202,8 @@ def print_arm(arm: str, out: Path, other: Path) -> float:
         f"{classes['known']}, seen {classes['seen']}"
     )
     print(
-        f"  worker-s per new line  {summary['worker_seconds_per_new_line']}; per new class "
-        f"{summary['worker_seconds_per_new_class']}"
+        f"  worker-s per new line  {figure(summary['worker_seconds_per_new_line'])}; per new "
+        f"class {figure(summary['worker_seconds_per_new_class'])}"
     )
     motifs: Counter[str] = Counter()
     operators: Counter[str] = Counter()
