@@ -165,25 +165,31 @@ def meta_runs(call: Call, template: Template, dtype: str) -> bool:
                 for s in template.slots
             ]
             invoke(call, template, tensors, module)
-    except Exception:
+    except NotImplementedError:  # no meta kernel; the call already ran on CPU
         return call.kind is not CallKind.MODULE and fake_runs(call, template, dtype)
+    except Exception:
+        return False
     return True
 
 
 def fake_runs(call: Call, template: Template, dtype: str) -> bool:
-    """Does the call work on fake tensors with symbolic, data-dependent sizes?"""
+    """Does the call work on fake tensors, a size of its result an unbacked symbol (the
+    data decides it)? Other calls that meta refuses (a copy to the CPU) stay refused."""
     mode = FakeTensorMode(shape_env=ShapeEnv())
     try:
         with quiet(), torch.no_grad():
-            tensors = [
-                mode.from_tensor(torch.zeros(s.shape, dtype=dtype_of(slot_dtype(s, dtype))))
+            tensors = [  # static sizes: a symbol in the result is one the data decides
+                mode.from_tensor(
+                    torch.zeros(s.shape, dtype=dtype_of(slot_dtype(s, dtype))), static_shapes=True
+                )
                 for s in template.slots
             ]
             with mode:
-                invoke(call, template, tensors)
+                output = invoke(call, template, tensors)
     except Exception:
         return False
-    return True
+    leaves = [t for t in pytree.tree_leaves(output) if isinstance(t, torch.Tensor)]
+    return any(isinstance(size, torch.SymInt) for t in leaves for size in t.shape)
 
 
 def works_in(

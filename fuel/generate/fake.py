@@ -21,6 +21,7 @@ import math
 import types
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -54,6 +55,15 @@ def quiet_fake_tensors() -> Iterator[None]:
         logger.setLevel(level)
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The states of a workbench's random streams."""
+
+    inputs: torch.Tensor
+    buffers: torch.Tensor
+    layers: torch.Tensor
+
+
 class Workbench:
     """A real namespace that grows one accepted statement at a time, plus meta checks."""
 
@@ -63,25 +73,47 @@ class Workbench:
         for dtype in FLOAT_DTYPES:  # the dtype anchors of casts (fuel.generate.adapters)
             setattr(self.holder, anchor(dtype), torch.zeros((), dtype=dtype_of(dtype)))
             setattr(self.meta_holder, anchor(dtype), torch.zeros((), dtype=dtype_of(dtype)))
-        generator = torch.Generator().manual_seed(seed)
+        # The program's own random streams, so that the values here are the program's:
+        # inputs from make_inputs' generator, buffers from __init__'s, layers from the
+        # seeded global generator (kept apart from this process's own).
+        self.inputs = torch.Generator().manual_seed(seed)
+        self.buffers = torch.Generator().manual_seed(seed + 1)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.layers = torch.get_rng_state()
         self.env: dict[str, Any] = {
             "torch": torch,
             "math": math,
             "self": self.holder,
-            "g": generator,
+            "g": self.inputs,
         }
 
+    def snapshot(self) -> Snapshot:
+        """Where the random streams stand: a failed candidate goes back to it, so that
+        every value made here is the one the rendered program makes."""
+        return Snapshot(self.inputs.get_state(), self.buffers.get_state(), self.layers)
+
+    def restore(self, snapshot: Snapshot) -> None:
+        self.inputs.set_state(snapshot.inputs)
+        self.buffers.set_state(snapshot.buffers)
+        self.layers = snapshot.layers
+
     def add_input(self, item: Input) -> bool:
-        lines = input_lines(item)
-        if item.place == "buffer":
-            lines.append(f"{item.expr} = {item.name}")
-        return self.run_real(lines)
+        if item.place != "buffer":
+            return self.run_real(input_lines(item))
+        self.env["g"] = self.buffers
+        try:
+            return self.run_real([*input_lines(item), f"{item.expr} = {item.name}"])
+        finally:
+            self.env["g"] = self.inputs
 
     def add_module(self, attr: str, source: str) -> bool:
         try:
-            with warnings.catch_warnings(), torch.no_grad():
+            with warnings.catch_warnings(), torch.no_grad(), torch.random.fork_rng(devices=[]):
                 warnings.simplefilter("ignore")
+                torch.set_rng_state(self.layers)
                 module = eval(source, {"torch": torch, "math": math}).eval()
+                self.layers = torch.get_rng_state()
                 setattr(self.holder, attr, module)
                 setattr(self.meta_holder, attr, copy.deepcopy(module).to("meta"))
         except Exception:
@@ -99,10 +131,18 @@ class Workbench:
         return True
 
     def run_meta(
-        self, call_line: str, result: str, arguments: list[str], scalars: list[str]
+        self,
+        call_line: str,
+        result: str,
+        arguments: list[str],
+        scalars: list[str],
+        data_dependent: bool = False,
     ) -> bool:
         """The call alone, its tensor arguments replaced by meta tensors of equal layout;
-        False also when a result would be too large to compute for real here."""
+        False also when a result would be too large to compute for real here. An
+        operator whose output size depends on the data has no meta kernel: it runs on
+        fake tensors instead (never another operator: where fake tensors lack a kernel
+        they run the real one, which may crash on the shapes meta refused)."""
         env: dict[str, Any] = {"torch": torch, "math": math, "self": self.meta_holder}
         for name in arguments:
             real = self.env[name]
@@ -114,7 +154,9 @@ class Workbench:
         for name in scalars:
             env[name] = self.env[name]
         code = compile(call_line, "<fuel-candidate>", "exec")
-        if not run_quietly(code, env) and not self.run_fake(code, arguments, scalars):
+        if not run_quietly(code, env) and not (
+            data_dependent and self.run_fake(code, arguments, scalars)
+        ):
             return False
         leaves = pytree.tree_leaves(env.get(result))
         return all(t.numel() <= MAX_RESULT_NUMEL for t in leaves if isinstance(t, torch.Tensor))
@@ -126,7 +168,8 @@ class Workbench:
         env: dict[str, Any] = {"torch": torch, "math": math, "self": self.meta_holder}
         for name in (*arguments, *scalars):
             real = self.env[name]
-            env[name] = mode.from_tensor(real) if isinstance(real, torch.Tensor) else real
+            is_tensor = isinstance(real, torch.Tensor)
+            env[name] = mode.from_tensor(real, static_shapes=True) if is_tensor else real
         with quiet_fake_tensors(), mode:
             return run_quietly(code, env)
 

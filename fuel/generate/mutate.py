@@ -167,6 +167,7 @@ def swap_op(recipe: Recipe, ctx: Context) -> Edit | None:
         outputs=(),
         view=spec.view,
         dest=None,
+        data_dependent="dynamic_output_shape" in spec.tags,
     )
     return Edit(replace(recipe, nodes=tuple(swapped if n is node else n for n in recipe.nodes)))
 

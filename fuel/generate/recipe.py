@@ -92,6 +92,7 @@ class Node:
     bindings: tuple[Binding, ...]  # one per slot of ``call``
     outputs: tuple[Value, ...] = ()
     view: bool = False  # the operator returns a view of an argument
+    data_dependent: bool = False  # its output's size depends on the values (nonzero...)
     dest: Binding | None = None  # where an ``out=`` call writes (form "out")
 
 

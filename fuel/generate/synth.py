@@ -30,7 +30,7 @@ from fuel.generate.calls import (
     target_dtype,
     target_of,
 )
-from fuel.generate.fake import Workbench
+from fuel.generate.fake import Snapshot, Workbench
 from fuel.generate.recipe import Binding, Input, Node, Recipe, Value
 from fuel.generate.render import arguments, constructor, module_attr, node_lines
 
@@ -68,7 +68,8 @@ class Synth:
         self.counter = 0  # the next node is v<counter>
         self.shapes = choices.shape_class(seed)
         self.kept: list[str] = []  # values forward must return (a motif's base and view)
-        self.benched: dict[str, Input] = {}  # the inputs made on the workbench, by name
+        # The inputs made on the workbench, by name, with where its random streams stood.
+        self.benched: dict[str, tuple[Input, Snapshot]] = {}
         self.configs: dict[str, Any] = {}  # compiler configs the program sets
 
     def next_name(self) -> str:
@@ -146,6 +147,7 @@ class Synth:
             tuple(b for b in bindings if b is not None),
             view=spec.view,
             dest=dest,
+            data_dependent="dynamic_output_shape" in spec.tags,
         )
         return self.place(node, *mark)
 
@@ -154,9 +156,13 @@ class Synth:
         return len(self.inputs), len(self.pool)
 
     def place(self, node: Node, mark: int, pooled: int) -> Node | None:
-        """Check a candidate; commit it, or forget the inputs it made."""
+        """Check a candidate; commit it, or forget the inputs it made (and the random
+        numbers the workbench drew for it)."""
+        before, benched = self.bench.snapshot(), dict(self.benched)
         outputs = None if aliased_receiver(node) else self.check(node)
         if outputs is None:
+            self.bench.restore(before)
+            self.benched = benched
             self.rollback(mark, pooled)
             return None
         placed = replace(node, outputs=outputs)
@@ -175,6 +181,11 @@ class Synth:
             pooled.uses -= pooled.expr in read
 
     def rollback(self, inputs: int, pooled: int) -> None:
+        gone = [i for i in self.inputs[inputs:] if self.benched.get(i.name, (None,))[0] == i]
+        if gone:  # the workbench draws them again, as the program will, when remade
+            self.bench.restore(self.benched[gone[0].name][1])
+            for item in gone:
+                del self.benched[item.name]
         del self.inputs[inputs:]
         del self.pool[pooled:]
 
@@ -183,10 +194,11 @@ class Synth:
         call's outputs, or None if torch refused any step."""
         bench = self.bench
         for item in self.inputs:
-            if self.benched.get(item.name) != item:  # new since the last check
+            if self.benched.get(item.name, (None,))[0] != item:  # new since the last check
+                before = bench.snapshot()
                 if not bench.add_input(item):
                     return None
-                self.benched[item.name] = item
+                self.benched[item.name] = (item, before)
         if node.form == "module" and not bench.add_module(module_attr(node), constructor(node)):
             return None
         if node.dest is not None and not self.fits_dest(node):
@@ -197,7 +209,8 @@ class Synth:
         if any(bench.overlaps(name) for name in written_arguments(node)):
             return None
         # Meta first: some eager kernels trust their caller and crash on bad shapes.
-        if not bench.run_meta(call, node.name, arguments(node), scalar_names(node.call)):
+        names = arguments(node)
+        if not bench.run_meta(call, node.name, names, scalar_names(node.call), node.data_dependent):
             return None
         if not bench.run_real([call]):
             return None
@@ -372,9 +385,10 @@ class Synth:
         self.counter = 1 + max((int(n.name.removeprefix("v")) for n in nodes), default=-1)
         for item in inputs:
             self.inputs.append(item)
+            before = self.bench.snapshot()
             if not self.bench.add_input(item):
                 return False
-            self.benched[item.name] = item
+            self.benched[item.name] = (item, before)
             if item.is_tensor:
                 floating = item.dtype in FLOAT_DTYPES and item.place == "argument"
                 self.pool.append(Pooled(item.expr, item.shape, item.dtype, True, floating))

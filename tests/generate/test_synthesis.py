@@ -12,10 +12,12 @@ from fuel.errors import UsageError
 from fuel.generate import choices, motifs
 from fuel.generate.base import GenerationRequest, Generator
 from fuel.generate.builtin import BuiltinGenerator
+from fuel.generate.fake import Workbench
 from fuel.generate.profiles import PROFILES
 from fuel.generate.recipe import dumps, loads
 from fuel.generate.registry import GeneratorSettings, create
 from fuel.generate.render import render
+from fuel.generate.synth import Synth
 from fuel.program import InputStyle, load_program
 from tests.generate.helpers import programs, run_eagerly
 from tests.generate.subset import SUBSET
@@ -133,3 +135,29 @@ def test_registered_as_builtin(generator: BuiltinGenerator) -> None:
     assert isinstance(made, BuiltinGenerator) and isinstance(made, Generator)
     assert made.name == "builtin"
     assert generator.operators() == tuple(sorted(SUBSET))
+
+
+def test_the_workbench_computes_the_programs_own_values(
+    generator: BuiltinGenerator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Candidate calls are checked on the values the program will have (its random
+    streams, rewound after a failed candidate): a size that the data decides (nonzero)
+    is the size the program meets, so adapters planned on it stay valid."""
+    made: list[Synth] = []
+    recipe_of = Synth.recipe
+    monkeypatch.setattr(Synth, "recipe", lambda self: made.append(self) or recipe_of(self))
+    for seed in range(12):
+        program = generator.generate(GenerationRequest((), seed))
+        outputs = run_eagerly(program)
+        bench = made[-1].bench.env
+        for output, expr in zip(outputs, loads(program.recipe).outputs, strict=True):
+            checked = eval(expr, bench)
+            assert output.dtype == checked.dtype and output.shape == checked.shape
+            assert torch.equal(output.nan_to_num(), checked.nan_to_num()), (seed, expr)
+
+
+def test_only_data_dependent_calls_are_checked_on_fake_tensors() -> None:
+    bench = Workbench(0)
+    assert bench.run_real(["x = torch.tensor([0.0, 1.0, 2.0])"])
+    assert bench.run_meta("y = torch.nonzero(x)", "y", ["x"], [], data_dependent=True)
+    assert not bench.run_meta("y = torch.nonzero(x)", "y", ["x"], [], data_dependent=False)
