@@ -9,8 +9,9 @@
 * bug term: ``BUG_REWARD`` for a bug nobody has seen (a new signature that is neither
   known nor seen in an earlier campaign, until its root-cause class says otherwise),
   ``-STALE_PENALTY`` for a bug already known or seen (here or in a ``--seen``
-  campaign), 0 for no bug. Operators and settings that keep reaching the same bugs so
-  lose weight instead of gaining it;
+  campaign), 0 for no bug and for eager's own bugs (reported apart: they are not
+  compiler bugs, and the search should not drift toward them). Operators and settings
+  that keep reaching the same bugs so lose weight instead of gaining it;
 * cost: the worker-seconds the test took (at least ``MIN_COST_S``): programs differ
   tenfold in cost, mostly g++ per generated kernel, and the search should learn which
   sizes and settings pay for their time.
@@ -62,6 +63,8 @@ def bug_term(feedback: Feedback, rule: str) -> float:
     """The reward of the test's bug, before dividing by its cost."""
     if not is_fresh(rule):
         return BUG_REWARD if feedback.new_bug else 0.0
+    if feedback.verdict.is_eager_bug:  # eager's own kernel: not what fuel looks for
+        return 0.0
     if feedback.stale_bug:
         return -STALE_PENALTY
     return BUG_REWARD if feedback.new_bug else 0.0

@@ -11,7 +11,7 @@ from fuel.feedback.fasa import FeedbackAwareAnnealing
 from fuel.feedback.heuristic import HeuristicSettings
 from fuel.feedback.record import Feedback
 from fuel.feedback.reward import BUG_REWARD, MIN_COST_S, STALE_PENALTY, reward_of
-from fuel.judge.verdict import Outcome, Verdict
+from fuel.judge.verdict import EAGER_KINDS, Outcome, Verdict
 from fuel.program.record import Program
 
 OPS = tuple(f"op{i:02d}" for i in range(8))
@@ -40,6 +40,14 @@ def test_a_new_bug_is_rewarded_and_a_known_or_seen_one_costs() -> None:
     assert reward_of(fed(lines=50, stale_bug=True)) == pytest.approx(plain - STALE_PENALTY)
     # A new signature whose class proved stale once reduced: stale wins.
     assert reward_of(fed(new_bug=True, stale_bug=True)) == pytest.approx(-STALE_PENALTY)
+
+
+def test_eager_s_own_bug_earns_nothing_either_way() -> None:
+    plain = reward_of(fed(lines=50))
+    for kind in EAGER_KINDS:
+        eager_bug = replace(fed(lines=50, new_bug=True), verdict=Verdict(Outcome.BUG, kind=kind))
+        assert eager_bug.verdict.is_eager_bug
+        assert reward_of(eager_bug) == pytest.approx(plain)
 
 
 def test_the_classic_rule_rewards_any_new_signature_and_ignores_staleness() -> None:
