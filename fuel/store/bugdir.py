@@ -9,8 +9,10 @@
         reduced.py       the reduced program, in the program format
         reduction.json   the ReductionReport: sizes, seconds, per-pass statistics, the
                          reduced program's verdict (bisection included), the ablation,
-                         the repro's confirmation, its runs on other torch builds and
-                         the report's title
+                         the repro's confirmation, its runs on other torch builds,
+                         torch's CompilerBisector's answer, the code it points at
+                         ("Where"), the siblings tried, the known issue it matches
+                         and the report's title
         repro.py         the standalone repro, confirmed in a fresh interpreter
         report.md        the bug report
 
