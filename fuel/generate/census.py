@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from fuel.catalog.spec import INT_DTYPES, OpSpec, Role
+from fuel.catalog.spec import INT_DTYPES, OpSpec, Role, Template
 from fuel.generate.calls import receiver, target_dtype
 from fuel.generate.recipe import Binding, Node, Recipe
 
@@ -190,19 +191,39 @@ def lifted_names(node: Node) -> list[str]:
     return scalar_names(node.call)
 
 
-def leaves_tail(shape: tuple[int, ...]) -> bool:
-    """The innermost (vectorised) dimension holds at least one block of 16 elements
-    and a tail after it."""
-    inner = shape[-1] if shape else 1
-    return inner >= VECTOR_BLOCK and inner % VECTOR_BLOCK != 0
+def leaves_tail(run: int) -> bool:
+    """At least one vector block of 16 elements, and a tail after it."""
+    return run >= VECTOR_BLOCK and run % VECTOR_BLOCK != 0
+
+
+def reduced_dim(template: Template) -> int | None:
+    """The dimension a reduction's call names: its ``dim`` keyword, else its first
+    argument when that is one dimension (``x.max(1)``, ``torch.sum(x, (1,))``); None
+    when it names none (a reduction over every element)."""
+    named = dict(template.kwargs).get("dim")
+    value = named if named is not None else (template.args[0] if template.args else None)
+    if isinstance(value, dict):  # a tuple or list of one dimension
+        items: Any = value.get("tuple", value.get("list", ()))
+        value = items[0] if len(items) == 1 else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def reduced_run(shape: tuple[int, ...], dim: int | None) -> int:
+    """How many elements one result of the reduction reads."""
+    if dim is not None and -len(shape) <= dim < len(shape):
+        return shape[dim]
+    return numel(shape)
 
 
 def tail_reduction(recipe: Recipe, facts: Facts) -> bool:
-    """A reduction of an operand whose innermost size is >= 16, not a multiple of 16."""
+    """A reduction whose run (the dimension it names, or every element) is >= 16 and
+    not a multiple of 16."""
     return any(
-        facts.is_reduction(node) and any(leaves_tail(arg_shape(node, k)) for k in data_args(node))
+        facts.is_reduction(node)
+        and any(leaves_tail(reduced_run(arg_shape(node, k), reduced_dim(node.call)))
+                for k in data_args(node))
         for node in recipe.nodes
-    )
+    )  # fmt: skip
 
 
 def computed_index(recipe: Recipe, facts: Facts) -> bool:

@@ -16,14 +16,15 @@ WRITES = {"inplace_on_view", "view_beside_base", "mutated_input", "mutated_buffe
 
 
 @pytest.mark.parametrize(
-    ("shape", "tail"),
-    [((17,), True), ((3, 31), True), ((16,), False), ((32,), False), ((15,), False),
-     ((40, 3), False), ((), False)],
-)  # fmt: skip
-def test_a_tail_is_one_block_of_16_or_more_and_a_remainder(
-    shape: tuple[int, ...], tail: bool
-) -> None:
-    assert census.leaves_tail(shape) is tail
+    ("run", "tail"), [(17, True), (31, True), (16, False), (32, False), (15, False), (0, False)]
+)
+def test_a_tail_is_one_block_of_16_or_more_and_a_remainder(run: int, tail: bool) -> None:
+    assert census.leaves_tail(run) is tail
+
+
+def test_a_reductions_run_is_the_dimension_it_names_or_every_element() -> None:
+    assert census.reduced_run((3, 20), 1) == 20 and census.reduced_run((3, 20), -2) == 3
+    assert census.reduced_run((3, 20), None) == 60
 
 
 def plain_synth(generator: BuiltinGenerator, seed: int = 3) -> Synth:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from fuel.catalog.spec import DTYPES, OpSpec, Role, Template
-from fuel.generate import adapters, choices
+from fuel.generate import adapters, census, choices
 from fuel.generate.calls import receiver, target_dtype
 from fuel.generate.motifs.menu import (
     INT_WEIGHTS,
@@ -171,7 +171,7 @@ def tail_reduction(synth: Synth, menu: Menu) -> bool:
     extremes = [s for s in menu.reductions if s.name in named]
     specs = extremes if extremes and rng.random() < 0.5 else menu.reductions
     for spec, index, template in fitting(synth, specs, dtype):
-        shaped = widened(template, rng.choice(TAIL_SIZES))
+        shaped = tail_shaped(template, rng.choice(TAIL_SIZES))
         first = receiver(template)
         forms = [f for f in choices.forms(spec, template) if f != "inplace"]
         if shaped is None or first < 0 or not forms:
@@ -191,6 +191,21 @@ def tail_reduction(synth: Synth, menu: Menu) -> bool:
             return True
         synth.rollback(*mark)
     return False
+
+
+def tail_shaped(template: Template, size: int) -> Template | None:
+    """The reduction's template with the dimension it reduces of ``size`` (its first
+    tensor's; every innermost dimension when it reduces all of them)."""
+    dim, first = census.reduced_dim(template), receiver(template)
+    rank = len(template.slots[first].shape) if first >= 0 else 0
+    if dim is None or not -rank <= dim < rank:
+        return widened(template, size)
+    slot = template.slots[first]
+    shape = list(slot.shape)
+    shape[dim] = size
+    slots = list(template.slots)
+    slots[first] = replace(slot, shape=tuple(shape))
+    return replace(template, slots=tuple(slots))
 
 
 def int_minmax_chain(synth: Synth, menu: Menu) -> bool:
