@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fuel.catalog.spec import INT_DTYPES, OpSpec, Role, Template
-from fuel.generate.calls import receiver, target_dtype
+from fuel.generate.calls import receiver, scalar_names, target_dtype
 from fuel.generate.recipe import Binding, Node, Recipe
 
 # Adapter steps that leave the value a view of its source (for a contiguous source):
@@ -181,14 +181,8 @@ def zero_dim_operand(recipe: Recipe, facts: Facts) -> bool:
 def python_scalar_operand(recipe: Recipe, facts: Facts) -> bool:
     """A Python number, an argument of forward, is an operand of a call."""
     used = {b.source for n in recipe.nodes for b in n.bindings}
-    lifted = {name for n in recipe.nodes for name in lifted_names(n)}
+    lifted = {name for n in recipe.nodes for name in scalar_names(n.call)}
     return any(not i.is_tensor and (i.name in used or i.name in lifted) for i in recipe.inputs)
-
-
-def lifted_names(node: Node) -> list[str]:
-    from fuel.generate.calls import scalar_names
-
-    return scalar_names(node.call)
 
 
 def leaves_tail(run: int) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from fuel.catalog.spec import DTYPES, OpSpec, Role, Template
+from fuel.catalog.spec import DTYPES, OpSpec, Role, Slot, Template
 from fuel.generate import adapters, census, choices
 from fuel.generate.calls import receiver, target_dtype
 from fuel.generate.motifs.menu import (
@@ -148,10 +148,10 @@ def tensor_operand(
     return fixed_at(synth, spec, template, k, source, dtype, direct=False)
 
 
-def scalar_binding(synth: Synth, spec: OpSpec, slot: object, dtype: str) -> Binding:
+def scalar_binding(synth: Synth, spec: OpSpec, slot: Slot, dtype: str) -> Binding:
     """A Python number (half the time) or a 0-d tensor, maybe of another dtype."""
     rng = synth.rng
-    guards = spec.guards_for(slot)  # type: ignore[arg-type]
+    guards = spec.guards_for(slot)
     if rng.random() < 0.5:
         floating = not guards and rng.random() < 0.5
         value = rng.choice(FLOAT_SCALARS) if floating else rng.choice(INT_SCALARS)
