@@ -6,5 +6,7 @@ class's text: ``kind|layer|operators|exception|message``; the operators field is
 pattern every operator of the class must match), ``message`` (a regular
 expression searched in the verdict) or ``signature`` (a glob over the signature's text).
 Entries are added only after the match was checked by hand against the public issue.
+An entry of one release whose fixture no longer shows the bug on the next one says so
+(``fixed_in``) and is left out of the next release's file.
 See :mod:`fuel.store.known`.
 """

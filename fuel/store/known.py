@@ -171,6 +171,13 @@ def shipped_known_issues(torch_version: str | None) -> KnownIssues:
     return KnownIssues(tuple(rules))
 
 
+def of_release(torch_version: str, release: str) -> bool:
+    """Is ``torch_version`` (``2.15.0+cu132``, ``2.15.1``) of ``release`` (``2.15``)? The
+    release is a prefix of whole version fields: 2.15 is not 2.150, nor 2.1 2.13."""
+    rest = torch_version.removeprefix(release)
+    return rest != torch_version and rest[:1] in ("", ".", "+")
+
+
 def shipped_rules(data: Any, origin: str, torch_version: str | None) -> list[Rule]:
     """The rules of one shipped file that affect ``torch_version`` (None: all)."""
     if not isinstance(data, dict) or data.get("format") != SHIPPED_FORMAT:
@@ -178,7 +185,7 @@ def shipped_rules(data: Any, origin: str, torch_version: str | None) -> list[Rul
     rules = []
     for entry in data.get("issues", []):
         affects = tuple(str(v) for v in entry.get("affects", ()))
-        if torch_version is not None and not any(map(torch_version.startswith, affects)):
+        if torch_version is not None and not any(of_release(torch_version, v) for v in affects):
             continue
         label = f"known #{entry['issue']}"
         rules += [replace(parse_rule(f"{key}: {entry[key]}"), text=label)
