@@ -13,6 +13,9 @@ Two hooks cover formats older than a record:
   (``Verdict.outcome`` is stored as ``"verdict"``);
 * a classmethod ``from_legacy(value)`` reads data that is not an object (an older,
   textual form of the record, such as a bug signature stored as one string).
+
+A record whose class sets ``STORED_AS_TEXT`` is kept as its ``text`` alone, and read
+back by its ``from_legacy`` (a compile setting: ``inductor.freezing=True``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ PRIMITIVES = (bool, int, float, str)
 def to_data(value: Any) -> Any:
     """JSON-ready data of ``value`` (a record, or anything records hold)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if getattr(value, "STORED_AS_TEXT", False):
+            return value.text  # type: ignore[attr-defined]
         return {
             _json_name(f): to_data(getattr(value, f.name)) for f in dataclasses.fields(value)
         }

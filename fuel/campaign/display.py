@@ -180,7 +180,8 @@ def log_line(event: RoundDone) -> str:
         label += " seen" if is_seen(event.known) else " known"
     program = event.candidate.program
     ops = ",".join(program.ops) or "-"
-    settings = f" settings={','.join(event.candidate.settings)}" if event.candidate.settings else ""
+    chosen = ",".join(setting.text for setting in event.candidate.settings)
+    settings = f" settings={chosen}" if chosen else ""
     lines = f"+{event.new_lines} lines" if event.measured else "not measured"
     return (
         f"#{event.recorded.test_id:<6} {label:28} {program.origin:9} ops={ops}{settings} "

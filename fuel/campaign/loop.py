@@ -43,9 +43,9 @@ from fuel.check import Checked, Checker, Maker
 from fuel.check.share import CONFIRMING, FUZZING, REDUCING, WorkerTime
 from fuel.cluster.records import ClusterReport
 from fuel.errors import FuelError, Rejected
+from fuel.execute.options import apply as apply_settings
 from fuel.execute.records import CompileOptions
 from fuel.feedback.record import Feedback
-from fuel.feedback.settings import apply as apply_settings
 from fuel.generate.base import GenerationRequest, GeneratorDone
 from fuel.store import CampaignStore, NewTest
 from fuel.store.records import NewBug, WorkerSeconds

@@ -40,6 +40,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 
+from fuel.execute.options import CompileSetting
 from fuel.program.record import Program
 
 POLICIES = ("all", "new", "sampled")
@@ -62,9 +63,9 @@ FIRST_MEASURED = 2
 SAMPLE_SHARE = 0.25
 
 
-def tokens_of(ops: Iterable[str], settings: Iterable[str]) -> set[str]:
-    """What FASA learns about from a test: its operators and its setting tokens."""
-    return {*ops, *settings}
+def tokens_of(ops: Iterable[str], settings: Iterable[CompileSetting]) -> set[str]:
+    """What FASA learns about from a test: its operators and its settings' texts."""
+    return {*ops, *(setting.text for setting in settings)}
 
 
 def in_sample(digest: str, share: float = SAMPLE_SHARE) -> bool:
@@ -82,17 +83,23 @@ class CoveragePolicy:
         self.enabled = enabled  # False: the campaign measures no coverage at all
         self.measured: Counter[str] = Counter()  # measured tests per token
 
-    def remember(self, ops: Iterable[str], settings: Iterable[str], measured: bool) -> None:
+    def remember(
+        self, ops: Iterable[str], settings: Iterable[CompileSetting], measured: bool
+    ) -> None:
         """A test already recorded (replayed on resume)."""
         if measured:
             self.measured.update(tokens_of(ops, settings))
 
-    def wants(self, program: Program, settings: tuple[str, ...], mutant: bool) -> bool:
+    def wants(
+        self, program: Program, settings: tuple[CompileSetting, ...], mutant: bool
+    ) -> bool:
         """Should this candidate's coverage be measured? Counted as measured if so."""
         tokens = tokens_of(program.ops, settings)
         return self._count(tokens, self.enabled and self._decide(tokens, mutant, program.digest))
 
-    def wants_order(self, ops: tuple[str, ...], settings: tuple[str, ...], seed: int) -> bool:
+    def wants_order(
+        self, ops: tuple[str, ...], settings: tuple[CompileSetting, ...], seed: int
+    ) -> bool:
         """The same for a program a cluster's node will make: its operators are the
         heuristic's (the node's generator adds more), and the sample is drawn from the
         request's seed, since there is no program to draw it from yet."""

@@ -29,6 +29,7 @@ from fuel.campaign.corpus import Corpus, credit_of
 from fuel.campaign.measure import CoveragePolicy
 from fuel.check import Checked
 from fuel.errors import FuelError, Rejected
+from fuel.execute.options import CompileSetting
 from fuel.feedback.heuristic import Heuristic
 from fuel.feedback.record import Feedback
 from fuel.feedback.settings import SettingsAnnealing
@@ -45,7 +46,7 @@ class Candidate:
     parent: int | None = None  # tests.id it was mutated or repaired from
     repairs: int = 0  # how many repairs led to it
     generate_seconds: float = 0.0
-    settings: tuple[str, ...] = ()  # compile setting tokens to test it with
+    settings: tuple[CompileSetting, ...] = ()  # compile settings to test it with
     coverage: bool = False  # measure its coverage (the campaign's coverage policy)
 
     @property
@@ -60,7 +61,7 @@ class Order:
     it, as the generator would have made it here."""
 
     request: GenerationRequest
-    settings: tuple[str, ...] = ()  # compile setting tokens to test it with
+    settings: tuple[CompileSetting, ...] = ()  # compile settings to test it with
     coverage: bool = False  # measure its coverage (the campaign's coverage policy)
 
     def filled(self, checked: Checked) -> Candidate:
@@ -91,7 +92,7 @@ class Repair:
     verdict: Verdict
     test_id: int
     repairs: int
-    settings: tuple[str, ...] = ()  # a repair is tested with the settings it failed under
+    settings: tuple[CompileSetting, ...] = ()  # a repair is tested as it failed
 
 
 class Producer:
@@ -233,8 +234,8 @@ class Producer:
                 self._repairs.append(Repair(feedback.program, feedback.verdict, lesson.test_id,
                                             lesson.repairs, feedback.settings))  # fmt: skip
 
-    def _settings(self) -> tuple[str, ...]:
-        return self.settings.propose() if self.settings is not None else ()
+    def _settings(self) -> tuple[CompileSetting, ...]:
+        return self.settings.choose() if self.settings is not None else ()
 
     def _make(self) -> Candidate | Order | None:
         start = time.perf_counter()

@@ -132,14 +132,14 @@ def known_label(
 ) -> str | None:
     """The known issue a bug matches, as a campaign matches it: its signature, else its
     root-cause class (here: the program as it is, not reduced)."""
+    from fuel.execute.options import changes
     from fuel.judge.signature import identity_of, root_cause
     from fuel.program.syntax import forward_operators
-    from fuel.triage.ablation import settings_tokens
 
     if not verdict.is_bug:
         return None
     signature = identity_of(verdict)
-    cause = root_cause(verdict, forward_operators(source), settings_tokens(options))
+    cause = root_cause(verdict, forward_operators(source), changes(options))
     return known.match(signature.text, signature.id, verdict) or known.match_class(cause)
 
 

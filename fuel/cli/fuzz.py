@@ -343,15 +343,15 @@ def command(
     return exits.OK
 
 
-PINNING_FLAGS = {"dynamic": "dynamic", "backward": "backward", "fullgraph": "fullgraph",
-                 "mode": "mode"}  # fmt: skip
-
-
 def pinned_families(ctx: click.Context) -> tuple[str, ...]:
-    """The setting families the command line fixes (a flag given explicitly)."""
-    given = [name for name in PINNING_FLAGS
-             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE]
-    return tuple(sorted({PINNING_FLAGS[name] for name in given}))
+    """The compile-setting families the command line fixes: each family's flag (named
+    as the family) given explicitly."""
+    from fuel.execute.options import SettingFamily
+
+    flags = [family.value for family in SettingFamily if family.value in ctx.params]
+    given = [flag for flag in flags
+             if ctx.get_parameter_source(flag) is click.core.ParameterSource.COMMANDLINE]
+    return tuple(sorted(given))
 
 
 def resume_changes(

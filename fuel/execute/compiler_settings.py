@@ -30,6 +30,7 @@ from typing import Any
 
 from torch.utils._config_module import _UNSET_SENTINEL, ConfigModule, _Config, _ConfigEntry
 
+from fuel.execute.options import CompileSetting
 from fuel.execute.records import CompileOptions
 from fuel.execute.sandbox import PINNED_PATHS
 from fuel.execute.state import config_modules
@@ -65,20 +66,12 @@ def applied(settings: tuple[Setting, ...]) -> Iterator[None]:
         os.environ.update(saved_env)
 
 
-# CompileOptions.config names a setting by its family and field: "inductor.freezing".
-OPTION_MODULES = {
-    "inductor": "torch._inductor.config",
-    "dynamo": "torch._dynamo.config",
-    "functorch": "torch._functorch.config",
-}
-
-
 def options_applied(options: CompileOptions) -> contextlib.AbstractContextManager[None]:
     """``options.config`` patched into torch's config modules, for one compiled run."""
     changes: dict[str, dict[str, Any]] = {}
     for name, value in options.config:
-        family, _, field = name.partition(".")
-        changes.setdefault(OPTION_MODULES[family], {})[field] = value
+        setting = CompileSetting(name, value)
+        changes.setdefault(setting.config_module, {})[setting.config_field] = value
     return patched(changes)
 
 

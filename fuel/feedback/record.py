@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fuel.execute.options import CompileSetting
 from fuel.judge.verdict import Verdict
 from fuel.program.record import Program
 
@@ -15,7 +16,7 @@ class Feedback:
     new_lines: int  # compiler lines this test covered for the first time in the campaign
     new_lines_by_file: tuple[tuple[str, int], ...] = ()  # (torch-relative path, count)
     new_bug: bool = False  # the verdict is a bug whose signature was not seen before
-    settings: tuple[str, ...] = ()  # the compile setting tokens the test ran with
+    settings: tuple[CompileSetting, ...] = ()  # the compile settings the test ran with
     # Whether coverage was measured on this test: when not, ``new_lines`` is 0 for want
     # of a measurement, not because the test reached nothing new (see
     # ``fuel.campaign.measure``), and heuristics must not learn "no gain" from it.

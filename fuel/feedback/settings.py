@@ -1,8 +1,10 @@
-"""Compile settings per test: the space, how a choice applies, and who chooses.
+"""Compile settings per test: the space the campaign searches, and who chooses.
 
 A campaign compiles every test with its base options (the command line's), unless it
 explores settings (``--settings explore``): then each generated program also gets a
-few *setting tokens*, each one change to the base options, written ``key=value``:
+few compile settings (:class:`~fuel.execute.options.CompileSetting`, whose families and
+stored text form are defined there), each one change to the base options. The space's
+vocabulary, the values a campaign tries, is this module's:
 
 =============================== ========================================================
 token                           why it is worth a test
@@ -19,24 +21,23 @@ cudagraphs``
 
 A family the command line pins (``--dynamic``, ``--backward``, ...) is left out of the
 space. The choice is learnt like the operators are: :class:`SettingsAnnealing` is FASA
-over setting tokens, rewarded by the same new coverage and new bugs, so settings that
-keep finding new compiler code or new bugs are tried more.
+over the settings' texts (its tokens), rewarded by the same new coverage and new bugs,
+so settings that keep finding new compiler code or new bugs are tried more.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from fuel.execute.compiler_settings import OPTION_MODULES
+from fuel.execute.options import CONFIG_MODULES, CompileSetting, SettingFamily, ordered
 from fuel.execute.records import CompileOptions
 from fuel.feedback.fasa import FeedbackAwareAnnealing
 from fuel.feedback.heuristic import HeuristicSettings
 from fuel.feedback.record import Feedback
 from fuel.feedback.reward import DEFAULT_REWARD
-from fuel.program import parsing
 
 MODES = ("max-autotune-no-cudagraphs",)
 CUDA_MODES = ("reduce-overhead",)
@@ -84,51 +85,17 @@ CONFIG_OVERRIDES: tuple[tuple[str, Any], ...] = (
 # (dynamic shapes with backward and a config), few enough that a bug's settings stay
 # readable; a bug's report carries only the ones it needs (settings are bisected).
 MAX_SETTINGS = 3
-OPTION_FAMILIES = ("dynamic", "backward", "fullgraph", "mode")
 # The token for "the base options as they are": in the space, so that the annealer
 # learns whether the default path still pays, as it learns any setting. Chosen with
 # other tokens it only stands for fewer changes; chosen alone, the test is the default.
 BASE = "default"
 
 
-def token(key: str, value: Any) -> str:
-    return f"{key}={value}"
-
-
-def parse_token(text: str) -> tuple[str, Any]:
-    key, _, value = text.partition("=")
-    try:
-        return key, parsing.literal(value)
-    except (ValueError, SyntaxError):
-        return key, value  # a plain word: a mode's name
-
-
-def family_of(text: str) -> str:
-    return text.partition("=")[0]
-
-
-def apply(options: CompileOptions, tokens: Iterable[str]) -> CompileOptions:
-    """The base options with each token's change (the first token of a family wins)."""
-    seen: set[str] = set()
-    for text in tokens:
-        if text == BASE:
-            continue
-        key, value = parse_token(text)
-        if key in seen:
-            continue
-        seen.add(key)
-        if key in OPTION_FAMILIES:
-            options = replace(options, **{key: value})
-        else:
-            options = options.with_config(key, value)
-    return options
-
-
 def config_default(name: str) -> tuple[bool, Any]:
     """(whether this torch has the setting, its default value)."""
     family, _, field = name.partition(".")
     try:
-        module: Any = importlib.import_module(OPTION_MODULES[family])
+        module: Any = importlib.import_module(CONFIG_MODULES[family])
     except (KeyError, ImportError):
         return False, None
     for part in field.split("."):
@@ -145,29 +112,37 @@ def valid_override(name: str, value: Any) -> bool:
     return default is None or type(default) is type(value)
 
 
+def candidates(base: CompileOptions) -> list[CompileSetting]:
+    """Every setting of the space's vocabulary that changes ``base``."""
+    found = [CompileSetting("dynamic", v) for v in (True, False) if v != base.dynamic]
+    if not base.backward:
+        found.append(CompileSetting("backward", True))
+    if not base.fullgraph:
+        found.append(CompileSetting("fullgraph", True))
+    modes = MODES + (CUDA_MODES if base.device == "cuda" else ())
+    found += [CompileSetting("mode", m) for m in modes if m != base.mode]
+    if base.backend == "inductor":
+        found += [CompileSetting(n, v) for n, v in CONFIG_OVERRIDES if valid_override(n, v)]
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class SettingsSpace:
-    """The tokens a campaign may choose from."""
+    """The settings a campaign may choose from."""
 
-    tokens: tuple[str, ...]
+    settings: tuple[CompileSetting, ...]
 
     @classmethod
     def build(cls, base: CompileOptions, pinned: Iterable[str] = ()) -> SettingsSpace:
-        """Every token that changes ``base`` in a family the command line left free."""
-        pinned = set(pinned)
-        found: list[str] = []
-        if "dynamic" not in pinned:
-            found += [token("dynamic", v) for v in (True, False) if v != base.dynamic]
-        if "backward" not in pinned and not base.backward:
-            found.append(token("backward", True))
-        if "fullgraph" not in pinned and not base.fullgraph:
-            found.append(token("fullgraph", True))
-        if "mode" not in pinned:
-            modes = MODES + (CUDA_MODES if base.device == "cuda" else ())
-            found += [token("mode", m) for m in modes if m != base.mode]
-        if base.backend == "inductor" and "config" not in pinned:
-            found += [token(n, v) for n, v in CONFIG_OVERRIDES if valid_override(n, v)]
-        return cls(tuple(sorted(set(found))) + ((BASE,) if found else ()))
+        """Every setting that changes ``base`` in a family the command line left free
+        (``pinned``: family names, as ``SettingFamily`` spells them)."""
+        fixed = {SettingFamily(name) for name in pinned}
+        return cls(ordered(s for s in candidates(base) if s.family not in fixed))
+
+    @property
+    def tokens(self) -> tuple[str, ...]:
+        """What the annealer chooses from: each setting's text, and ``BASE``."""
+        return tuple(s.text for s in self.settings) + ((BASE,) if self.settings else ())
 
 
 class SettingsAnnealing(FeedbackAwareAnnealing):
@@ -185,13 +160,19 @@ class SettingsAnnealing(FeedbackAwareAnnealing):
     def __init__(self, space: SettingsSpace, seed: int, reward: str = DEFAULT_REWARD) -> None:
         super().__init__(HeuristicSettings(space.tokens, seed, MAX_SETTINGS, reward))
         self.space = space
+        self.by_text = {setting.text: setting for setting in space.settings}
         self.proposed: set[str] = set()  # tokens sent out, results in or not
         self.trying_all = True
 
     def tokens_of(self, feedback: Feedback) -> tuple[str, ...]:
-        return feedback.settings or (BASE,)
+        return tuple(setting.text for setting in feedback.settings) or (BASE,)
+
+    def choose(self) -> tuple[CompileSetting, ...]:
+        """The settings of the next test (none: the base options as they are)."""
+        return tuple(self.by_text[text] for text in self.propose())
 
     def propose(self) -> tuple[str, ...]:
+        """The tokens of the next test, one per setting name, ``BASE`` left out."""
         untried = [t for t in self.universe if t not in self.proposed and t not in self.stats]
         if untried and self.current:
             self.current = self.with_newcomer(self.current, self.rng.choice(untried))
@@ -201,14 +182,14 @@ class SettingsAnnealing(FeedbackAwareAnnealing):
                 self.trying_all = False
                 self.current = self.best_tokens()
             chosen = super().propose()
-        families: dict[str, str] = {}
-        for text in chosen:  # one value per family
+        names: dict[str, str] = {}
+        for text in chosen:  # one value per setting name
             if text == BASE:
                 self.proposed.add(BASE)
                 continue
-            families.setdefault(family_of(text), text)
-        self.proposed.update(families.values())
-        return tuple(sorted(families.values()))
+            names.setdefault(self.by_text[text].name, text)
+        self.proposed.update(names.values())
+        return tuple(sorted(names.values()))
 
     def best_tokens(self) -> tuple[str, ...]:
         mean_uses = self._mean_uses()
@@ -222,19 +203,3 @@ class SettingsAnnealing(FeedbackAwareAnnealing):
         else:
             members[self.rng.randrange(len(members))] = newcomer
         return tuple(sorted(members))
-
-
-def settings_used(rows: Iterable[tuple[tuple[str, ...], int]]) -> dict[str, dict[str, int]]:
-    """Tests per setting family and value, from (tokens, tests) pairs: the tests
-    without a token of a family count under "default"."""
-    counts: dict[str, dict[str, int]] = {}
-    total = 0
-    for tokens, tests in rows:
-        total += tests
-        for text in tokens:
-            key, value = parse_token(text)
-            family = counts.setdefault(key, {})
-            family[str(value)] = family.get(str(value), 0) + tests
-    for family in counts.values():
-        family["default"] = total - sum(family.values())
-    return counts

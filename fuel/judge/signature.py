@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from fuel.execute.options import CompileSetting, ordered, texts
 from fuel.execute.records import Failure, Phase
 from fuel.judge.kinds import EAGER_KINDS, Kind, Stage
 from fuel.judge.stage import chain_frames, innermost, torch_relative
@@ -147,7 +148,7 @@ class RootCause:
     operators: tuple[str, ...] = ()  # the reduced forward's operators, sorted
     exc_type: str = ""
     message: str = ""
-    settings: tuple[str, ...] = ()  # the compile settings it needs (beyond the defaults)
+    settings: tuple[CompileSetting, ...] = ()  # the compile settings it needs (sorted)
     component: str = field(default="", compare=False)  # the code it was traced to, or ""
 
     @property
@@ -156,7 +157,7 @@ class RootCause:
         short = self.exc_type.rsplit(".", 1)[-1]
         text = "|".join((self.kind.value, self.layer, ",".join(self.operators), short,
                          self.message))  # fmt: skip
-        return f"{text}|{','.join(self.settings)}" if self.settings else text
+        return f"{text}|{','.join(texts(self.settings))}" if self.settings else text
 
     @property
     def id(self) -> str:
@@ -164,7 +165,9 @@ class RootCause:
 
 
 def root_cause(
-    verdict: Verdict, operators: list[str] | tuple[str, ...], settings: tuple[str, ...] = ()
+    verdict: Verdict,
+    operators: list[str] | tuple[str, ...],
+    settings: tuple[CompileSetting, ...] = (),
 ) -> RootCause:
     """The class of a reduced program's bug, from its verdict, its forward's operators and
     the compile settings it needs."""
@@ -179,7 +182,7 @@ def root_cause(
         operators=tuple(sorted(set(kept))),
         exc_type=signature.exc_type.rsplit(".", 1)[-1],
         message=signature.message if signature.exc_type or signature.phase else "",
-        settings=tuple(sorted(settings)),
+        settings=ordered(settings),
     )
 
 

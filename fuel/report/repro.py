@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 import jinja2
 
-from fuel.execute.compiler_settings import OPTION_MODULES
+from fuel.execute.options import CompileSetting, SettingFamily, changes
 from fuel.execute.records import CompileOptions
 from fuel.execute.rounding import RoundedFloat64
 from fuel.judge.kinds import Kind
@@ -177,28 +177,24 @@ def config_block(options: CompileOptions, calls_draw: bool) -> str:
     """The compiler configs the compiled call needs, set as a user would set them:
     the test's own overrides, and Inductor drawing random numbers as eager does when
     the model may draw (otherwise compiled randomness differs by design)."""
-    config = list(options.config)
-    if calls_draw and not any(name == FALLBACK_RANDOM for name, _ in config):
-        config.append((FALLBACK_RANDOM, True))
+    config = [CompileSetting(name, value) for name, value in options.config]
+    if calls_draw and not any(setting.name == FALLBACK_RANDOM for setting in config):
+        config.append(CompileSetting(FALLBACK_RANDOM, True))
     if not config:
         return ""
-    modules = sorted({OPTION_MODULES[name.partition(".")[0]] for name, _ in config})
-    imports = [f"import {module}" for module in modules]
-    assignments = [
-        f"{OPTION_MODULES[family]}.{field} = {value!r}"
-        for family, _, field, value in ((*n.partition("."), v) for n, v in config)
-    ]
+    imports = [f"import {module}" for module in sorted({s.config_module for s in config})]
+    assignments = [f"{s.config_module}.{s.config_field} = {s.value!r}" for s in config]
     return "\n".join(imports + assignments) + "\n"
 
 
+# The settings torch.compile takes as arguments, in the order the repro writes them.
+COMPILE_ARGUMENTS = (SettingFamily.MODE, SettingFamily.DYNAMIC, SettingFamily.FULLGRAPH)
+
+
 def compile_args(options: CompileOptions) -> str:
+    made = {setting.family: setting for setting in changes(options)}
     args = [f"backend={options.backend!r}"]
-    if options.mode:
-        args.append(f"mode={options.mode!r}")
-    if options.dynamic is not None:
-        args.append(f"dynamic={options.dynamic}")
-    if options.fullgraph:
-        args.append("fullgraph=True")
+    args += [f"{made[f].name}={made[f].value!r}" for f in COMPILE_ARGUMENTS if f in made]
     return ", ".join(args)
 
 

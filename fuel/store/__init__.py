@@ -45,7 +45,10 @@ Tables (schema version 5; times are Unix seconds, elapsed times campaign seconds
                                reportable signature; corpus: 1 if kept for mutation;
                                coverage_measured: 0 when the coverage policy (or
                                --no-coverage) left the test unmeasured: its new_lines
-                               0 is then a blank, which replay must not learn from
+                               0 is then a blank, which replay must not learn from;
+                               settings: JSON list of the compile settings it ran
+                               with beyond the campaign's options, each in its one
+                               text form (``fuel.execute.options.CompileSetting``)
     bugs(signature_id, signature, kind, stage, first_test, last_test, count, known,
          processed, processing_error)
                                one row per signature; count: tests showing it (first

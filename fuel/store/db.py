@@ -24,8 +24,8 @@ from typing import IO, Any
 from fuel import serial
 from fuel.cluster.records import ClusterReport
 from fuel.errors import FuelError, UsageError
+from fuel.execute.options import CompileSetting, apply, texts
 from fuel.execute.records import CompileOptions, CoverageDelta
-from fuel.feedback.settings import apply as apply_settings
 from fuel.generate.base import GeneratorStatus
 from fuel.generate.recipe import recorded_motifs
 from fuel.judge.signature import RootCause, evidence_key, identity_of
@@ -206,11 +206,11 @@ class CampaignStore:
     def settings(self) -> dict[str, Any]:
         return dict(json.loads(self.meta("settings") or "{}"))
 
-    def options(self, tokens: tuple[str, ...] = ()) -> CompileOptions:
-        """How a test with these setting tokens was compiled: the campaign's options,
-        changed by the tokens."""
+    def options(self, settings: tuple[CompileSetting, ...] = ()) -> CompileOptions:
+        """How a test with these compile settings was compiled: the campaign's options,
+        changed by the settings."""
         base = serial.from_data(CompileOptions, self.settings().get("options", {}))
-        return apply_settings(base, tokens)
+        return apply(base, settings)
 
     def update_settings(self, settings: dict[str, Any]) -> None:
         """A resume may change the limits and worker count; the rest stays as created."""
@@ -314,7 +314,7 @@ class CampaignStore:
             verdict.stage.value if verdict.stage else None, novelty.signature_id or None,
             verdict.detail, serial.dumps(verdict), entry.run_seconds, entry.generate_seconds,
             novelty.new_lines, covered, int(novelty.new_bug), int(entry.corpus),
-            int(bool(verdict.fuel_error)), json.dumps(list(entry.settings)),
+            int(bool(verdict.fuel_error)), json.dumps(texts(entry.settings)),
             int(novelty.measured), json.dumps(list(recorded_motifs(program.recipe))),
         )  # fmt: skip
         bug_count = 0
@@ -443,14 +443,14 @@ class CampaignStore:
 
     # ---------------------------------------------------------------- files
     def _write_bug_files(
-        self, signature_id: str, source: str, verdict: Verdict, tokens: tuple[str, ...]
+        self, signature_id: str, source: str, verdict: Verdict, settings: tuple[CompileSetting, ...]
     ) -> Path:
         """``bugs/<id>/``: the first program showing the bug, its verdict and the compile
         options it was judged with."""
         bug = BugFiles(self.layout.bug_dir(signature_id))
         bug.write("program.py", source)
         bug.write_record(bug.verdict, verdict)
-        bug.write_options(self.options(tokens))
+        bug.write_options(self.options(settings))
         return bug.directory
 
     def reconcile_files(self) -> None:
@@ -471,8 +471,8 @@ class CampaignStore:
                 verdict = reads.verdict(self.conn, bug.first_test)
                 assert verdict is not None
                 source = reads.source(self.conn, bug.first_test)
-                tokens = reads.settings(self.conn, bug.first_test)
-                self._write_bug_files(bug.signature_id, source, verdict, tokens)
+                settings = reads.settings(self.conn, bug.first_test)
+                self._write_bug_files(bug.signature_id, source, verdict, settings)
         self._rewrite_digest()
 
 

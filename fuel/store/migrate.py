@@ -48,6 +48,17 @@ v6 → v7 (the shapes of each program):
 
 * ``tests.motifs``: the census of the test's program (``fuel.generate.census``, a JSON
   list) as its recipe records it; older fuel recorded none, so older tests get ``[]``.
+
+v7 → v8 (one record for compile settings, ``fuel.execute.options``):
+
+* ``tests.settings``: every setting in its one stored text form (a string value bare:
+  ``mode=max-autotune-no-cudagraphs``);
+* ``meta.settings``: ``pinned`` as the families ``SettingFamily`` names;
+* ``classes``: each root cause's settings read in either spelling it was kept in
+  (root-cause classes quoted strings: ``mode='max-autotune'``) and written in the
+  stored form; so its text, and where a setting was quoted its id, change with it
+  (``bugs.class_id`` follows; two classes that differed only in spelling become one);
+* ``bugs/<id>/reduction.json``: its root cause likewise.
 """
 
 from __future__ import annotations
@@ -58,8 +69,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from fuel import serial
+from fuel.execute.options import SettingFamily, parse_all, texts
 from fuel.generate.base import GeneratorStatus
-from fuel.judge.signature import root_cause
+from fuel.judge.signature import RootCause, root_cause
 from fuel.judge.verdict import Verdict
 from fuel.program.syntax import forward_operators
 from fuel.store import classes
@@ -196,6 +208,38 @@ def v7_database(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE tests ADD COLUMN motifs TEXT NOT NULL DEFAULT '[]'")
 
 
+def v8_database(conn: sqlite3.Connection) -> None:
+    for (stored,) in conn.execute("SELECT DISTINCT settings FROM tests").fetchall():
+        rewritten = json.dumps(texts(parse_all(json.loads(stored))))
+        if rewritten != stored:
+            conn.execute("UPDATE tests SET settings = ? WHERE settings = ?", (rewritten, stored))
+    row = conn.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+    if row is not None:
+        settings = json.loads(row[0])
+        pinned = settings.get("pinned", ())
+        settings["pinned"] = sorted(SettingFamily(name).value for name in pinned)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'settings'",
+                     (json.dumps(settings, sort_keys=True),))  # fmt: skip
+    for class_id, stored in conn.execute("SELECT class_id, root_cause FROM classes").fetchall():
+        cause = serial.loads(RootCause, stored)  # settings read in either spelling
+        taken = conn.execute("SELECT 1 FROM classes WHERE class_id = ?", (cause.id,)).fetchone()
+        if cause.id != class_id and taken:  # it differed from that class only in spelling
+            conn.execute("DELETE FROM classes WHERE class_id = ?", (class_id,))
+        else:
+            conn.execute("UPDATE classes SET class_id = ?, root_cause = ?, text = ? "
+                         "WHERE class_id = ?",
+                         (cause.id, serial.dumps(cause), cause.text, class_id))  # fmt: skip
+        conn.execute("UPDATE bugs SET class_id = ? WHERE class_id = ?", (cause.id, class_id))
+
+
+def v8_files(conn: sqlite3.Connection, layout: Layout) -> None:
+    for directory in sorted(layout.bugs_dir.glob("*")):
+        bug = BugFiles(directory)
+        reduction = bug.read_reduction()
+        if reduction is not None and reduction.root_cause is not None:
+            bug.write_record(bug.reduction, reduction)  # its settings in the stored form
+
+
 def no_files(conn: sqlite3.Connection, layout: Layout) -> None:
     """A step that changes no file."""
 
@@ -213,4 +257,5 @@ STEPS = {  # from version N to N + 1
     4: Step(v5_database, no_files),
     5: Step(v6_database, no_files),
     6: Step(v7_database, no_files),
+    7: Step(v8_database, v8_files),
 }

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from fuel import serial
+from fuel.execute.options import CompileSetting, parse_all
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.program.record import Program
 from fuel.store.records import BugRecord, StoredTest
@@ -20,9 +21,14 @@ def source(conn: sqlite3.Connection, test_id: int) -> str:
     return str(conn.execute("SELECT source FROM tests WHERE id = ?", (test_id,)).fetchone()[0])
 
 
-def settings(conn: sqlite3.Connection, test_id: int) -> tuple[str, ...]:
+def settings(conn: sqlite3.Connection, test_id: int) -> tuple[CompileSetting, ...]:
     row = conn.execute("SELECT settings FROM tests WHERE id = ?", (test_id,)).fetchone()
-    return tuple(json.loads(row[0])) if row else ()
+    return settings_of(row[0]) if row else ()
+
+
+def settings_of(stored: str) -> tuple[CompileSetting, ...]:
+    """A test's compile settings from ``tests.settings`` (a JSON list of their texts)."""
+    return parse_all(json.loads(stored))
 
 
 # What replay reads of a test. A bug test is stale (known or seen) unless it was the
@@ -66,7 +72,7 @@ def _replayed(row: sqlite3.Row, by_file: tuple[tuple[str, int], ...]) -> StoredT
     program = Program("", row["name"], row["seed"], ops, row["origin"])
     return StoredTest(row["id"], program, Outcome(row["outcome"]), row["new_lines"],
                       bool(row["new_bug"]), row["parent"],
-                      settings=tuple(json.loads(row["settings"])),
+                      settings=settings_of(row["settings"]),
                       measured=bool(row["coverage_measured"]),
                       stale_bug=bool(row["stale_bug"]), run_seconds=row["run_seconds"],
                       new_lines_by_file=by_file)  # fmt: skip
@@ -79,7 +85,7 @@ def corpus(conn: sqlite3.Connection) -> list[StoredTest]:
     )
     return [StoredTest(row["id"], _program(row), Outcome(row["outcome"]), row["new_lines"],
                        bool(row["new_bug"]), row["parent"], row["times_mutated"],
-                       tuple(json.loads(row["settings"])), bool(row["coverage_measured"]))
+                       settings_of(row["settings"]), bool(row["coverage_measured"]))
             for row in rows]  # fmt: skip
 
 

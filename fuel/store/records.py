@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fuel.cluster.records import ClusterReport
+from fuel.execute.options import CompileSetting
 from fuel.execute.records import CompileOptions
 from fuel.feedback.record import Feedback
 from fuel.judge.signature import RootCause
@@ -55,7 +56,7 @@ class NewTest:
     corpus: bool = False  # kept for later mutation
     run_seconds: float = 0.0
     generate_seconds: float = 0.0
-    settings: tuple[str, ...] = ()  # setting tokens applied to the campaign's options
+    settings: tuple[CompileSetting, ...] = ()  # made on the campaign's options
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,7 @@ class StoredTest:
     new_bug: bool
     parent: int | None
     times_mutated: int = 0  # tests recorded with this one as parent
-    settings: tuple[str, ...] = ()  # the setting tokens it ran with
+    settings: tuple[CompileSetting, ...] = ()  # the compile settings it ran with
     measured: bool = True  # its coverage was measured (``new_lines`` is a count)
     # Its bug was known or seen: a duplicate, a known issue, a --seen campaign's, or a
     # new signature whose class proved so once reduced (``Feedback.stale_bug``).

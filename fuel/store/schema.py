@@ -15,7 +15,7 @@ from fuel.errors import FuelError
 from fuel.program.reading import irregular_kind
 from fuel.store import faults
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 VALID_OUTCOMES = ("pass", "bug", "skipped")  # the program ran in eager: a usable test
 # A reader (fuel status) may meet a writer mid-commit; WAL makes that rare and short.
 BUSY_TIMEOUT_MS = 10_000

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 
 from fuel import serial
 from fuel.cluster.records import ClusterReport
-from fuel.feedback.settings import settings_used
+from fuel.execute.options import CompileSetting
 from fuel.generate.base import GeneratorStatus
 from fuel.judge.kinds import EAGER_KINDS
+from fuel.store.reads import settings_of
 from fuel.store.records import KindCount, Summary, WorkerSeconds
 from fuel.store.schema import VALID_OUTCOMES
 from fuel.store.seen import SEEN_PREFIX
@@ -63,7 +64,7 @@ def read_summary(
     fuel_errors = conn.execute("SELECT COUNT(*) FROM tests WHERE fuel_error = 1").fetchone()[0]
     measured = conn.execute("SELECT COUNT(*) FROM tests WHERE coverage_measured = 1").fetchone()[0]
     used = settings_used(
-        (tuple(json.loads(row[0])), row[1])
+        (settings_of(row[0]), row[1])
         for row in conn.execute("SELECT settings, COUNT(*) FROM tests GROUP BY settings")
     )
     shapes = dict(
@@ -140,6 +141,23 @@ def read_summary(
         worker_seconds=worker_seconds(conn),
         motifs_used=motifs,
     )
+
+
+def settings_used(
+    rows: Iterable[tuple[tuple[CompileSetting, ...], int]],
+) -> dict[str, dict[str, int]]:
+    """Tests per setting name and value, from (settings, tests) pairs: the tests without
+    a setting of a name count under "default"."""
+    counts: dict[str, dict[str, int]] = {}
+    total = 0
+    for settings, tests in rows:
+        total += tests
+        for setting in settings:
+            values = counts.setdefault(setting.name, {})
+            values[setting.word] = values.get(setting.word, 0) + tests
+    for values in counts.values():
+        values["default"] = total - sum(values.values())
+    return counts
 
 
 def motifs_used(rows: Iterable[tuple[str, int]]) -> dict[str, int]:

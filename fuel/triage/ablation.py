@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from fuel.check import Checker
+from fuel.execute.options import CompileSetting, changes
 from fuel.execute.records import CompileOptions
 from fuel.judge.signature import same_bug
 from fuel.judge.verdict import BISECT_LADDER, Bisection, Outcome, Verdict
@@ -59,15 +60,7 @@ class Minimal:
 
 def reverts(options: CompileOptions) -> list[tuple[str, Change]]:
     """Each setting of ``options`` that torch.compile's defaults do not have, undone."""
-    default = CompileOptions()
-    found: list[tuple[str, Change]] = [
-        (f"without {name}={value!r}", _without(name)) for name, value in options.config
-    ]
-    for family in ("dynamic", "backward", "fullgraph", "mode"):
-        value = getattr(options, family)
-        if value != getattr(default, family):
-            found.append((f"without {family}={value!r}", _reset(family)))
-    return found
+    return [(f"without {setting.text}", setting.without) for setting in changes(options)]
 
 
 def minimal_settings(checker: Checker, program: Program, verdict: Verdict) -> Minimal:
@@ -83,40 +76,16 @@ def minimal_settings(checker: Checker, program: Program, verdict: Verdict) -> Mi
     return Minimal(options, verdict, tuple(trials))
 
 
-def settings_tokens(options: CompileOptions) -> tuple[str, ...]:
-    """The settings of ``options`` that torch.compile's defaults do not have, as text."""
-    default = CompileOptions()
-    found = [f"{name}={value!r}" for name, value in options.config]
-    found += [f"{family}={getattr(options, family)!r}"
-              for family in ("dynamic", "backward", "fullgraph", "mode")
-              if getattr(options, family) != getattr(default, family)]  # fmt: skip
-    return tuple(sorted(found))
-
-
-def _reset(family: str) -> Change:
-    def reset(options: CompileOptions) -> CompileOptions:
-        return replace(options, **{family: getattr(CompileOptions(), family)})
-
-    return reset
-
-
 def variants(options: CompileOptions, verdict: Verdict) -> list[tuple[str, Change]]:
     """The settings worth trying for this bug: each a name and the options it makes."""
-    found: list[tuple[str, Change]] = []
+    found: list[CompileSetting] = []
     if options.dynamic is not True:
-        found.append(("dynamic=True", lambda o: replace(o, dynamic=True)))
+        found.append(CompileSetting("dynamic", True))
     if not options.fullgraph:
-        found.append(("fullgraph=True", lambda o: replace(o, fullgraph=True)))
+        found.append(CompileSetting("fullgraph", True))
     if verdict.numeric is not None and verdict.numeric.dtype in LOW_PRECISION:
-        found.append((f"{EMULATE}=True", lambda o: o.with_config(EMULATE, True)))
-    return found
-
-
-def _without(name: str) -> Change:
-    def drop(options: CompileOptions) -> CompileOptions:
-        return replace(options, config=tuple(i for i in options.config if i[0] != name))
-
-    return drop
+        found.append(CompileSetting(EMULATE, True))
+    return [(setting.text, setting.apply) for setting in found]
 
 
 def ablate(
@@ -138,8 +107,8 @@ def ablate(
 
 def vectorisation(checker: Checker, program: Program, verdict: Verdict) -> Trial:
     """The bug's run with Inductor's C++ vectorisation off (``cpp.simdlen=1``)."""
-    options = checker.options.with_config(SIMDLEN, 1)
-    return _trial(checker, program, verdict, f"{SIMDLEN}=1", options)
+    setting = CompileSetting(SIMDLEN, 1)
+    return _trial(checker, program, verdict, setting.text, setting.apply(checker.options))
 
 
 def sweep(

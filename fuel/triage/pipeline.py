@@ -23,6 +23,7 @@ from pathlib import Path
 from fuel.check import Checker, Runner
 from fuel.check.share import ShareGate
 from fuel.errors import Rejected, UsageError
+from fuel.execute.options import changes, texts
 from fuel.execute.records import CompileOptions
 from fuel.judge.signature import RootCause, identity_of, root_cause
 from fuel.judge.verdict import Kind, Verdict
@@ -42,14 +43,7 @@ from fuel.store.bugdir import (
     Trial,
 )
 from fuel.store.known import KnownIssues, installed_torch
-from fuel.triage.ablation import (
-    ablate,
-    bisection,
-    minimal_settings,
-    settings_tokens,
-    sweep,
-    vectorisation,
-)
+from fuel.triage.ablation import ablate, bisection, minimal_settings, sweep, vectorisation
 from fuel.triage.bisector import TIME_LIMIT_S as BISECTOR_TIME_LIMIT_S
 from fuel.triage.bisector import compiler_bisect
 from fuel.triage.builds import Build, check_builds, standing
@@ -189,7 +183,7 @@ def process_bug(
         ablation = minimal.trials + ablate(checker, spec.program, minimal.verdict)
         verdict = replace(minimal.verdict, bisect=bisection(ablation))
         shown = ", ".join(t.setting for t in ablation if t.shows) or "none"
-        log(f"settings needed: {', '.join(settings_tokens(minimal.options)) or 'none'}; "
+        log(f"settings needed: {', '.join(texts(changes(minimal.options))) or 'none'}; "
             f"ablation: shows with {shown}")  # fmt: skip
     heading = title(reduction.reduced, verdict, bug.options)
     runner = checker.runner if checker is not None else None
@@ -201,7 +195,7 @@ def process_bug(
     traced = _trace(checker, spec, repro, verdict, bug.options, confirmation, settings, log)
     ablation += (traced.vectorisation,) if traced.vectorisation else ()
     cause = replace(root_cause(verdict, forward_operators(reduction.reduced),
-                               settings_tokens(bug.options)),
+                               changes(bug.options)),
                     component=traced.where.component if traced.where else "")  # fmt: skip
     known = _known(settings.known, reduction, verdict, cause)
     if known:

@@ -21,8 +21,9 @@ from fuel.campaign.settings import CampaignSettings
 from fuel.check import Checker
 from fuel.check.share import ShareGate
 from fuel.errors import UsageError
+from fuel.execute.options import apply as apply_settings
+from fuel.execute.options import parse_all
 from fuel.execute.records import CompileOptions, ExitStatus, RunResult
-from fuel.feedback.settings import apply as apply_settings
 from fuel.generate.base import GeneratorStatus
 from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Kind
@@ -416,9 +417,8 @@ def test_explored_settings_are_stored_per_test_counted_and_kept_on_resume(
     assert used and all(sum(values.values()) == 60 for values in used.values())
     assert processed, "the toy's crashes are bugs"
     for bug in processed:  # each bug is processed with the settings its test ran with
-        tokens = tuple(json.loads(rows(out, f"SELECT settings FROM tests WHERE id = {bug.test_id}")
-                                  [0][0]))  # fmt: skip
-        assert bug.options == apply_settings(config.options, tokens)
+        stored_texts = rows(out, f"SELECT settings FROM tests WHERE id = {bug.test_id}")[0][0]
+        assert bug.options == apply_settings(config.options, parse_all(json.loads(stored_texts)))
         saved = BugFiles(out / "bugs" / bug.signature_id).read_options()
         assert saved == bug.options
     wiring = session.Wiring(pool_factory=lambda *_: FakePool())

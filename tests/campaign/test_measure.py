@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from fuel.campaign.measure import FIRST_MEASURED, SAMPLE_SHARE, CoveragePolicy, in_sample
+from fuel.execute.options import CompileSetting
 from fuel.program.record import Program
+
+DYNAMIC = (CompileSetting("dynamic", True),)
 
 
 def program(index: int, ops: tuple[str, ...] = ("add", "mul")) -> Program:
@@ -22,7 +25,7 @@ def test_new_measures_until_every_token_has_its_first_measurements() -> None:
     first = [policy.wants(program(i), (), mutant=False) for i in range(FIRST_MEASURED + 3)]
     assert first == [True] * FIRST_MEASURED + [False] * 3
     assert policy.wants(program(10, ("mul", "add", "sub")), (), mutant=False)  # a new operator
-    assert policy.wants(program(11), ("dynamic=True",), mutant=False)  # a new setting token
+    assert policy.wants(program(11), DYNAMIC, mutant=False)  # a new setting token
     assert not policy.wants(program(12, ("add",)), (), mutant=False)  # old tokens only
     assert policy.wants(program(13), (), mutant=True)  # a mutant, though nothing is new
 
@@ -39,9 +42,9 @@ def test_sampled_adds_a_share_of_the_rest_drawn_from_the_digest() -> None:
 def test_resume_counts_only_the_tests_stored_as_measured() -> None:
     policy = CoveragePolicy("new")
     for _ in range(FIRST_MEASURED):
-        policy.remember(("add", "mul"), ("dynamic=True",), measured=True)
+        policy.remember(("add", "mul"), DYNAMIC, measured=True)
     policy.remember(("sub",), (), measured=False)
-    assert not policy.wants(program(0), ("dynamic=True",), mutant=False)
+    assert not policy.wants(program(0), DYNAMIC, mutant=False)
     assert policy.wants(program(1, ("sub",)), (), mutant=False)
 
 
@@ -57,7 +60,7 @@ def test_an_unknown_policy_is_refused() -> None:
 
 def test_an_order_is_decided_from_its_operators_settings_and_seed() -> None:
     policy = CoveragePolicy("sampled")
-    assert policy.wants_order(("add",), ("dynamic=True",), seed=1)  # new tokens
+    assert policy.wants_order(("add",), DYNAMIC, seed=1)  # new tokens
     for seed in range(FIRST_MEASURED):
         policy.wants_order(("mul",), (), seed)
     chosen = [policy.wants_order(("mul",), (), seed) for seed in range(2000)]

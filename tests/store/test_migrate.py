@@ -8,6 +8,7 @@ folder left out so that opening it must rewrite the program files).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -18,8 +19,9 @@ import pytest
 from fuel import serial
 from fuel.campaign import session
 from fuel.campaign.display import QuietDisplay
+from fuel.execute.options import CompileSetting
 from fuel.execute.records import CompileOptions
-from fuel.judge.signature import identity_of
+from fuel.judge.signature import RootCause, identity_of
 from fuel.judge.verdict import Outcome, Verdict
 from fuel.report.campaign import read_campaign
 from fuel.store import CampaignStore
@@ -168,3 +170,53 @@ def test_replay_of_an_old_bug_on_real_workers(tmp_path: Path, pool) -> None:  # 
     assert len(found) == 2
     assert all(r.status is Status.REPRODUCES for r in found), [r.line() for r in found]
     assert serial.to_data(found[0].now)["verdict"] == "bug"
+
+
+def test_settings_in_either_old_spelling_migrate_to_the_one_stored_form(tmp_path: Path) -> None:
+    """A campaign of schema 7: tests stored tokens (``mode=max-autotune-no-cudagraphs``),
+    root-cause classes quoted strings (``mode='max-autotune-no-cudagraphs'``)."""
+    out = tmp_path / "c"
+    shutil.copytree(FIXTURES / "campaign_v1", out)
+    CampaignStore.open(out).close()  # the campaign as schema 7 left it, but its settings
+    (class_id, stored_cause), = stored(out, "SELECT class_id, root_cause FROM classes")
+    old_settings = ["inductor.freezing=True", "mode='max-autotune-no-cudagraphs'"]
+    cause = {**json.loads(str(stored_cause)), "settings": old_settings}
+    old_text = "|".join((cause["kind"], cause["layer"], ",".join(cause["operators"]),
+                         cause["exc_type"], cause["message"], ",".join(old_settings)))  # fmt: skip
+    old_id = hashlib.sha1(f"class|{old_text}".encode()).hexdigest()[:12]
+    tokens = ["mode=max-autotune-no-cudagraphs", "dynamic=True"]
+    conn = sqlite3.connect(out / "campaign.db")
+    with conn:
+        conn.execute("UPDATE classes SET class_id = ?, root_cause = ?, text = ?",
+                     (old_id, json.dumps(cause), old_text))  # fmt: skip
+        conn.execute("UPDATE bugs SET class_id = ? WHERE class_id = ?", (old_id, class_id))
+        conn.execute("UPDATE tests SET settings = ? WHERE id <= 10",
+                     (json.dumps(tokens, separators=(",", ":")),))  # fmt: skip
+        conn.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
+    conn.close()
+    reduced = [BugFiles(d) for d in sorted((out / "bugs").iterdir())
+               if (d / "reduction.json").is_file()]  # fmt: skip
+    for bug in reduced:
+        data = json.loads(bug.reduction.read_text())
+        data["root_cause"]["settings"] = old_settings
+        bug.reduction.write_text(json.dumps(data))
+    with CampaignStore.open(out) as store:  # migrates 7 -> 8
+        summary = store.summary()
+        first = next(store.history())
+    wanted = serial.from_data(RootCause, cause)  # read in the quoted spelling
+    assert wanted.settings == (CompileSetting("inductor.freezing", True),
+                               CompileSetting("mode", "max-autotune-no-cudagraphs"))  # fmt: skip
+    assert stored(out, "SELECT class_id, text FROM classes") == [(wanted.id, wanted.text)]
+    assert wanted.text.endswith("|inductor.freezing=True,mode=max-autotune-no-cudagraphs")
+    classes = stored(out, "SELECT DISTINCT class_id FROM bugs WHERE class_id IS NOT NULL")
+    assert classes == [(wanted.id,)]
+    assert stored(out, "SELECT DISTINCT settings FROM tests WHERE id <= 10") == [
+        (json.dumps(tokens),)]
+    assert first.settings == (CompileSetting("mode", "max-autotune-no-cudagraphs"),
+                              CompileSetting("dynamic", True))  # fmt: skip
+    assert summary.settings_used["mode"]["max-autotune-no-cudagraphs"] == 10
+    for bug in reduced:
+        report = bug.read_reduction()
+        assert report is not None and report.root_cause == wanted
+        assert json.loads(bug.reduction.read_text())["root_cause"]["settings"] == [
+            "inductor.freezing=True", "mode=max-autotune-no-cudagraphs"]

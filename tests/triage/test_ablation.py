@@ -4,11 +4,12 @@ settings a bug needs are kept."""
 from __future__ import annotations
 
 from fuel.check import Checked, Checker
+from fuel.execute.options import changes, texts
 from fuel.execute.records import CompileOptions
 from fuel.judge.signature import Signature
 from fuel.judge.verdict import Kind, Outcome, Verdict
 from fuel.program import Program
-from fuel.triage.ablation import ablate, bisection, minimal_settings, settings_tokens
+from fuel.triage.ablation import ablate, bisection, minimal_settings
 
 CRASH = Verdict(Outcome.BUG, Kind.COMPILE_CRASH, signature=Signature(
     Kind.COMPILE_CRASH, exc_type="RuntimeError", message="frozen conv"))  # fmt: skip
@@ -35,7 +36,7 @@ def test_minimal_settings_keep_only_what_the_bug_needs() -> None:
         ("inductor.cpp.simdlen", 1), ("inductor.freezing", True)))  # fmt: skip
     checker = Crafted(options)
     minimal = minimal_settings(checker, Program("x"), CRASH)
-    assert settings_tokens(minimal.options) == ("inductor.freezing=True",)
+    assert texts(changes(minimal.options)) == ["inductor.freezing=True"]
     assert len(checker.runs) == 4  # one run per setting dropped
     # Each row says what its own run showed: dropping freezing hid the bug, the rest not.
     hid = [t.setting for t in minimal.trials if not t.shows]
