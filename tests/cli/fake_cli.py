@@ -8,21 +8,46 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+from concurrent.futures import Future
 
 from fuel.campaign import session
 from fuel.cli import fuzz
 from fuel.cli.main import main
-from tests.campaign.toy import FakePool, register_toys
+from fuel.execute.records import CompileOptions, RunResult
+from fuel.program import ProgramSpec
+from tests.campaign.toy import FakePool, fake_result, register_toys
 
 DELAY_VARIABLE = "FUEL_FAKE_DELAY_S"
+
+
+class DelayedPool(FakePool):
+    """The fake pool, answering after a delay from a timer that touches no torch: a
+    thread still inside torch when a signal ends the process could abort its exit."""
+
+    def submit(
+        self,
+        spec: ProgramSpec,
+        options: CompileOptions,
+        timeout_s: float | None = None,
+        coverage: bool = False,
+    ) -> Future[RunResult]:
+        self.submitted += 1
+        future: Future[RunResult] = Future()
+        future.set_running_or_notify_cancel()
+        answer = fake_result(spec, coverage)  # here, in the campaign's own thread
+        timer = threading.Timer(self.delay_s, future.set_result, (answer,))
+        timer.daemon = True
+        timer.start()
+        return future
 
 
 def use_fake_pool() -> None:
     """Toy generators, the fake pool, and no bug processors (they would compile)."""
     register_toys()
     delay_s = float(os.environ.get(DELAY_VARIABLE, "0"))
-    session.warm_pool = lambda settings: FakePool(delay_s)  # type: ignore[assignment]
-    fuzz.wiring = lambda *flags, **named: session.Wiring()  # type: ignore[assignment]
+    session.warm_pool = lambda settings: DelayedPool(delay_s)
+    fuzz.wiring = lambda *flags, **named: session.Wiring()
 
 
 if __name__ == "__main__":

@@ -204,17 +204,25 @@ def digest(path: Path) -> bytes:
 
 # ---------------------------------------------------------------- disks
 @contextlib.contextmanager
+def undone(do: list[str], undo: list[str], needs: str) -> Iterator[None]:
+    """``do`` for as long as the context lasts, then ``undo``; the test is skipped,
+    saying what it ``needs``, where the system refuses ``do``."""
+    done = subprocess.run(do, capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"{do[0]} refused ({done.stderr.strip()}): {needs}")
+    try:
+        yield
+    finally:
+        subprocess.run(undo, capture_output=True)
+
+
+@contextlib.contextmanager
 def small_disk(where: Path, size: str = "2m") -> Iterator[Path]:
     """A tmpfs of ``size`` mounted at ``where``, for as long as the context lasts."""
     where.mkdir(parents=True, exist_ok=True)
     mount = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)]
-    done = subprocess.run(mount, capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs ({done.stderr.strip()}): disk faults need root")
-    try:
+    with undone(mount, ["umount", "-l", str(where)], "the disk faults need root"):
         yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
 
 
 def fill(disk: Path, leave_bytes: int = 0) -> Path:
@@ -233,13 +241,9 @@ def remount_read_only(disk: Path) -> None:
 @contextlib.contextmanager
 def immutable(path: Path) -> Iterator[Path]:
     """``path`` made immutable (no write, no rename, no delete, even for root)."""
-    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"chattr +i refused ({done.stderr.strip()}): needs root and ext4 or tmpfs")
-    try:
+    with undone(["chattr", "+i", str(path)], ["chattr", "-i", str(path)],
+                "needs root and a file system with attributes"):  # fmt: skip
         yield path
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], capture_output=True)
 
 
 def unreadable(path: Path) -> tuple[str, ...]:
