@@ -22,8 +22,11 @@ DELAY_VARIABLE = "FUEL_FAKE_DELAY_S"
 
 
 class DelayedPool(FakePool):
-    """The fake pool, answering after a delay from a timer that touches no torch: a
-    thread still inside torch when a signal ends the process could abort its exit."""
+    """The fake pool, answering after a delay from a timer. The answer's callbacks judge
+    it in the timer's thread, with torch, as the real pool's threads do; like those, the
+    timers are waited for at exit: a daemon thread still inside torch while the
+    interpreter tears down aborts the process ("terminate called without an active
+    exception")."""
 
     def submit(
         self,
@@ -35,10 +38,8 @@ class DelayedPool(FakePool):
         self.submitted += 1
         future: Future[RunResult] = Future()
         future.set_running_or_notify_cancel()
-        answer = fake_result(spec, coverage)  # here, in the campaign's own thread
-        timer = threading.Timer(self.delay_s, future.set_result, (answer,))
-        timer.daemon = True
-        timer.start()
+        answer = fake_result(spec, coverage)
+        threading.Timer(self.delay_s, future.set_result, (answer,)).start()
         return future
 
 
