@@ -38,6 +38,10 @@ row says who fills it and who calls it.
 hook                            default                          caller
 =============================== ================================ ======================
 ``fuel.generate.registry``      builtin, llm, hybrid             ``fuel.campaign``
+``fuel.execute.targets``        compile (torch.compile), export, ``fuel.execute.runner``,
+                                aoti: what is compared with      the ablation, the repro
+                                eager                            and report, the
+                                                                 settings annealer
 ``fuel.feedback.heuristic``     fasa (SA), random, uniform       ``fuel.campaign``
 ``fuel.catalog.registry``       the operator families            ``fuel.catalog.build``
 ``fuel.judge.tolerance``        per-dtype tolerances             ``fuel.judge.compare``

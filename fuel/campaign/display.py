@@ -93,6 +93,8 @@ def summary_rows(summary: Summary, remaining: str = "") -> list[tuple[str, str]]
         ("worker time", worker_time_line(summary)),
         ("operators", ", ".join(summary.last_ops) or "-"),
     ]
+    if set(summary.targets_used) - {"compile"}:  # more than torch.compile was tested
+        rows.append(("targets", target_line(summary)))
     if summary.cluster is not None:
         rows.append(("cluster", summary.cluster.line))
     if summary.spent_usd is not None:
@@ -101,6 +103,16 @@ def summary_rows(summary: Summary, remaining: str = "") -> list[tuple[str, str]]
         rows.append(("fuel errors", f"{summary.fuel_errors} test(s) skipped because fuel's own "
                      f"code failed (tracebacks in {summary.out}/fuel-errors.log)"))
     return rows
+
+
+def target_line(summary: Summary) -> str:
+    """Tests per target, with what export's trace refused: by design, or as a lead."""
+    parts = []
+    for name, counts in summary.targets_used.items():
+        refused = counts["refused"] + counts["leads"]
+        more = f" (trace refused {refused}: {counts['leads']} lead(s))" if refused else ""
+        parts.append(f"{name} {counts['tests']}{more}")
+    return " · ".join(parts)
 
 
 def render_summary(summary: Summary) -> str:

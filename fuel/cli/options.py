@@ -22,6 +22,7 @@ from fuel.execute.records import CompileOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+DEFAULT_TARGET = CompileOptions().target
 BACKENDS = ("inductor", "eager", "aot_eager", "aot_eager_decomp_partition", "cudagraphs")
 MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
@@ -36,12 +37,14 @@ class RunLimits:
 
 
 def compile_options(func: F) -> F:
-    """--backend --mode --dynamic --fullgraph --backward --device --timeout --memory-mb -j,
-    given to the command as ``options: CompileOptions`` and ``limits: RunLimits``."""
+    """--target --backend --mode --dynamic --fullgraph --backward --device --timeout
+    --memory-mb -j, given to the command as ``options: CompileOptions`` and ``limits:
+    RunLimits``."""
 
     @functools.wraps(func)
     def command(
         *args: Any,
+        target: str,
         backend: str,
         mode: str | None,
         dynamic: bool | None,
@@ -55,11 +58,17 @@ def compile_options(func: F) -> F:
     ) -> Any:
         require_device(device)
         chosen = None if mode == "default" else mode  # torch.compile's own default
-        options = CompileOptions(backend, chosen, dynamic, fullgraph, backward, device)
+        options = CompileOptions(backend, chosen, dynamic, fullgraph, backward, device,
+                                 target=target)  # fmt: skip
+        require_target(options)
         limits = RunLimits(timeout, memory_mb, capped_jobs(jobs))
         return func(*args, options=options, limits=limits, **kwargs)
 
     decorators = [
+        click.option("--target", default=DEFAULT_TARGET, show_default=True,
+                     help="what is compared with eager: compile (torch.compile), export "
+                     "(torch.export, then the exported program), aoti (export, then an "
+                     "AOTInductor package); fuel fuzz chooses per test unless given"),
         click.option("--backend", type=click.Choice(BACKENDS), default="inductor",
                      show_default=True, help="torch.compile backend"),
         click.option("--mode", type=click.Choice(MODES), default=None, help="torch.compile mode"),
@@ -118,6 +127,16 @@ def safety_options(func: F) -> F:
         help="skip the static check; the sandbox still contains the program",
     )(wrapped)  # fmt: skip
     return cast(F, wrapped)
+
+
+def require_target(options: CompileOptions) -> None:
+    """One line for a target fuel does not know, or a flag the target does not take."""
+    from fuel.execute.targets import target_of
+
+    refused = target_of(options).refuses(options)
+    if refused:
+        flags = ", ".join(f"--{s.name}" for s in refused)
+        raise UsageError(f"--target {options.target} takes no {flags} (only torch.compile does)")
 
 
 def require_device(device: str) -> None:

@@ -13,6 +13,10 @@ hook                            default                            caller
 ``PoolSettings``                workers, timeout, memory, coverage the composition
                                 (workers able to trace), sandbox   roots, the campaign
                                 on
+``targets.TARGETS``             compile, export, aoti: what the    ``runner``, triage,
+                                compiled side is (``prepare``,     the repro, the
+                                ``run``, ``layers``, the repro's   settings annealer
+                                lines, the settings it takes)
 ``runner.run_phases``           eager ×2, probe, compiled; float64, ``worker.Worker``
                                 perturbed and the discrete re-check
                                 when they differ, and the eager-bug

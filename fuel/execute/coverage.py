@@ -1,7 +1,9 @@
 """Line coverage of torch's compiler code, measured inside a worker per test.
 
-coverage.py traces only the compiler's packages (Dynamo, Inductor, AOTAutograd, FX,
-fake tensors, refs, decompositions, prims) and only during the compiled phase. The
+coverage.py traces only the compiler's packages (Dynamo, Inductor with AOTInductor's
+wrapper code generation and packaging, AOTAutograd, FX, fake tensors, refs,
+decompositions, prims, and torch.export's ``export`` and ``_export``) and only during
+the compiled phase. The
 worker remembers every line it has reported, so each test sends only the lines new
 to this worker; the campaign keeps the union across workers.
 """
@@ -16,6 +18,7 @@ from fuel.execute.records import CoverageDelta
 
 COMPILER_PACKAGES = (
     "_dynamo", "_inductor", "_functorch", "fx", "_subclasses", "_refs", "_decomp", "_prims",
+    "export", "_export",
 )  # fmt: skip
 
 

@@ -31,6 +31,7 @@ class SettingFamily(str, enum.Enum):
     """What a compile setting changes. Each but ``CONFIG`` is a field of
     ``CompileOptions`` (and a command-line flag that pins it)."""
 
+    TARGET = "target"  # what is compared with eager: torch.compile, torch.export, AOTI
     DYNAMIC = "dynamic"  # symbolic shapes, guards and unbacked sizes
     BACKWARD = "backward"  # AOTAutograd's backward graph and the partitioner
     FULLGRAPH = "fullgraph"  # capture without graph breaks

@@ -38,6 +38,10 @@ class Phase(str, enum.Enum):
     # down; ROUNDED_UP rounds those up, and runs only when there were any.
     ROUNDED = "rounded"
     ROUNDED_UP = "rounded_up"
+    # Where a target's trace of the program failed (torch.export): the program captured
+    # by torch.compile(fullgraph=True, backend="eager"), which tells a refusal by design
+    # (Dynamo cannot capture it either) from a lead (fuel.judge.judge.judge_refusal).
+    CAPTURE = "capture"
 
 
 class ExitStatus(str, enum.Enum):
@@ -46,6 +50,11 @@ class ExitStatus(str, enum.Enum):
     TIMEOUT = "timeout"
     OOM = "oom"  # killed from outside, the usual sign of the kernel's OOM killer
     WORKER_ERROR = "worker_error"  # fuel's own code failed in the worker
+
+
+# Dynamo alone, + AOTAutograd, + decompositions and partitioning, + Inductor: the first
+# backend of this ladder that shows a bug names the layer of torch.compile it is in.
+BISECT_LADDER = ("eager", "aot_eager", "aot_eager_decomp_partition", "inductor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,9 @@ class CompileOptions:
     # ("dynamo.<field>", value) or ("functorch.<field>", value): patched into the
     # config module around that run only, so nothing leaks into the next job.
     config: tuple[tuple[str, Any], ...] = ()
+    # What turns the model into the side compared with eager (fuel.execute.targets):
+    # torch.compile (with ``backend``, ``mode``...), torch.export, AOTInductor.
+    target: str = "compile"
 
     @property
     def home_device(self) -> str:
@@ -138,6 +150,9 @@ class RunOutcome:
     # Peak resident memory of the phase above its start, in MiB (fuel.execute.memory);
     # None where it was not measured (outside a worker).
     peak_mb: float | None = None
+    # The failure was raised while the target traced the program (torch.export), where
+    # a target may refuse a program by design; not while what it built ran.
+    while_tracing: bool = False
 
     @property
     def ok(self) -> bool:

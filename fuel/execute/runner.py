@@ -43,6 +43,7 @@ from fuel.execute.records import (
     RunOutcome,
 )
 from fuel.execute.rounding import RoundedFloat64
+from fuel.execute.targets import Target, TraceFailed, target_of
 from fuel.program.record import InputStyle, ProgramSpec, Setting
 
 MAX_MESSAGE_CHARS = 4000
@@ -209,22 +210,29 @@ def side_under_test(options: CompileOptions) -> Prepare:
     return on_device(options.device) if options.validate == "device" else as_is
 
 
-def compile_model(model: torch.nn.Module, options: CompileOptions) -> Callable[..., Any]:
-    torch._dynamo.reset()
-    kwargs: dict[str, Any] = {"backend": options.backend, "fullgraph": options.fullgraph}
-    if options.mode:
-        kwargs["mode"] = options.mode
-    if options.dynamic is not None:
-        kwargs["dynamic"] = options.dynamic
-    return torch.compile(model, **kwargs)
+def compiles(phase: Phase, options: CompileOptions) -> bool:
+    """Does this phase run what the target builds (the compiled side, or the capture
+    check after a target's trace failed)?"""
+    return phase in (Phase.COMPILED, Phase.CAPTURE) and options.validate == "compiler"
 
 
-def raw_state(inputs: tuple[Any, ...], model: torch.nn.Module) -> list[tuple[str, Any]]:
-    """The tensors a run may have mutated, by label: inputs, buffers, parameters."""
+def capture_options(options: CompileOptions) -> CompileOptions:
+    """torch.compile(fullgraph=True) with Dynamo alone: can the program be captured in one
+    graph at all? (the question a target's failed trace raises; ``Phase.CAPTURE``)"""
+    return CompileOptions(backend="eager", fullgraph=True, device=options.device,
+                          seed=options.seed)  # fmt: skip
+
+
+def raw_state(
+    inputs: tuple[Any, ...], model: torch.nn.Module, module_state: bool = True
+) -> list[tuple[str, Any]]:
+    """The tensors a run may have mutated, by label: inputs, and (``module_state``: the
+    target writes them on the model) buffers and parameters."""
     leaves, _ = tensors.pytree.tree_flatten(list(inputs))
     state = [(f"input[{i}]", v) for i, v in enumerate(leaves) if isinstance(v, torch.Tensor)]
-    state += [(f"buffer:{n}", b) for n, b in model.named_buffers()]
-    state += [(f"param:{n}", p) for n, p in model.named_parameters()]
+    if module_state:
+        state += [(f"buffer:{n}", b) for n, b in model.named_buffers()]
+        state += [(f"param:{n}", p) for n, p in model.named_parameters()]
     return state
 
 
@@ -299,18 +307,28 @@ def execute(
     raises."""
     model, inputs = prepare(copy.deepcopy(instance.model), instance.inputs)
     model.eval()
-    compiling = phase is Phase.COMPILED and options.validate == "compiler"
-    fn = compile_model(model, options) if compiling else model
-    torch.manual_seed(options.seed)
+    target = target_of(options) if options.validate == "compiler" else None
+    compiling = compiles(phase, options)
     settings = options_applied(options) if compiling else nullcontext()
     with settings, mode if mode is not None else nullcontext():
+        fn = built(target, model, inputs, options) if target and compiling else model
+        torch.manual_seed(options.seed)
         if options.backward:
             output, grads = forward_backward(fn, model, inputs)
         else:
             with torch.no_grad():
                 output = fn(*inputs)
             grads = []
-    return Ran(output, raw_state(inputs, model), grads)
+    module_state = target is None or target.writes_module_state
+    return Ran(output, raw_state(inputs, model, module_state), grads)
+
+
+def built(
+    target: Target, model: torch.nn.Module, inputs: tuple[Any, ...], options: CompileOptions
+) -> Callable[..., Any]:
+    """What the target makes of the model, as a function of the inputs."""
+    prepared = target.prepare(model, inputs, options)
+    return lambda *args: target.run(prepared, args)
 
 
 def run_phase(
@@ -326,8 +344,10 @@ def run_phase(
         ran = execute(phase, instance, options, prepare, mode)
         outcome = ran.outcome(phase, time.perf_counter() - start)
     except BaseException as exc:  # the program may raise anything, SystemExit included
-        failure = failure_from(exc)
-        outcome = RunOutcome(phase, failure=failure, seconds=time.perf_counter() - start)
+        tracing = isinstance(exc, TraceFailed) and exc.__cause__ is not None
+        failure = failure_from(exc.__cause__ if tracing else exc)  # type: ignore[arg-type]
+        outcome = RunOutcome(phase, failure=failure, seconds=time.perf_counter() - start,
+                             while_tracing=tracing)  # fmt: skip
     return replace(outcome, peak_mb=memory.phase_peak_mb())
 
 
@@ -358,12 +378,16 @@ def compile_alone(options: CompileOptions) -> Compile:
         move = _to_device(options.device)
         return lambda module: lambda *args: module.to(options.device)(*[move(a) for a in args])
 
+    target = target_of(options)
+
     def compiled(module: torch.nn.Module) -> Callable[..., Any]:
-        fn = compile_model(module, options)
+        made: list[Callable[..., Any]] = []  # built on the first call, from its arguments
 
         def call(*args: Any) -> Any:
             with options_applied(options):
-                return fn(*args)
+                if not made:
+                    made.append(built(target, module, args, options))
+                return made[0](*args)
 
         return call
 
@@ -391,6 +415,10 @@ def run_phases(
     with compiled_context(), applied(instance.settings):
         compiled = run_phase(Phase.COMPILED, instance, options, side_under_test(options))
     deliver(compiled)
+    if compiled.while_tracing:
+        announce(Phase.CAPTURE)
+        with applied(instance.settings):
+            deliver(run_phase(Phase.CAPTURE, instance, capture_options(options)))
     if eager.ok and compiled.ok and not tensors.outcomes_identical(eager, compiled):
         announce(Phase.REFERENCE)
         reference = run_phase(Phase.REFERENCE, instance, options, prepare=in_float64)

@@ -9,6 +9,9 @@ vocabulary, the values a campaign tries, is this module's:
 =============================== ========================================================
 token                           why it is worth a test
 =============================== ========================================================
+``target=export``, ``=aoti``    torch.export's tracer and exported programs; AOTInductor's
+                                ahead-of-time package (``fuel.execute.targets``); a test
+                                keeps only the settings its target takes
 ``dynamic=True/False``          symbolic shapes, guards and unbacked sizes
 ``backward=True``               AOTAutograd's backward graph and the min-cut partitioner
 ``fullgraph=True``              capture without graph breaks
@@ -34,6 +37,9 @@ from typing import Any
 
 from fuel.execute.options import CONFIG_MODULES, CompileSetting, SettingFamily, ordered
 from fuel.execute.records import CompileOptions
+from fuel.execute.targets import DEFAULT as DEFAULT_TARGET
+from fuel.execute.targets import names as target_names
+from fuel.execute.targets import target_named, target_of
 from fuel.feedback.fasa import FeedbackAwareAnnealing
 from fuel.feedback.heuristic import HeuristicSettings
 from fuel.feedback.record import Feedback
@@ -113,8 +119,13 @@ def valid_override(name: str, value: Any) -> bool:
 
 
 def candidates(base: CompileOptions) -> list[CompileSetting]:
-    """Every setting of the space's vocabulary that changes ``base``."""
-    found = [CompileSetting("dynamic", v) for v in (True, False) if v != base.dynamic]
+    """Every setting of the space's vocabulary that changes ``base``: every target
+    (what is compared with eager), then torch.compile's own settings."""
+    found = []
+    if base.validate == "compiler":  # each target that takes what the command line set
+        found += [CompileSetting("target", name) for name in target_names()
+                  if name != base.target and not target_named(name).refuses(base)]  # fmt: skip
+    found += [CompileSetting("dynamic", v) for v in (True, False) if v != base.dynamic]
     if not base.backward:
         found.append(CompileSetting("backward", True))
     if not base.fullgraph:
@@ -131,13 +142,17 @@ class SettingsSpace:
     """The settings a campaign may choose from."""
 
     settings: tuple[CompileSetting, ...]
+    target: str = DEFAULT_TARGET  # the base options' target, where no setting names one
 
     @classmethod
     def build(cls, base: CompileOptions, pinned: Iterable[str] = ()) -> SettingsSpace:
         """Every setting that changes ``base`` in a family the command line left free
         (``pinned``: family names, as ``SettingFamily`` spells them)."""
         fixed = {SettingFamily(name) for name in pinned}
-        return cls(ordered(s for s in candidates(base) if s.family not in fixed))
+        found = [s for s in candidates(base) if s.family not in fixed]
+        if SettingFamily.TARGET in fixed:  # then only what that target takes
+            found = [s for s in found if target_of(base).accepts(s)]
+        return cls(ordered(found), base.target)
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -168,8 +183,12 @@ class SettingsAnnealing(FeedbackAwareAnnealing):
         return tuple(setting.text for setting in feedback.settings) or (BASE,)
 
     def choose(self) -> tuple[CompileSetting, ...]:
-        """The settings of the next test (none: the base options as they are)."""
-        return tuple(self.by_text[text] for text in self.propose())
+        """The settings of the next test (none: the base options as they are), less
+        those its target does not take (export takes no Inductor config)."""
+        chosen = tuple(self.by_text[text] for text in self.propose())
+        named = (s.value for s in chosen if s.family is SettingFamily.TARGET)
+        target = target_named(next(named, self.space.target))
+        return tuple(setting for setting in chosen if target.accepts(setting))
 
     def propose(self) -> tuple[str, ...]:
         """The tokens of the next test, one per setting name, ``BASE`` left out."""

@@ -43,7 +43,7 @@ from fuel.judge.verdict import CrashEvidence, Kind, Outcome, Stage, Verdict
 
 EAGER_PHASES = (Phase.SETUP, Phase.EAGER, Phase.EAGER_REPEAT, Phase.PROBE)
 HELPER_PHASES = (Phase.REFERENCE, Phase.PERTURBED, Phase.DISCRETE, Phase.CONTIGUOUS, Phase.ROUNDED,
-                 Phase.ROUNDED_UP)  # after compiled returned
+                 Phase.ROUNDED_UP, Phase.CAPTURE)  # after compiled returned (or was refused)
 # Dynamo refuses a dim the program marked dynamic but itself specialises: user error.
 PROGRAM_ERRORS = ("ConstraintViolationError",)
 OOM_MARKERS = ("can't allocate memory", "out of memory", "DefaultCPUAllocator", "bad_alloc")
@@ -55,13 +55,17 @@ OOM_EAGER_SHARE = 0.5
 # memory limit, the loader), which says nothing of the program or of torch.
 KERNEL_LOAD_MARKERS = ("failed to map segment from shared object",)
 UNSUPPORTED = "torch._dynamo.exc.Unsupported"
+DEFAULT_TARGET = CompileOptions().target
 
 
 def judge(result: RunResult, options: CompileOptions) -> Verdict:
     verdict = _judge(result, options)
     timings = {o.phase.value: round(o.seconds, 4) for o in result.outcomes}
+    signature = verdict.signature
+    if signature is not None and options.target != DEFAULT_TARGET:  # a bug of that target
+        signature = replace(signature, target=options.target)
     return replace(verdict, seconds=round(result.seconds, 4), phase_seconds=timings,
-                   ops=operator_names(result.probe.aten_ops),
+                   ops=operator_names(result.probe.aten_ops), signature=signature,
                    notes=(*result.notes, *verdict.notes))  # fmt: skip
 
 
@@ -175,6 +179,8 @@ def judge_compile_failure(
 ) -> Verdict:
     failure = compiled.failure
     assert failure is not None
+    if compiled.while_tracing:
+        return judge_refusal(result, failure)
     if options.fullgraph and innermost(failure).exc_type == UNSUPPORTED:
         return Verdict(Outcome.SKIPPED, detail=f"graph break under fullgraph: {summary(failure)}")
     if innermost(failure).exc_type.endswith(PROGRAM_ERRORS):
@@ -198,6 +204,26 @@ def judge_compile_failure(
         signature=crash_signature(kind, failure, stage),
         crash=crash_evidence(failure),
     )
+
+
+def judge_refusal(result: RunResult, failure: Failure) -> Verdict:
+    """A target's trace (torch.export) failed: never a bug by itself.
+
+    Export refuses by design what it cannot trace into one graph (graph breaks,
+    data-dependent control flow without ``torch.cond``, unsupported Python). Where
+    torch.compile(fullgraph=True) cannot capture the program either (``Phase.CAPTURE``),
+    the refusal is by design and the program is invalid for this target. Where it can,
+    export's failure is a lead: skipped and counted, not reported, until the issue
+    template says how such a report is judged."""
+    capture = result.outcome(Phase.CAPTURE)
+    refused = f"export raised {summary(failure)}"
+    if capture is not None and capture.ok:
+        detail = f"export lead: {refused}; torch.compile(fullgraph=True) captures the program"
+        return Verdict(Outcome.SKIPPED, kind=Kind.TARGET_REFUSED, stage=Stage.EXPORT, detail=detail)
+    why = summary(capture.failure) if capture is not None and capture.failure else "not run"
+    detail = (f"invalid for this target: {refused}; torch.compile(fullgraph=True) cannot "
+              f"capture it either ({why})")  # fmt: skip
+    return Verdict(Outcome.INVALID, kind=Kind.TARGET_REFUSED, stage=Stage.EXPORT, detail=detail)
 
 
 def kernel_not_loaded(failure: Failure) -> bool:

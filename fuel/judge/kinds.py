@@ -29,6 +29,10 @@ class Kind(str, enum.Enum):
     # Eager's own bugs (fuel.judge.eager_side): eager is the broken side, compiled is right.
     EAGER_LAYOUT = "eager_layout"  # eager's result moves with the layout of its inputs
     EAGER_ROUNDING = "eager_rounding"  # eager rounds an integer result wrongly
+    # Not a bug's symptom: a target's trace (torch.export) refused the program. Invalid
+    # for that target where torch.compile(fullgraph=True) cannot capture it either; a
+    # lead (skipped, counted) where it can (fuel.judge.judge.judge_refusal).
+    TARGET_REFUSED = "target_refused"
 
 
 # Kinds that blame eager, not the compiler: counted, shown and reported apart.
@@ -40,6 +44,7 @@ class Stage(str, enum.Enum):
 
     EAGER = "eager"
     DYNAMO = "dynamo"
+    EXPORT = "export"  # torch.export's tracing and the exported program
     AOT = "aot"  # AOTAutograd, functionalization, decompositions
     LOWERING = "inductor_lowering"
     CODEGEN = "codegen"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from fuel.execute.options import CompileSetting, ordered, texts
@@ -39,6 +39,7 @@ VALUE_KINDS = (Kind.NUMERIC_MISMATCH, Kind.NAN_INF_MISMATCH)
 MISMATCH_KINDS = (*VALUE_KINDS, Kind.DTYPE_MISMATCH, Kind.SHAPE_MISMATCH, Kind.MUTATION_MISMATCH,
                   *sorted(EAGER_KINDS))  # fmt: skip
 PHASES = frozenset(p.value for p in Phase)
+KIND_NAMES = frozenset(k.value for k in Kind)
 
 _REPLACEMENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
@@ -72,10 +73,15 @@ class Signature:
     dtype: str = ""  # value mismatch: the dtype of the value that differs
     operators: tuple[str, ...] = field(default=())  # value mismatch: aten ops, sorted
     value: str = ""  # value mismatch: output | input | buffer | param | grad
+    target: str = ""  # the target that shows it, but torch.compile's (export, aoti)
 
     @property
     def text(self) -> str:
-        """The stored form (format version ``SCHEMA``)."""
+        """The stored form (format version ``SCHEMA``); another target than
+        torch.compile's comes first (``export|numeric_mismatch|float32|aten.add``)."""
+        return f"{self.target}|{self._text()}" if self.target else self._text()
+
+    def _text(self) -> str:
         if self.exc_type:
             short = self.exc_type.rsplit(".", 1)[-1]
             return "|".join((self.kind.value, short, self.message, self.frame))
@@ -104,6 +110,9 @@ class Signature:
         if not text:
             return None
         parts = text.split("|")
+        if parts[0] not in KIND_NAMES:  # a target's, not torch.compile's
+            legacy = cls.from_legacy("|".join(parts[1:]))
+            return replace(legacy, target=parts[0]) if legacy is not None else None
         kind = Kind(parts[0])
         if len(parts) >= 4:
             return cls(kind, exc_type=parts[1], message="|".join(parts[2:-1]), frame=parts[-1])

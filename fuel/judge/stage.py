@@ -19,12 +19,13 @@ from fuel.judge.kinds import Stage
 MARKERS: tuple[tuple[re.Pattern[str], Stage], ...] = tuple(
     (re.compile(pattern), stage)
     for pattern, stage in (
-        (r"torch/_inductor/(output_code|runtime/)", Stage.RUNTIME),
+        (r"torch/_inductor/(output_code|runtime/)|torch/export/pt2_archive/", Stage.RUNTIME),
         (r"torch/_inductor/(cpp_builder|codecache|compile_worker/)", Stage.CPP_COMPILE),
         (r"torch/_inductor/(codegen/|scheduler)", Stage.CODEGEN),
         (r"torch/_inductor/", Stage.LOWERING),
         (r"torch/_functorch/|torch/_subclasses/functional_tensor", Stage.AOT),
         (r"torch/_dynamo/(symbolic_convert|convert_frame|variables/|output_graph)", Stage.DYNAMO),
+        (r"torch/export/|torch/_export/", Stage.EXPORT),
     )
 )
 # fuel's own source: a failure raised here is fuel's error, not the program's or torch's.

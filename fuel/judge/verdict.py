@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from fuel.execute.records import BISECT_LADDER
 from fuel.judge.evidence import CrashEvidence, NumericEvidence
 from fuel.judge.kinds import EAGER_KINDS, Kind, Outcome, Stage
 from fuel.judge.signature import MISMATCH_KINDS, Signature, value_category
@@ -26,9 +27,6 @@ __all__ = [
 ]
 
 
-# Dynamo alone, + AOTAutograd, + decompositions and partitioning, + Inductor: the first
-# backend of this ladder that shows a bug names the layer it is in.
-BISECT_LADDER = ("eager", "aot_eager", "aot_eager_decomp_partition", "inductor")
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fuel.execute.records import CompileOptions
+from fuel.execute.targets import DEFAULT as DEFAULT_TARGET
+from fuel.execute.targets import target_of
 from fuel.judge.verdict import Kind, Verdict
 from fuel.program.record import ProgramSpec
 from fuel.program.syntax import forward_operators
 from fuel.report.regression import render_regression_test, test_name
-from fuel.report.repro import REPRO_ERROR, compile_args, program_parts, templates
+from fuel.report.repro import REPRO_ERROR, program_parts, templates
 from fuel.store.bugdir import BuildCheck, CodePointer, CompilerBisection, Confirmation, Trial
 
 # What the first backend of the bisect ladder that shows a bug says about where it is.
@@ -38,6 +40,8 @@ LAYERS = {
         "backend='aot_eager_decomp_partition', not with 'aot_eager')",
     ),
     "inductor": ("inductor", "Inductor (only backend='inductor' shows it)"),
+    "export": ("export", "torch.export (the exported program's module shows it)"),
+    "aoti": ("aoti", "AOTInductor (its package shows it, the exported program does not)"),
 }
 TITLE_OPERATORS = 3
 # Operators whose result is an index of a max, min or order: the template asks fuzzers
@@ -74,7 +78,8 @@ def layer(verdict: Verdict, options: CompileOptions) -> str:
     if verdict.is_eager_bug:  # eager's own kernel: no compiler layer is at fault
         return "eager"
     first = verdict.bisect.first if verdict.bisect else None
-    found = first if first in LAYERS else options.backend
+    unbisected = options.backend if options.target == DEFAULT_TARGET else options.target
+    found = first if first in LAYERS else unbisected
     return LAYERS[found][0] if found in LAYERS else found
 
 
@@ -121,7 +126,10 @@ def title(source: str, verdict: Verdict, options: CompileOptions, standing: str 
     bug is a regression, or fixed in a newer build than the one it was found on."""
     ops = forward_operators(source)[:TITLE_OPERATORS] or ["torch.compile"]
     device = options.device.upper() if options.device == "cpu" else options.device
-    text = f"[{layer(verdict, options)}] {', '.join(ops)} {symptom(verdict)} on {device}"
+    where = layer(verdict, options)
+    if options.target not in (DEFAULT_TARGET, where):  # which target, then which layer of it
+        where = f"{options.target}] [{where}"
+    text = f"[{where}] {', '.join(ops)} {symptom(verdict)} on {device}"
     if standing.startswith("regression"):
         return f"[regression] {text}"
     return f"{text} ({standing})" if standing else text
@@ -248,7 +256,7 @@ def render_report(facts: ReportFacts) -> str:
             verdict=verdict,
             kind=verdict.kind.value if verdict.kind else "bug",
             stage=verdict.stage.value if verdict.stage else "unknown",
-            compile_args=compile_args(facts.options),
+            compiled=target_of(facts.options).describe(facts.options),
             device=facts.options.device.upper() if facts.options.device == "cpu" else "CUDA",
             description=description(verdict),
             ops=", ".join(operators) or "(none)",

@@ -30,9 +30,10 @@ from dataclasses import dataclass, replace
 
 import jinja2
 
-from fuel.execute.options import CompileSetting, SettingFamily, changes
+from fuel.execute.options import CompileSetting
 from fuel.execute.records import CompileOptions
 from fuel.execute.rounding import RoundedFloat64
+from fuel.execute.targets import target_of
 from fuel.judge.kinds import Kind
 from fuel.judge.verdict import Verdict
 from fuel.program import parsing
@@ -106,12 +107,15 @@ def render_repro(
         parts = replace(parts, body_runs=True, model_draws=True, inputs_draw=bool(parts.inputs),
                         calls_draw=True)  # fmt: skip
     names = _names(module_names(spec.program.source))
+    target = target_of(options)
     text = templates().get_template("repro.py.j2").render(
         title=title.replace("\n", " "),
         parts=parts,
         n=names,
         kind=_symptom(verdict),
-        compile=f"torch.compile({names['model']}, {compile_args(options)})",
+        compile=target.repro_call(names["model"], parts.args, options),
+        compiled_of=lambda model: target.repro_call(model, parts.args, options),
+        helpers=target.repro_helpers(options),
         leaf=leaf_index(verdict),
         take=functools.partial(_take, leaf_index(verdict)),
         error_exit=REPRO_ERROR,
@@ -185,17 +189,6 @@ def config_block(options: CompileOptions, calls_draw: bool) -> str:
     imports = [f"import {module}" for module in sorted({s.config_module for s in config})]
     assignments = [f"{s.config_module}.{s.config_field} = {s.value!r}" for s in config]
     return "\n".join(imports + assignments) + "\n"
-
-
-# The settings torch.compile takes as arguments, in the order the repro writes them.
-COMPILE_ARGUMENTS = (SettingFamily.MODE, SettingFamily.DYNAMIC, SettingFamily.FULLGRAPH)
-
-
-def compile_args(options: CompileOptions) -> str:
-    made = {setting.family: setting for setting in changes(options)}
-    args = [f"backend={options.backend!r}"]
-    args += [f"{made[f].name}={made[f].value!r}" for f in COMPILE_ARGUMENTS if f in made]
-    return ", ".join(args)
 
 
 def program_parts(spec: ProgramSpec) -> ProgramParts:

@@ -219,6 +219,10 @@ class Summary:
     # Tests per census shape of their program (fuel.generate.census), e.g. out_variant.
     motifs_used: dict[str, int] = field(default_factory=dict)
     eager_bugs: tuple[KindCount, ...] = ()  # eager's own bugs by kind (fuel.judge.eager_side)
+    # Per target (compile, export, aoti): its tests, those its trace refused by design
+    # ("refused": invalid for it) and those refused where torch.compile(fullgraph=True)
+    # captures the program ("leads": skipped, counted, not reported).
+    targets_used: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def eager_bugs_unique(self) -> int:

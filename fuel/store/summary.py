@@ -15,9 +15,10 @@ from collections.abc import Iterable
 
 from fuel import serial
 from fuel.cluster.records import ClusterReport
-from fuel.execute.options import CompileSetting
+from fuel.execute.options import CompileSetting, SettingFamily
+from fuel.execute.records import CompileOptions
 from fuel.generate.base import GeneratorStatus
-from fuel.judge.kinds import EAGER_KINDS
+from fuel.judge.kinds import EAGER_KINDS, Kind, Outcome
 from fuel.store.reads import settings_of
 from fuel.store.records import KindCount, Summary, WorkerSeconds
 from fuel.store.schema import VALID_OUTCOMES
@@ -26,6 +27,8 @@ from fuel.store.seen import SEEN_PREFIX
 CLUSTER_KEY = "cluster"  # meta: the latest run's ClusterReport as JSON, "" without one
 WORKER_SECONDS_KEY = "worker_seconds"  # meta: the campaign's WorkerSeconds as JSON
 EAGER_KIND_NAMES = frozenset(kind.value for kind in EAGER_KINDS)
+TARGET_COUNTS = ("SELECT settings, outcome, kind IS ?, COUNT(*) FROM tests "
+                 "GROUP BY settings, outcome, kind IS ?")  # fmt: skip
 
 
 def read_summary(
@@ -76,6 +79,10 @@ def read_summary(
     if shapes:  # the built-in generator's shape class (small or vector) per test
         used["shapes"] = shapes
     motifs = motifs_used(conn.execute("SELECT motifs, COUNT(*) FROM tests GROUP BY motifs"))
+    base = serial.from_data(CompileOptions, json.loads(_meta(conn, "settings") or "{}").get(
+        "options", {}))  # fmt: skip
+    refused = Kind.TARGET_REFUSED.value
+    targets = targets_used(conn.execute(TARGET_COUNTS, (refused, refused)), base.target)
     runs = conn.execute(
         "SELECT id, started_at, heartbeat_at, stop_reason, pid, torch_version FROM runs "
         "ORDER BY id"
@@ -140,6 +147,7 @@ def read_summary(
         measured=measured,
         worker_seconds=worker_seconds(conn),
         motifs_used=motifs,
+        targets_used=targets,
     )
 
 
@@ -158,6 +166,21 @@ def settings_used(
     for values in counts.values():
         values["default"] = total - sum(values.values())
     return counts
+
+
+def targets_used(
+    rows: Iterable[tuple[str, str, int, int]], base: str
+) -> dict[str, dict[str, int]]:
+    """Tests per target, from (settings, outcome, refused, tests) rows: a test without a
+    target setting ran on the campaign's own (``base``)."""
+    counts: dict[str, dict[str, int]] = {}
+    for stored, outcome, refused, tests in rows:
+        named = (s.value for s in settings_of(stored) if s.family is SettingFamily.TARGET)
+        target = counts.setdefault(str(next(named, base)), {"tests": 0, "refused": 0, "leads": 0})
+        target["tests"] += tests
+        if refused:
+            target["refused" if outcome == Outcome.INVALID.value else "leads"] += tests
+    return dict(sorted(counts.items()))
 
 
 def motifs_used(rows: Iterable[tuple[str, int]]) -> dict[str, int]:

@@ -29,15 +29,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fuel.check import Checker
-from fuel.execute.options import CompileSetting, changes
+from fuel.execute.options import CompileSetting, SettingFamily, changes
 from fuel.execute.records import CompileOptions
+from fuel.execute.targets import target_of
 from fuel.judge.signature import same_bug
-from fuel.judge.verdict import BISECT_LADDER, Bisection, Outcome, Verdict
+from fuel.judge.verdict import Bisection, Outcome, Verdict
 from fuel.program import Program
 from fuel.store.bugdir import Trial
 
 LOW_PRECISION = ("float16", "bfloat16")
 EMULATE = "inductor.emulate_precision_casts"  # upstream: such a mismatch is intended
+LADDER_ROWS = ("backend=", "target=")  # how a ladder's rows begin (``Layer.trial``)
 SIMDLEN = "inductor.cpp.simdlen"  # 1: Inductor's C++ kernels without vector instructions
 # Siblings run one at a time on a warm worker with the first backend that shows the bug:
 # well under a second each with aot_eager, a C++ build (2-5 s) with inductor. A component
@@ -59,8 +61,10 @@ class Minimal:
 
 
 def reverts(options: CompileOptions) -> list[tuple[str, Change]]:
-    """Each setting of ``options`` that torch.compile's defaults do not have, undone."""
-    return [(f"without {setting.text}", setting.without) for setting in changes(options)]
+    """Each setting of ``options`` that torch.compile's defaults do not have, undone; but
+    the target, which is what the bug was found in, not a setting it may not need."""
+    return [(f"without {setting.text}", setting.without) for setting in changes(options)
+            if setting.family is not SettingFamily.TARGET]  # fmt: skip
 
 
 def minimal_settings(checker: Checker, program: Program, verdict: Verdict) -> Minimal:
@@ -85,21 +89,20 @@ def variants(options: CompileOptions, verdict: Verdict) -> list[tuple[str, Chang
         found.append(CompileSetting("fullgraph", True))
     if verdict.numeric is not None and verdict.numeric.dtype in LOW_PRECISION:
         found.append(CompileSetting(EMULATE, True))
-    return [(setting.text, setting.apply) for setting in found]
+    target = target_of(options)
+    return [(setting.text, setting.apply) for setting in found if target.accepts(setting)]
 
 
 def ablate(
     checker: Checker, program: Program, verdict: Verdict, *, ladder_only: bool = False
 ) -> tuple[Trial, ...]:
-    """The backend ladder up to the bug's backend, then (unless ``ladder_only``) its
-    settings changed one at a time."""
+    """The target's ladder up to the bug's own rung (for torch.compile the backends up to
+    the bug's), then (unless ``ladder_only``) its settings changed one at a time."""
     options = checker.options
-    ladder: tuple[str, ...] = BISECT_LADDER
-    if options.backend in ladder:
-        ladder = ladder[: ladder.index(options.backend)]
-    trials = [_trial(checker, program, verdict, f"backend={b!r}", options.with_backend(b),
-                     kind_only=True) for b in ladder]  # fmt: skip
-    trials.append(Trial(f"backend={options.backend!r}", True, _words(verdict)))
+    *lower, own = target_of(options).layers(options)
+    trials = [_trial(checker, program, verdict, layer.trial, layer.options, kind_only=True)
+              for layer in lower]  # fmt: skip
+    trials.append(Trial(own.trial, True, _words(verdict)))
     for name, change in () if ladder_only else variants(options, verdict):
         trials.append(_trial(checker, program, verdict, name, change(options)))
     return tuple(trials)
@@ -132,10 +135,11 @@ def sweep(
 
 
 def bisection(trials: tuple[Trial, ...]) -> Bisection:
-    """The first backend of the ladder that shows the bug, from the ablation's runs."""
-    backends = [t for t in trials if t.setting.startswith("backend=")]
-    tried = tuple(t.setting.removeprefix("backend=").strip("'") for t in backends)
-    first = next((name for name, t in zip(tried, backends, strict=True) if t.shows), None)
+    """The first rung of the ladder that shows the bug, from the ablation's runs (their
+    rows are the rungs' ``Layer.trial``: backend='eager', target=export)."""
+    rungs = [t for t in trials if t.setting.startswith(LADDER_ROWS)]
+    tried = tuple(t.setting.partition("=")[2].strip("'") for t in rungs)
+    first = next((name for name, t in zip(tried, rungs, strict=True) if t.shows), None)
     return Bisection(first, tried)
 
 

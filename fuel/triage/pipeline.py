@@ -25,6 +25,7 @@ from fuel.check.share import ShareGate
 from fuel.errors import Rejected, UsageError
 from fuel.execute.options import changes, texts
 from fuel.execute.records import CompileOptions
+from fuel.execute.targets import target_of
 from fuel.judge.signature import RootCause, identity_of, root_cause
 from fuel.judge.verdict import Kind, Verdict
 from fuel.program import ProgramSpec, load_source, read_program, syntax
@@ -332,6 +333,8 @@ def _trace(
 ) -> Traced:
     """torch's bisector on the repro, the code it points at, and that code's siblings."""
     if not settings.bisect or settings.compiler_bisect_s <= 0:
+        return Traced()
+    if not target_of(options).bisectable:  # torch's bisector works behind torch.compile
         return Traced()
     if confirmation is not None and not confirmation.reproduced:
         return Traced(CompilerBisection("not_run", detail="the repro did not show the bug"))

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from fuel.execute.records import CompileOptions, Phase
-from fuel.execute.runner import Instance, compile_model, run_phase
+from fuel.execute.runner import Instance, run_phase
+from fuel.execute.targets import target_named
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +25,7 @@ def graphs_for_two_sizes(options: CompileOptions) -> int:
     from torch._dynamo.utils import counters
 
     counters.clear()
-    fn = compile_model(Scale(), options)
+    fn = target_named("compile").prepare(Scale(), (), options)
     fn(torch.randn(4))
     fn(torch.randn(8))
     return int(counters["stats"]["unique_graphs"])

@@ -66,3 +66,26 @@ def test_a_default_token_chosen_with_others_only_means_fewer_changes() -> None:
     assert chooser.propose() == ("backward=True",)
     chooser.current = (BASE,)
     assert chooser.propose() == ()
+
+
+def test_targets_are_a_family_of_the_space_and_a_test_keeps_what_its_target_takes() -> None:
+    space = SettingsSpace.build(CompileOptions())
+    assert {"target=export", "target=aoti"} <= set(space.tokens)
+    assert not any(t.startswith("target=") for t in SettingsSpace.build(
+        CompileOptions(validate="device", device="cuda")).tokens)  # fmt: skip
+    assert "target=export" not in SettingsSpace.build(CompileOptions(backward=True)).tokens
+    pinned = SettingsSpace.build(CompileOptions(target="export"), ("target",))
+    assert pinned.tokens == ("dynamic=False", "dynamic=True", BASE)  # what export takes
+    chooser = SettingsAnnealing(space, seed=1)
+    seen: set[str] = set()
+    for _ in range(300):
+        chosen = chooser.choose()
+        targets = [s.value for s in chosen if s.name == "target"]
+        seen.update(targets)
+        if targets == ["export"]:
+            assert {s.name for s in chosen} <= {"target", "dynamic"}, chosen
+        if targets == ["aoti"]:
+            assert not any(s.name in ("backward", "fullgraph", "mode") for s in chosen), chosen
+        chooser.observe(Feedback(Program("", "p", ops=("add",)), Verdict(Outcome.PASS), 1,
+                                 settings=chosen))  # fmt: skip
+    assert seen == {"export", "aoti"}
