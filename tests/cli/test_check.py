@@ -160,3 +160,17 @@ def test_help_lists_check() -> None:
     done = fuel("--help", timeout=60)
     assert done.returncode == 0
     assert "check" in done.stdout
+
+
+def test_check_marks_a_bug_already_filed_upstream(tmp_path: Path) -> None:
+    """pytorch#191499's int8 min: the class rule needs the layer, which --bisect gives."""
+    rule = "class: numeric_mismatch|inductor|*[.ag]m[ai][nx]||*"
+    rules = tmp_path / "rules.txt"
+    rules.write_text(f"{rule}\n")
+    program = str(ROOT / "tests" / "triage" / "programs" / "min_int8.py")
+    done = fuel("check", program, "--bisect", "--json", "--known-issues", str(rules))
+    assert done.returncode == 1, done.stderr
+    line = json.loads(done.stdout.splitlines()[-1])
+    assert line["kind"] == "numeric_mismatch" and line["known"] in ("known #191499", rule)
+    unbisected = json.loads(fuel("check", program, "--json").stdout.splitlines()[-1])
+    assert unbisected["known"] is None  # no layer without --bisect: the class rule cannot say
