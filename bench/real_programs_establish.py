@@ -6,6 +6,8 @@ a float64 reference (model and floating inputs widened), and PyTorch's own rule,
 in the manifest: a few lines of plain torch that settle what ``same()`` cannot (a
 discrete op on identical inputs, the precision ladder, eager's own garbage). Then the
 manifest's verdict is compared with the evidence, and every disagreement is printed.
+The verdicts were established on torch 2.13.0; on another torch a ``bug`` program whose
+``shows_on`` does not name that torch's release line is expected to show no bug.
 
 fuel is used for one thing only: the text edit that moves ``.cuda()`` programs to the
 CPU (:func:`fuel.program.device.retarget`), the same edit ``fuel check`` makes.
@@ -242,12 +244,25 @@ CHECKS: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 # ----------------------------------------------------------------- the manifest
-def consistent(entry: dict[str, Any], found: dict[str, Any]) -> str | None:
-    """None when the evidence supports the manifest's verdict, else why not."""
+def shown_here(entry: dict[str, Any], torch_version: str) -> bool:
+    """Does the manifest say this program shows its bug on ``torch_version``'s release
+    line (``shows_on``, measured by bench/versions.py)? The verdicts were established on
+    torch 2.13.0; a bug a later torch fixed is no bug there."""
+    from fuel.store.known import of_release
+
+    return any(of_release(torch_version, str(line)) for line in entry.get("shows_on", ()))
+
+
+def consistent(entry: dict[str, Any], found: dict[str, Any], torch_version: str) -> str | None:
+    """None when the evidence supports the manifest's verdict on this torch, else why not."""
     verdict, check = entry["verdict"], found.get("check", {})
     if "load_error" in found:
         return f"could not load: {found['load_error']}"
     both, eager_only = found["eager_error"], found["eager_error"] and not found["compiled_error"]
+    if verdict == "bug" and not shown_here(entry, torch_version):
+        raised = (bool(found["eager_error"]), bool(found["compiled_error"]))
+        agree = not any(raised) and (found.get("identical") or found.get("same"))
+        return None if all(raised) or agree else "shows a bug where shows_on says it does not"
     if verdict == "invalid":
         return None if both and found["compiled_error"] else "eager or compiled did not raise"
     if eager_only:
@@ -286,8 +301,11 @@ def main() -> int:
     if args.one:
         print(json.dumps(evidence(HERE / f"{args.one}.py", args.check)))
         return 0
+    from fuel.store.known import installed_torch
+
     manifest = yaml.safe_load(MANIFEST.read_text())
     names = args.names or sorted(manifest)
+    torch_version = installed_torch()
     missing = sorted(p.stem for p in HERE.glob("*.py") if p.stem not in manifest)
     if missing:
         print(f"not in the manifest: {', '.join(missing)}")
@@ -295,7 +313,7 @@ def main() -> int:
     for name in names:
         start = time.monotonic()
         found = establish(name, manifest[name])
-        problem = consistent(manifest[name], found)
+        problem = consistent(manifest[name], found, torch_version)
         disagreements += problem is not None
         print(f"{name:40} {manifest[name]['verdict']:8} {time.monotonic() - start:5.1f}s "
               f"{'OK' if problem is None else 'DISAGREES: ' + problem}")  # fmt: skip

@@ -21,7 +21,10 @@ longer programs, five small ones whose code a hand reading of torch 2.15's sourc
 located, and three programs exactly as fuel's campaign generated them (one a real bug;
 the other two false alarms of an older judge, which the current one dismisses: they
 are counted apart as "no longer show a bug"). A bug's manifest entry may name the
-backend it is judged with (``--backend`` is the default).
+backend it is judged with (``--backend`` is the default), and says which torch release
+lines it shows its bug on (``shows_on``, measured by bench/versions.py): every real bug
+shows on both 2.13 and 2.15 but floor_divide_inf, fixed in 2.15, where it counts as "no
+longer shows a bug" too.
 """
 
 from __future__ import annotations

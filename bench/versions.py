@@ -5,7 +5,8 @@ command sets up, ``.venv`` with torch 2.15.0 and ``.venv-torch-2.13.0``) judges 
 program file with ``fuel check`` (so it needs fuel's dependencies: ``FUEL_VENV=DIR
 FUEL_TORCH_PIN=torch==X scripts/env.sh`` makes such an environment), and runs every
 confirmed repro of each ``--campaign OUT`` in fuel's sandbox as ``--also-on`` does (there
-only torch is needed). Programs: the known-issue fixtures (``tests/fixtures/known``),
+only torch is needed). A program is judged with the backend its manifest entry names
+(``backend``, default inductor). Programs: the known-issue fixtures (``tests/fixtures/known``),
 ``bench/bugs`` and ``bench/real_programs``. Printed: a table of shows / does not show
 per build, then the programs whose manifest label (``shows_on`` in
 ``bench/bugs/manifest.yaml`` and ``bench/real_programs/manifest.yaml``) disagrees with
@@ -30,11 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fuel.store.bugdir import BugFiles, BuildStatus  # noqa: E402
+from fuel.store.known import of_release  # noqa: E402
 from fuel.triage.builds import Build, build_of, check_builds  # noqa: E402
 
 DEFAULT_PYTHONS = (ROOT / ".venv/bin/python", ROOT / ".venv-torch-2.13.0/bin/python")
 PROGRAM_DIRS = (ROOT / "tests/fixtures/known", ROOT / "bench/bugs", ROOT / "bench/real_programs")
-MANIFESTS = (ROOT / "bench/bugs/manifest.yaml", ROOT / "bench/real_programs/manifest.yaml")
+LABELLED_DIRS = PROGRAM_DIRS[1:]  # each program there names the builds it shows on
+MANIFESTS = tuple(folder / "manifest.yaml" for folder in LABELLED_DIRS)
 CHECK_TIMEOUT_S = 3600.0
 
 
@@ -43,10 +46,21 @@ def programs() -> list[Path]:
 
 
 def verdicts_on(build: Build, files: list[Path], jobs: int) -> dict[str, str]:
-    """``fuel check --json`` of ``files`` in the build's interpreter: file -> cell."""
+    """``fuel check --json`` of ``files`` in the build's interpreter, each with the backend
+    its manifest names (default inductor): file -> cell."""
+    cells: dict[str, str] = {}
+    entries = manifest_entries()
+    backends = {path.name: entries.get(path.name, {}).get("backend", "inductor") for path in files}
+    for backend in sorted(set(backends.values())):
+        group = [path for path in files if backends[path.name] == backend]
+        cells.update(check_with(build, group, jobs, backend))
+    return cells
+
+
+def check_with(build: Build, files: list[Path], jobs: int, backend: str) -> dict[str, str]:
     done = subprocess.run(
         [build.python, "-m", "fuel.cli.main", "check", "--json", "-j", str(jobs),
-         "--timeout", "180", *map(str, files)],
+         "--timeout", "180", "--backend", backend, *map(str, files)],
         capture_output=True, text=True, cwd=ROOT, timeout=CHECK_TIMEOUT_S,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
@@ -55,7 +69,7 @@ def verdicts_on(build: Build, files: list[Path], jobs: int) -> dict[str, str]:
         if not line.startswith("{"):
             continue
         record: dict[str, Any] = json.loads(line)
-        outcome, kind = record.get("outcome", "?"), record.get("kind") or ""
+        outcome, kind = record.get("verdict", "?"), record.get("kind") or ""  # Verdict.outcome
         cells[Path(record["file"]).name] = "shows " + kind if outcome == "bug" else outcome
     last = (done.stderr.strip().splitlines() or ["?"])[-1]
     for path in files:
@@ -82,25 +96,32 @@ def _cell(status: BuildStatus, detail: str) -> str:
     return status.value + (f" ({detail[:60]})" if status is BuildStatus.CANNOT_RUN else "")
 
 
-def labels() -> dict[str, list[str]]:
-    """program file name -> the builds its manifest says it shows its bug on."""
-    found: dict[str, list[str]] = {}
+def manifest_entries() -> dict[str, dict[str, Any]]:
+    """program file name -> its entry in the bench manifests."""
+    found: dict[str, dict[str, Any]] = {}
     for manifest in MANIFESTS:
         data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
-        for name, entry in data.items():
-            if isinstance(entry, dict) and "shows_on" in entry:
-                found[f"{name}.py"] = [str(v) for v in entry["shows_on"]]
+        found.update({f"{name}.py": entry for name, entry in data.items()
+                      if isinstance(entry, dict)})  # fmt: skip
     return found
 
 
+def labels() -> dict[str, list[str]]:
+    """program file name -> the builds its manifest says it shows its bug on."""
+    return {name: [str(v) for v in entry["shows_on"]]
+            for name, entry in manifest_entries().items() if "shows_on" in entry}  # fmt: skip
+
+
 def label_disagreements(rows: dict[str, dict[str, str]], builds: tuple[Build, ...]) -> list[str]:
-    wrong = []
-    for name, said in labels().items():
+    said_by = labels()
+    wrong = [f"{path.name}: no shows_on in its manifest" for folder in LABELLED_DIRS
+             for path in sorted(folder.glob("*.py")) if path.name not in said_by]  # fmt: skip
+    for name, said in said_by.items():
         row = rows.get(name)
         if row is None:
             continue
         measured = [b.torch for b in builds if row[b.torch].startswith("shows")]
-        expected = [b.torch for b in builds if any(b.torch.startswith(v) for v in said)]
+        expected = [b.torch for b in builds if any(of_release(b.torch, v) for v in said)]
         if measured != expected:
             wrong.append(f"{name}: manifest says shows_on {said}, measured {measured}")
     return wrong
