@@ -22,7 +22,7 @@ from fuel.execute.records import CompileOptions
 
 
 @click.command("reduce")
-@click.argument("target", type=click.Path(exists=True, path_type=Path))
+@click.argument("given", metavar="FILE|BUG_DIR|OUT", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -54,7 +54,7 @@ from fuel.execute.records import CompileOptions
 @safety_options
 @compile_options
 def command(
-    target: Path,
+    given: Path,  # not "target": --target (the compile target) takes that name
     out: Path | None,
     time_limit: float | None,
     no_bisect: bool,
@@ -78,11 +78,11 @@ def command(
     reduced and reported all the same, and marked known. Exit code 0 when a
     confirmed repro was written, 1 otherwise.
     """
-    if (target / "campaign.db").exists():
+    if (given / "campaign.db").exists():
         from fuel.campaign.session import process_pending_bugs
         from fuel.cli.fuzz import wiring
 
-        process_pending_bugs(target, limits.jobs or 1, click.echo,
+        process_pending_bugs(given, limits.jobs or 1, click.echo,
                              wiring(no_reduce=False, also_on=also_on))  # fmt: skip
         return 0
     from fuel.check import Checker
@@ -95,7 +95,7 @@ def command(
         read_bug,
     )
 
-    bug, default_out = read_bug(target, options)
+    bug, default_out = read_bug(given, options)
     require_writable(out or default_out)
     settings = ReduceSettings(
         time_limit_s=time_limit or TIME_LIMIT_S,
