@@ -167,7 +167,7 @@ def test_check_marks_a_bug_already_filed_upstream(tmp_path: Path) -> None:
     rule = "class: numeric_mismatch|inductor|*[.ag]m[ai][nx]||*"
     rules = tmp_path / "rules.txt"
     rules.write_text(f"{rule}\n")
-    program = str(ROOT / "tests" / "triage" / "programs" / "min_int8.py")
+    program = str(ROOT / "bench" / "bugs" / "min_int8.py")
     done = fuel("check", program, "--bisect", "--json", "--known-issues", str(rules))
     assert done.returncode == 1, done.stderr
     line = json.loads(done.stdout.splitlines()[-1])

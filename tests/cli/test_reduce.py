@@ -80,7 +80,7 @@ def test_reduce_marks_a_bug_already_filed_upstream(tmp_path: Path) -> None:
     rule = "class: numeric_mismatch|inductor|*[.ag]m[ai][nx]||*"
     rules = tmp_path / "rules.txt"
     rules.write_text(f"{rule}\n")
-    program = ROOT / "tests" / "triage" / "programs" / "min_int8.py"
+    program = ROOT / "bench" / "bugs" / "min_int8.py"
     out = tmp_path / "min"
     done = fuel("reduce", str(program), "--out", str(out), "-j", "1", "--no-confirm",
                 "--bisector-time-limit", "0", "--known-issues", str(rules))  # fmt: skip

@@ -21,12 +21,13 @@ from fuel.triage.pointer import locate
 
 pytestmark = pytest.mark.slow
 
-PROGRAMS = Path(__file__).parent / "programs"
+PROGRAMS = Path(__file__).parent / "programs"  # the stand-in crash
+BUGS = Path(__file__).parents[2] / "bench" / "bugs"  # real torch 2.15 bugs
 
 
-def bisected(pool: WorkerPool, name: str, backend: str = "inductor"
+def bisected(pool: WorkerPool, path: Path, backend: str = "inductor"
              ) -> tuple[Verdict, CompilerBisection]:  # fmt: skip
-    source = (PROGRAMS / name).read_text()
+    source, name = path.read_text(), path.stem
     options = CompileOptions(backend=backend)
     verdict = Checker(pool, options).run(Program(source, name)).verdict
     assert verdict.is_bug, verdict
@@ -35,7 +36,7 @@ def bisected(pool: WorkerPool, name: str, backend: str = "inductor"
 
 
 def test_a_decomposition_bug_points_at_the_decomposition(pool: WorkerPool) -> None:
-    _, found = bisected(pool, "multi_margin_nan.py")
+    _, found = bisected(pool, BUGS / "multi_margin_nan.py")
     # The decomposition is registered for the Autograd key too: aot_eager already shows it,
     # and has no subsystem to disable, so the bisector names the backend alone...
     assert found.status == "backend_only" and found.answer is not None
@@ -51,7 +52,7 @@ def test_a_decomposition_bug_points_at_the_decomposition(pool: WorkerPool) -> No
 
 
 def test_a_lowering_bug_points_at_the_lowering(pool: WorkerPool) -> None:
-    _, found = bisected(pool, "all_empty_dims.py")
+    _, found = bisected(pool, BUGS / "all_empty_dims.py")
     assert found.status == "found" and found.answer is not None
     assert (found.answer.backend, found.answer.subsystem) == ("inductor", "lowerings")
     assert found.answer.debug_info and found.answer.debug_info.startswith("any")  # an FX node
@@ -65,7 +66,7 @@ def test_a_lowering_bug_points_at_the_lowering(pool: WorkerPool) -> None:
 def test_a_crash_with_no_component_keeps_the_bisectors_answer_as_it_is(
     pool: WorkerPool,
 ) -> None:
-    verdict, found = bisected(pool, "crash_when_compiling.py", backend="eager")
+    verdict, found = bisected(pool, PROGRAMS / "crash_when_compiling.py", backend="eager")
     assert verdict.crash is not None
     assert found.status == "backend_only" and found.answer is not None
     assert (found.answer.backend, found.answer.subsystem, found.answer.bisect_number,

@@ -15,7 +15,7 @@ from fuel.store.bugdir import CodePointer
 from fuel.triage.ablation import sweep
 from fuel.triage.siblings import EXTRA, Sibling, candidates, in_place_like, rename_calls, variants
 
-LOGIT = (Path(__file__).parent / "programs" / "logit_int8.py").read_text()
+LOGIT = (Path(__file__).parents[2] / "bench" / "bugs" / "logit_int8.py").read_text()
 IN_PLACE = CodePointer("functionalization", "torch/_subclasses/functional_tensor.py",
                        "FunctionalTensorMode.__torch_dispatch__", 497, "", "")  # fmt: skip
 
