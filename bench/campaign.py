@@ -204,9 +204,11 @@ def classes_by_family(db: Path) -> dict[str, int]:
         "SELECT t.settings FROM tests t JOIN (SELECT MIN(first_test) AS first FROM bug_classes "
         "WHERE known_as IS NULL GROUP BY class_key) c ON t.id = c.first",
     )
+    from fuel.execute.options import parse_all
+
     counts: dict[str, int] = {}
     for (settings,) in rows:
-        families = {token.partition("=")[0] for token in json.loads(settings)} or {"default"}
+        families = {setting.name for setting in parse_all(json.loads(settings))} or {"default"}
         for family in families:
             counts[family] = counts.get(family, 0) + 1
     return counts
