@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import replace
@@ -92,7 +93,10 @@ def test_the_campaign_runs_the_reducer_on_new_bugs() -> None:
 
     processors = wiring(no_reduce=False).processors
     assert "reduce" in [p.name for p in processors]
-    assert reduce_and_report in [p.process for p in processors]
+    (reduce,) = [p.process for p in processors if p.name == "reduce"]
+    assert isinstance(reduce, functools.partial) and reduce.func is reduce_and_report
+    assert reduce.keywords == {"also_on": ()}
+    assert wiring(no_reduce=True).processors == ()
     assert wiring(no_reduce=True).processors == ()
 
 
