@@ -191,7 +191,7 @@ def test_fuel_fuzz_runs_a_campaign_on_the_endpoint(
     from tests.llm.server import Reply
 
     monkeypatch.setattr(session, "warm_pool", lambda settings: FakePool())
-    monkeypatch.setattr(fuzz_command, "wiring", lambda no_reduce: session.Wiring())
+    monkeypatch.setattr(fuzz_command, "wiring", lambda no_reduce, also_on=(): session.Wiring())
     from fuel.catalog.cache import cache_dir
 
     monkeypatch.setenv("FUEL_API_KEY", KEY)
