@@ -145,6 +145,23 @@ def test_no_rule_matches_a_neighbouring_class(pair: tuple[str, dict[str, Any]]) 
         assert shipped(line).match_class(neighbour) is None, neighbour.text
 
 
+@pytest.mark.parametrize("pair", [p for p in DERIVED if p[1]["root_cause"].get("component")],
+                         ids=derived_id)  # fmt: skip
+def test_a_component_rule_matches_other_operators_sharing_the_code(
+    pair: tuple[str, dict[str, Any]],
+) -> None:
+    """A class traced to the same code with another operator and another message (which
+    no class rule names) is still the known issue, by its component."""
+    line, record = pair
+    other = {**record["root_cause"], "operators": ["Tensor.frobnicate_"]}
+    if other["message"]:
+        other["message"] = "a message no class rule names"
+    cause = serial.from_data(RootCause, other)
+    assert shipped(line).match_class(cause) == f"known #{record['issue']}", cause.text
+    untraced = serial.from_data(RootCause, {**other, "component": ""})
+    assert shipped(line).match_class(untraced) is None, untraced.text
+
+
 # Cheap ones: one statement each, already minimal, so a short reduction keeps them as
 # they are and the time goes to the ablation's handful of compiles.
 TRIAGED = ["any_uint8.py", "amin_uint8.py"]
