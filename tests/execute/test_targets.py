@@ -50,6 +50,21 @@ class Model(torch.nn.Module):
 def make_inputs():
     return (torch.randn(8),)
 """
+# A program only export's trace fails on (it raises while exporting), which
+# torch.compile(fullgraph=True) captures: a lead, never a verdict.
+ONLY_EXPORT_FAILS = """import torch
+
+
+class Model(torch.nn.Module):
+    def forward(self, x):
+        if torch.compiler.is_exporting():
+            raise RuntimeError("this model refuses to be exported")
+        return x * 2
+
+
+def make_inputs():
+    return (torch.randn(8),)
+"""
 # Inductor's vectorised C++ remainder: -0.0 % inf is nan (0 * inf), eager's is -0.0
 # (pytorch#198057); AOTInductor generates the same kernel.
 REMAINDER_BY_INF = """import torch
@@ -87,6 +102,14 @@ def test_export_refuses_data_dependent_control_flow_as_invalid_never_a_bug(
     found = verdict(pool, BRANCHES_ON_DATA, "export")
     assert found.outcome is Outcome.INVALID and found.kind is Kind.TARGET_REFUSED, found.detail
     assert "cannot capture it either" in found.detail
+
+
+def test_an_export_failure_that_torch_compile_captures_is_a_lead_skipped_not_a_bug(
+    pool: WorkerPool,
+) -> None:
+    found = verdict(pool, ONLY_EXPORT_FAILS, "export")
+    assert found.outcome is Outcome.SKIPPED and found.kind is Kind.TARGET_REFUSED, found.detail
+    assert found.detail.startswith("export lead: export raised RuntimeError: this model refuses")
 
 
 def test_aoti_passes_a_program_and_finds_the_vectorised_remainder_bug(pool: WorkerPool) -> None:
