@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from fuel.errors import UsageError
@@ -48,3 +50,16 @@ def test_shipped_entries_may_name_a_component() -> None:
 def test_a_bad_rule_names_the_component_kind_too() -> None:
     with pytest.raises(UsageError, match="'component: GLOB'"):
         parse_known_issues("componnt: x\n", "rules.txt")
+
+
+def test_an_aoti_class_of_an_inductor_rule_is_that_known_issue() -> None:
+    """torch.any of uint8 under AOTInductor: `fuel check --target aoti --bisect` of
+    tests/fixtures/known/any_uint8.py first shows with aoti, after export passed."""
+    from fuel.execute.options import CompileSetting
+    from fuel.store.known import shipped_known_issues
+
+    cause = RootCause(Kind.DTYPE_MISMATCH, "aoti", ("torch.any",),
+                      settings=(CompileSetting.parse("target=aoti"),))  # fmt: skip
+    known = shipped_known_issues("2.15.0")
+    assert known.match_class(cause) == "known #198081"
+    assert known.match_class(replace(cause, layer="export")) is None
