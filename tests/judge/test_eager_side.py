@@ -29,6 +29,9 @@ from fuel.judge.judge import judge
 from fuel.judge.verdict import Kind, Outcome, Stage, Verdict
 from fuel.program import load_source, read_program
 from tests.conftest import PROGRAMS
+
+# An eager bug filed upstream (pytorch#113024), kept with the known-issue fixtures.
+UINT8_BILINEAR = PROGRAMS.parent / "fixtures" / "known" / "interpolate_uint8_bilinear.py"
 from tests.judge.crafted import result
 from tests.judge.test_judge import OPTIONS
 
@@ -195,7 +198,7 @@ def make_inputs():
 def runs(pool: WorkerPool) -> dict[str, tuple[RunResult, Verdict]]:
     """Each program run once by a real worker and judged."""
     sources = {
-        "uint8_bilinear": read_program(PROGRAMS / "oracle" / "uint8_bilinear.py").source,
+        "uint8_bilinear": read_program(UINT8_BILINEAR).source,
         "strided_differs": STRIDED_DIFFERS,
     }
     found = {}
