@@ -29,12 +29,11 @@ from fuel.judge.judge import judge
 from fuel.judge.verdict import Kind, Outcome, Stage, Verdict
 from fuel.program import load_source, read_program
 from tests.conftest import PROGRAMS
-
-# An eager bug filed upstream (pytorch#113024), kept with the known-issue fixtures.
-UINT8_BILINEAR = PROGRAMS.parent / "fixtures" / "known" / "interpolate_uint8_bilinear.py"
 from tests.judge.crafted import result
 from tests.judge.test_judge import OPTIONS
 
+# An eager bug filed upstream (pytorch#113024), kept with the known-issue fixtures.
+UINT8_BILINEAR = PROGRAMS.parent / "fixtures" / "known" / "interpolate_uint8_bilinear.py"
 UPSAMPLE = Probe(aten_ops=("aten.upsample_bilinear2d.vec",))
 
 
