@@ -24,6 +24,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass, replace
+from importlib import metadata
 
 from fuel.check.checker import LoadRules, Made
 from fuel.errors import Rejected
@@ -85,7 +86,9 @@ class NodeWorkers:
             with contextlib.suppress(Rejected):
                 self.maker.generate(GenerationRequest((), 0))
         self.pool.wait_ready()
-        return Ready(socket.gethostname(), os.getpid(), self.pool.torch_version)
+        # read as the driver reads its own: a wheel's torch.__version__ may carry a local
+        # part (2.15.0+cu132) that its installed metadata does not
+        return Ready(socket.gethostname(), os.getpid(), metadata.version("torch"))
 
     def run(
         self,

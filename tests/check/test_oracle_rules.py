@@ -9,8 +9,9 @@ The expectations were established in plain torch 2.13 by ``bench/oracle_rules.py
   floor division alone is compiled on eager's inputs. A bug.
 * ``tanh(x).to(torch.int32)`` for x = ±9: 0 eager and float64, ±1 compiled; the cast
   alone on eager's tanh agrees. Not a bug: discrete amplification.
-* ``(x.to(bfloat16) * 1.1) * 3.3`` returned as float32: ``same()`` fails, and
-  ``emulate_precision_casts`` makes compiled equal eager. Not a bug upstream.
+* ``(x.to(bfloat16) * a.to(bfloat16)) * b.to(bfloat16)`` returned as float32: ``same()``
+  fails, and ``emulate_precision_casts`` makes compiled equal eager (in 2.13 and 2.15).
+  Not a bug upstream.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from fuel.execute.pool import WorkerPool
 from fuel.execute.records import CompileOptions
 from fuel.judge.verdict import Kind, Outcome, Verdict
 from fuel.program import Program
+from tests.conftest import PROGRAMS
 
 pytestmark = pytest.mark.slow
 
@@ -65,19 +66,8 @@ class Model(torch.nn.Module):
 def make_inputs():
     return (torch.randn(8),)
 """
-# Inductor's vectorised C++ remainder: -0.0 % inf is nan (0 * inf), eager's is -0.0
-# (pytorch#198057); AOTInductor generates the same kernel.
-REMAINDER_BY_INF = """import torch
-
-
-class Model(torch.nn.Module):
-    def forward(self, x, y):
-        return torch.remainder(x, y)
-
-
-def make_inputs():
-    return (-torch.zeros(64), torch.full((64,), float("inf")))
-"""
+# pytorch#198057, shown by compile and aoti alike
+REMAINDER_BY_INF = (PROGRAMS / "remainder_by_inf.py").read_text()
 
 
 def verdict(pool: WorkerPool, source: str, target: str, dynamic: bool | None = None) -> Verdict:

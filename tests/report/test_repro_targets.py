@@ -11,6 +11,7 @@ from fuel.judge.verdict import Kind
 from fuel.program import load_source
 from fuel.report.markdown import title
 from fuel.report.repro import render_repro
+from tests.conftest import PROGRAMS
 from tests.report.test_repro import STRUCTURES, exit_code, mismatch, structured
 
 
@@ -51,17 +52,8 @@ def test_the_title_says_which_target_and_which_layer_of_it() -> None:
     assert title(source, verdict, CompileOptions()).startswith("[inductor] ")
 
 
-REMAINDER_BY_INF = """import torch
-
-
-class Model(torch.nn.Module):
-    def forward(self, x, y):
-        return torch.remainder(x, y)
-
-
-def make_inputs():
-    return (-torch.zeros(64), torch.full((64,), float("inf")))
-"""
+# pytorch#198057, shown by compile and aoti alike
+REMAINDER_BY_INF = (PROGRAMS / "remainder_by_inf.py").read_text()
 
 
 @pytest.mark.slow
