@@ -6,7 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 echo "fuel: smoke set on $(python -c 'import torch; print("torch", torch.__version__)')" >&2
-python -m pytest -m "not slow" -q -p no:cacheprovider
+# the cluster tests need the ray extra, which the smoke environment does not install
+python -m pytest -m "not slow" -q -p no:cacheprovider --ignore=tests/cluster
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 fuel fuzz --max-round 8 --time 3m -j 1 --out "$OUT/campaign" --log >"$OUT/fuzz.log"

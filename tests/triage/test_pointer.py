@@ -44,7 +44,8 @@ def test_c_plus_plus_code_generation_only_when_vectorisation_off_hides_the_bug()
     hidden = Trial("inductor.cpp.simdlen=1", False, "pass")
     found = locate(inductor, hidden)
     assert found is not None and found.component == (
-        "cpp_codegen:torch/_inductor/codegen/cpp.py:CppVecKernel")
+        "cpp_codegen:torch/_inductor/codegen/cpp.py:CppVecKernel"
+    )
     assert locate(inductor, Trial("inductor.cpp.simdlen=1", True, "bug")) is None
     assert locate(inductor) is None  # not run: undecided
 
@@ -68,8 +69,14 @@ def test_a_lowering_whose_bug_vectorisation_off_hides_points_at_its_vectorised_c
     pointwise = locate(lowered("aten.remainder.Tensor", "remainder"), hidden)
     assert pointwise is not None
     assert pointwise.component == (
-        "cpp_codegen:torch/_inductor/codegen/cpp.py:CppVecOverrides.remainder")
+        "cpp_codegen:torch/_inductor/codegen/cpp.py:CppVecOverrides.remainder"
+    )
     reduction = locate(lowered("aten.min.default", "min_1"), hidden)  # torch tags it reduction
     assert reduction is not None and reduction.function == "CppVecKernel.reduction"
     still = locate(lowered("aten.remainder.Tensor", "remainder"), Trial("x", True, "bug"))
-    assert still is not None and still.component == "lowering:torch/_inductor/lowering.py:remainder"
+    # 2.15 registers a function named remainder; 2.13 a generic pointwise closure
+    assert still is not None and (still.kind, still.file) == (
+        "lowering",
+        "torch/_inductor/lowering.py",
+    )
+    assert still.operator == "aten.remainder.Tensor"
