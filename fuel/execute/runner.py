@@ -421,7 +421,8 @@ def run_phases(
             deliver(run_phase(Phase.CAPTURE, instance, capture_options(options)))
     if eager.ok and compiled.ok and not tensors.outcomes_identical(eager, compiled):
         announce(Phase.REFERENCE)
-        reference = run_phase(Phase.REFERENCE, instance, options, prepare=in_float64)
+        reference = run_phase(Phase.REFERENCE, instance, options, prepare=in_float64,
+                              mode=tensors.float64_default())
         deliver(reference)
         announce(Phase.PERTURBED)
         deliver(run_phase(Phase.PERTURBED, instance, options, prepare=perturbed))

@@ -9,6 +9,8 @@ cannot leak from one run into the next and a transposed input stays transposed.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -72,6 +74,20 @@ def widen(t: torch.Tensor) -> torch.Tensor:
 
 def widen_value(value: Any) -> Any:
     return pytree.tree_map(lambda v: widen(v) if isinstance(v, torch.Tensor) else v, value)
+
+
+@contextmanager
+def float64_default() -> Iterator[None]:
+    """Floats the program makes from integers (``int_tensor * 0.5``, ``torch.sigmoid`` of
+    an integer tensor, ``torch.ones(3)``) take the default dtype: in the float64
+    reference they must be float64 too, or the reference repeats eager's float32
+    kernels there and any ulp compiled differs by reads as an error."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
 
 
 def relative_epsilon(dtype: torch.dtype) -> float:

@@ -121,7 +121,6 @@ def render_repro(
         error_exit=REPRO_ERROR,
         backward=options.backward,
         mutated=_mutated(verdict),
-        float64_output=verdict.numeric is not None and verdict.numeric.dtype == "float64",
         death=DEATHS.get(verdict.kind or Kind.COMPILE_CRASH, "raises here"),
         reseed="torch.manual_seed(0)\n" if parts.calls_draw else "",
         config=config_block(options, parts.calls_draw),

@@ -60,3 +60,9 @@ def test_a_bfloat16_mismatch_emulated_casts_remove_is_skipped(pool: WorkerPool) 
     verdict = check(pool, "bfloat16_round_trip")
     assert verdict.outcome is Outcome.SKIPPED, verdict.detail
     assert INTENDED in verdict.detail
+
+
+@pytest.mark.slow
+def test_floats_made_from_integers_are_judged_against_float64(pool: WorkerPool) -> None:
+    verdict = check(pool, "polynomial_of_integers")
+    assert verdict.outcome is Outcome.PASS, verdict.detail

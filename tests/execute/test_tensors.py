@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
-from fuel.execute.tensors import clone_tensor, leaves_identical, perturb, widen
+from fuel.execute.tensors import clone_tensor, float64_default, leaves_identical, perturb, widen
 
 
 def test_clone_keeps_strides_offset_and_is_independent() -> None:
@@ -27,6 +28,17 @@ def test_clone_keeps_dynamo_dynamic_marks() -> None:
 def test_widen_only_touches_floating_tensors() -> None:
     assert widen(torch.ones(2, dtype=torch.float16)).dtype is torch.float64
     assert widen(torch.ones(2, dtype=torch.int8)).dtype is torch.int8
+
+
+def test_float64_default_widens_floats_made_from_integers_and_restores_the_default() -> None:
+    integers = torch.arange(5)
+    with float64_default():
+        assert torch.sigmoid(integers).dtype == torch.float64
+        assert (integers * 0.5).dtype == torch.float64
+    assert torch.sigmoid(integers).dtype == torch.float32
+    with pytest.raises(ValueError), float64_default():
+        raise ValueError("the program raised")
+    assert torch.get_default_dtype() == torch.float32
 
 
 def test_perturb_moves_floats_by_a_few_ulps_only() -> None:
