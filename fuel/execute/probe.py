@@ -143,6 +143,23 @@ def swallows_nan(func: Any, args: tuple[Any, ...], result: Any) -> bool:
     return bool((nan & torch.isfinite(result)).any())
 
 
+# Eager's grid samplers handle NaN grid coordinates inconsistently (NaN out, a border
+# pixel, or zero, by kernel and padding mode; pytorch#24823, open since 2019), so what a
+# decomposition makes of them cannot be held against eager's.
+GRID_SAMPLERS = frozenset({"grid_sampler", "grid_sampler_2d", "grid_sampler_3d",
+                           "_grid_sampler_2d_cpu_fallback", "cudnn_grid_sampler"})  # fmt: skip
+
+
+def samples_at_nan(name: str, args: tuple[Any, ...]) -> bool:
+    """Does this grid sampler call have a NaN among its grid coordinates?"""
+    if name not in GRID_SAMPLERS or len(args) < 2:
+        return False
+    grid = args[1]
+    if not isinstance(grid, torch.Tensor) or not grid.is_floating_point():
+        return False
+    return grid.numel() <= MAX_PROBED_NUMEL and bool(torch.isnan(grid).any())
+
+
 class ProbeMode(TorchDispatchMode):
     """Records the aten operators of a run, the ORACLE.md hazards they meet and which
     values each hazard reaches (:mod:`fuel.execute.taint`); with a
@@ -172,6 +189,9 @@ class ProbeMode(TorchDispatchMode):
             made.add(Taint(Hazard.RANDOM, name))
         if self.uninitialised and name in EMPTY_OPS:
             made.add(Taint(Hazard.UNINITIALISED, name))
+        with contextlib.suppress(Exception):
+            if samples_at_nan(name, args):
+                made.add(Taint(Hazard.NAN_GRID, name))
         tie = None
         with contextlib.suppress(Exception):  # the probe must never change the run it watches
             hazard = self._inspect(name, str(func._overloadname), args, kwargs)

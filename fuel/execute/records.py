@@ -182,6 +182,7 @@ class Hazard(str, enum.Enum):
     TIES = "ties"  # the index of one of equal elements
     UNINITIALISED = "uninitialised"  # memory the program allocated and never wrote
     EAGER_GARBAGE = "eager_garbage"  # eager's kernel made a number out of a NaN input
+    NAN_GRID = "nan_grid"  # sampled at NaN coordinates, which eager's kernels do not define
 
 
 @dataclass(frozen=True, slots=True)

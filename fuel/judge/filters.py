@@ -51,12 +51,18 @@ def garbage_reason(operators: tuple[str, ...] | list[str]) -> str:
             "memory in its kernel): the result is not defined")  # fmt: skip
 
 
+def nan_grid_reason(operators: tuple[str, ...] | list[str]) -> str:
+    return (f"{_names(operators)} sampled at NaN grid coordinates, which eager's kernels do "
+            "not define (pytorch#24823): the result is not defined")  # fmt: skip
+
+
 REASONS = {
     Hazard.RANDOM: random_reason,
     Hazard.DUPLICATE_INDICES: duplicates_reason,
     Hazard.UNINITIALISED: uninitialised_reason,
     Hazard.TIES: ties_reason,
     Hazard.EAGER_GARBAGE: garbage_reason,
+    Hazard.NAN_GRID: nan_grid_reason,
 }
 
 

@@ -212,3 +212,18 @@ def test_a_special_function_that_makes_numbers_of_nan_taints_its_result() -> Non
     assert hazards(probe, "output[0]") == {("eager_garbage", "special_chebyshev_polynomial_w")}
     assert hazards(probe, "output[1]") == set()
     assert hazards(probe, "output[2]") == set()
+
+
+def test_a_grid_sampled_at_nan_coordinates_taints_only_that_result() -> None:
+    image = torch.arange(16.0).reshape(1, 1, 4, 4)
+    grid = torch.tensor([[[[0.5, float("nan")], [0.1, -0.2]]]])
+    probe = traced(lambda: {
+        "output[0]": torch.nn.functional.grid_sample(image, grid, align_corners=True),
+        "output[1]": torch.nn.functional.grid_sample(image, grid[..., 1:, :],
+                                                     align_corners=True),
+        "output[2]": torch.nn.functional.grid_sample(image.nan_to_num() * float("nan"),
+                                                     grid[..., 1:, :], align_corners=True),
+    })  # fmt: skip
+    assert hazards(probe, "output[0]") == {("nan_grid", "grid_sampler_2d")}
+    assert hazards(probe, "output[1]") == set()
+    assert hazards(probe, "output[2]") == set()  # NaN in the image, not the grid: judged
