@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import torch
 
 from fuel.check import Checker
 from fuel.execute.pool import WorkerPool
@@ -66,6 +67,21 @@ class Model(torch.nn.Module):
 def make_inputs():
     return (torch.randn(8),)
 """
+# Indexing with a 0-d integer tensor: torch.compile's default (fullgraph off) breaks the
+# graph there and passes; the exported program keeps select's data-dependent index, whose
+# lowering asks a View for its strides (torch 2.15: LoweringException NotImplementedError:
+# View). Found through the aoti target by a campaign of 2026-12-06; not found upstream.
+ZERO_DIM_INDEX = """import torch
+
+
+class Model(torch.nn.Module):
+    def forward(self, x, i):
+        return (x * 2).reshape(-1)[i]
+
+
+def make_inputs():
+    return (torch.randn(3, 3), torch.tensor(1))
+"""
 # pytorch#198057, shown by compile and aoti alike
 REMAINDER_BY_INF = (PROGRAMS / "remainder_by_inf.py").read_text()
 
@@ -107,6 +123,14 @@ def test_aoti_passes_a_program_and_finds_the_vectorised_remainder_bug(pool: Work
     found = verdict(pool, REMAINDER_BY_INF, "aoti")
     assert found.is_bug and found.kind is Kind.NAN_INF_MISMATCH, found.detail
     assert found.signature is not None and found.signature.text.startswith("aoti|")
+
+
+@pytest.mark.skipif(not torch.__version__.startswith("2.15"), reason="a torch 2.15 bug")
+def test_aoti_finds_a_bug_the_default_torch_compile_passes(pool: WorkerPool) -> None:
+    assert verdict(pool, ZERO_DIM_INDEX, "compile").outcome is Outcome.PASS
+    found = verdict(pool, ZERO_DIM_INDEX, "aoti")
+    assert found.is_bug and found.kind is Kind.COMPILE_CRASH, found.detail
+    assert "NotImplementedError: View" in found.detail
 
 
 def test_aoti_refuses_what_its_export_refuses_without_building_a_package(
