@@ -143,9 +143,9 @@ def swallows_nan(func: Any, args: tuple[Any, ...], result: Any) -> bool:
     return bool((nan & torch.isfinite(result)).any())
 
 
-# Eager's grid samplers handle NaN grid coordinates inconsistently (NaN out, a border
-# pixel, or zero, by kernel and padding mode; pytorch#24823, open since 2019), so what a
-# decomposition makes of them cannot be held against eager's.
+# Eager's grid samplers mishandle NaN grid coordinates (on the CPU, NaN out with zeros
+# padding but a border pixel with border padding; pytorch#24823, open since 2019), so
+# what a decomposition makes of them cannot be held against eager's.
 GRID_SAMPLERS = frozenset({"grid_sampler", "grid_sampler_2d", "grid_sampler_3d",
                            "_grid_sampler_2d_cpu_fallback", "cudnn_grid_sampler"})  # fmt: skip
 
