@@ -62,6 +62,12 @@ class Ended:
         assert self.err.strip() == "", self.err
 
 
+def as_in_a_terminal() -> None:
+    """SIGINT as a terminal leaves it: a shell runs background jobs with SIGINT ignored,
+    the child would inherit that, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(
     *args: str,
     env: dict[str, str] | None = None,
@@ -79,6 +85,7 @@ def spawn(
         stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_in_a_terminal,
     )
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.faults import as_in_a_terminal
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).parents[2]
@@ -95,12 +97,6 @@ def test_cuda_checks_the_examples_on_the_gpu() -> None:
 
 def worker_dirs(pid: int) -> list[Path]:
     return list(Path(tempfile.gettempdir()).glob(f"fuel-worker-{pid}-*"))
-
-
-def as_in_a_terminal() -> None:
-    """SIGINT as a terminal leaves it: a shell runs background jobs with SIGINT ignored,
-    the child would inherit that, and Python then never raises KeyboardInterrupt."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def started_workers(pid: int) -> list[Path]:
