@@ -11,6 +11,7 @@ full disk, a read-only place, a closed stdout). The exit codes are in
 from __future__ import annotations
 
 import errno
+import functools
 import importlib
 import os
 import pkgutil
@@ -45,7 +46,12 @@ def register_commands(group: click.Group) -> None:
             group.add_command(command)
 
 
-register_commands(cli)
+@functools.cache
+def full_cli() -> click.Group:
+    """``cli`` with every command module's command, imported on first use: inside
+    ``run``'s handling, so that Ctrl-C while they import is one line like any other."""
+    register_commands(cli)
+    return cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,8 +75,9 @@ def run(argv: list[str] | None) -> int:
     the code of a bug) fuel does not share."""
     args = sys.argv[1:] if argv is None else list(argv)
     try:
-        with cli.make_context("fuel", args) as ctx:
-            result = cli.invoke(ctx)
+        group = full_cli()
+        with group.make_context("fuel", args) as ctx:
+            result = group.invoke(ctx)
     except click.exceptions.NoArgsIsHelpError as exc:  # plain "fuel": show help, exit 0
         click.echo(exc.ctx.get_help() if exc.ctx else "")
         return exits.OK

@@ -7,7 +7,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from fuel.cli.main import cli
+from fuel.cli.main import full_cli
 from fuel.cli.options import Safety, safety_options
 
 
@@ -34,6 +34,6 @@ def test_each_flag_turns_off_one_defence(flags: tuple[str, ...], expected: str) 
 
 @pytest.mark.parametrize("command", ["check", "fuzz", "reduce", "replay"])
 def test_every_running_command_has_both_flags(command: str) -> None:
-    done = CliRunner().invoke(cli, [command, "--help"])
+    done = CliRunner().invoke(full_cli(), [command, "--help"])
     assert done.exit_code == 0
     assert "--allow-unsafe" in done.output and "--no-sandbox" in done.output
