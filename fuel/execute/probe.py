@@ -189,11 +189,10 @@ class ProbeMode(TorchDispatchMode):
             made.add(Taint(Hazard.RANDOM, name))
         if self.uninitialised and name in EMPTY_OPS:
             made.add(Taint(Hazard.UNINITIALISED, name))
-        with contextlib.suppress(Exception):
-            if samples_at_nan(name, args):
-                made.add(Taint(Hazard.NAN_GRID, name))
         tie = None
         with contextlib.suppress(Exception):  # the probe must never change the run it watches
+            if samples_at_nan(name, args):
+                made.add(Taint(Hazard.NAN_GRID, name))
             hazard = self._inspect(name, str(func._overloadname), args, kwargs)
             if hazard is Hazard.TIES:
                 tie = Taint(Hazard.TIES, name)
