@@ -44,6 +44,7 @@ from typing import Any
 import yaml
 
 from fuel.errors import FuelError, Rejected, UsageError
+from fuel.execute.targets import layer_also_known_as
 from fuel.judge.signature import RootCause
 from fuel.judge.verdict import Verdict
 from fuel.program.reading import read_text
@@ -108,18 +109,12 @@ class KnownIssues:
         return KnownIssues(self.rules + other.rules)
 
 
-# The ablation of the aoti target bisects over export, then aoti: a bug that shows with
-# aoti and not with export is in the code AOTInductor adds to export, Inductor's (lowering,
-# C++ code generation), the code a rule of layer "inductor" names. The target stays in the
-# class's settings (target=aoti), which rules end with "*" to admit.
-AOTI_LAYER, INDUCTOR_LAYER = "aoti", "inductor"
-
-
 def forms_of(cause: RootCause) -> tuple[RootCause, ...]:
-    """The class, and the Inductor class an AOTInductor class is."""
-    if cause.layer == AOTI_LAYER:
-        return (cause, replace(cause, layer=INDUCTOR_LAYER))
-    return (cause,)
+    """The class, and the class of the layer whose code it is in where its own layer is
+    a target built on another's code (AOTInductor's, Inductor's). The target stays in
+    the class's settings (target=aoti), which rules end with "*" to admit."""
+    other = layer_also_known_as(cause.layer)
+    return (cause, replace(cause, layer=other)) if other else (cause,)
 
 
 def parse_rule(line: str) -> Rule:

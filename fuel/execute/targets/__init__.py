@@ -69,6 +69,10 @@ class Target:
     # is compared with eager on them too); False where the built artifact owns its own
     # copy by design (an AOTInductor package's constants).
     writes_module_state: ClassVar[bool] = True
+    # The layer whose code a bug lives in when this target's own rung is the first that
+    # shows it, where that is another layer's code too (known issues filed against it
+    # match): AOTInductor's package is Inductor's kernels in a C++ wrapper.
+    code_of_layer: ClassVar[str] = ""
 
     def accepts(self, setting: CompileSetting) -> bool:
         return setting.family in self.accepted
@@ -111,6 +115,11 @@ TARGETS: Registry[type[Target]] = Registry(
     ),
 )
 register = TARGETS.register
+
+
+def layer_also_known_as(layer: str) -> str:
+    """The other layer whose code a bug first shown by ``layer`` is in, or ""."""
+    return TARGETS.get(layer).code_of_layer if layer in TARGETS else ""
 
 
 def target_named(name: str) -> Target:

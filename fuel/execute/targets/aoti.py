@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fuel.execute.options import CompileSetting, SettingFamily
-from fuel.execute.records import CompileOptions
+from fuel.execute.records import BISECT_LADDER, CompileOptions
 from fuel.execute.targets import Layer, Target, register, tuple_of
 from fuel.execute.targets.torch_export import export_layer, export_lines, exported
 
@@ -30,6 +30,7 @@ class AOTInductor(Target):
     summary = "torch.export, then an AOTInductor package, loaded and run"
     accepted = frozenset({SettingFamily.TARGET, SettingFamily.DYNAMIC, SettingFamily.CONFIG})
     writes_module_state = False
+    code_of_layer = BISECT_LADDER[-1]  # a bug the exported program lacks is Inductor's
 
     def accepts(self, setting: CompileSetting) -> bool:
         """Inductor's configs, not Dynamo's (export traces without Dynamo's settings)."""
