@@ -46,8 +46,13 @@ def recheck(
     if not isinstance(replayed, torch.Tensor) or not same_values(replayed, eager):
         return None
     operators = tuple(sorted(set(recipe.steps.values())))
-    if compiled.shape != eager.shape or compiled.dtype != eager.dtype:
+    if compiled.dtype != eager.dtype:
         return DiscreteRecheck(where, eager, operators)  # not a difference a step explains
+    if compiled.shape != eager.shape:  # a step upstream of unique, nonzero, masked_select
+        whole = reshaped_variant(recipe, compiled)
+        if whole is None:
+            return DiscreteRecheck(where, eager, operators)
+        return DiscreteRecheck(where, whole, operators, disagreeing(recipe, compile_fn))
     nearest = nearest_variant(recipe, eager, compiled)
     moved = ~_equal_elements(nearest, eager) & ~_equal_elements(compiled, eager)
     if not bool(moved.any()):
@@ -97,6 +102,15 @@ def nearest_variant(recipe: Recipe, eager: torch.Tensor, compiled: torch.Tensor)
         best = torch.where(closer, variant, best)
         distance = torch.where(closer, _distance(variant, compiled), distance)
     return best
+
+
+def reshaped_variant(recipe: Recipe, compiled: torch.Tensor) -> torch.Tensor | None:
+    """Of the nudged recomputations with compiled's shape and dtype, the one with the
+    fewest elements unequal to compiled's; None when none has that shape. A step that
+    changes how many elements a value has is explained only as a whole, by one nudge."""
+    shaped = [v for v in variants(recipe) if isinstance(v, torch.Tensor)
+              and v.shape == compiled.shape and v.dtype == compiled.dtype]  # fmt: skip
+    return min(shaped, key=lambda v: int((~_equal_elements(v, compiled)).sum()), default=None)
 
 
 def _wide(t: torch.Tensor) -> torch.Tensor:

@@ -42,6 +42,20 @@ def explained(values: Values, recheck: DiscreteRecheck) -> torch.Tensor | None:
     return matches(nearest, c) & ~matches(e, c)
 
 
+def explains_whole(values: Values, recheck: DiscreteRecheck) -> bool:
+    """A value whose number of elements differs (a step upstream of ``unique``,
+    ``nonzero``): one nudged eager recomputation gives all of compiled's value, and the
+    discontinuous operations agree with eager on identical inputs."""
+    if recheck.disagreeing is None or recheck.disagreeing:
+        return False
+    e, c, nearest = values.eager, values.compiled, recheck.nearest
+    if not all(isinstance(t, torch.Tensor) for t in (e, c, nearest)):
+        return False
+    if e.shape == c.shape or nearest.shape != c.shape or nearest.dtype != c.dtype:
+        return False
+    return bool(matches(nearest, c).all())
+
+
 def matches(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Element-wise: equal for integers and booleans, close in the dtype for floats."""
     if not (a.is_floating_point() or a.is_complex()):

@@ -370,6 +370,8 @@ def excuse(
     reason = filters.excuse(mismatch, values.where, result.probe)
     if reason:
         return mismatch, reason
+    if recheck is not None and discrete.explains_whole(values, recheck):
+        return mismatch, discrete.describe(recheck)
     if recheck is not None:
         explained = discrete.explained(values, recheck)
         if explained is not None and bool(explained.any()):

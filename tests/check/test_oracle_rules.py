@@ -8,7 +8,9 @@ The expectations were established in plain torch 2.13 by ``bench/oracle_rules.py
 * ``x // 0.1`` for x = 1.0: 9 eager and float64, 10 compiled, and 10 again when the
   floor division alone is compiled on eager's inputs. A bug.
 * ``tanh(x).to(torch.int32)`` for x = ±9: 0 eager and float64, ±1 compiled; the cast
-  alone on eager's tanh agrees. Not a bug: discrete amplification.
+  alone on eager's tanh agrees. Not a bug: discrete amplification. The same upstream of
+  ``unique`` (1 value eager, 3 compiled): not a bug, one nudge gives compiled's whole
+  value; ``unique(x // 0.1)`` of 1.0 and 0.95: 1 value eager, 2 compiled, a bug.
 * ``(x.to(bfloat16) * a.to(bfloat16)) * b.to(bfloat16)`` returned as float32: ``same()``
   fails, and ``emulate_precision_casts`` makes compiled equal eager (in 2.13 and 2.15).
   Not a bug upstream.
@@ -53,6 +55,20 @@ def test_a_cast_amplifying_rounding_is_not_a_bug(pool: WorkerPool) -> None:
     verdict = check(pool, "tanh_to_int")
     assert verdict.outcome is Outcome.SKIPPED, verdict.detail
     assert "discrete amplification" in verdict.detail
+
+
+@pytest.mark.slow
+def test_a_cast_amplifying_rounding_upstream_of_unique_is_not_a_bug(pool: WorkerPool) -> None:
+    verdict = check(pool, "tanh_to_int_unique")  # 1 value eager, 3 compiled
+    assert verdict.outcome is Outcome.SKIPPED, verdict.detail
+    assert "discrete amplification" in verdict.detail
+
+
+@pytest.mark.slow
+def test_a_wrong_floor_division_upstream_of_unique_is_a_bug(pool: WorkerPool) -> None:
+    verdict = check(pool, "floor_divide_tenth_unique")  # 1 value eager, 2 compiled
+    assert verdict.outcome is Outcome.BUG, verdict.detail
+    assert "identical inputs" in verdict.detail
 
 
 @pytest.mark.slow

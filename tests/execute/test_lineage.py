@@ -72,6 +72,23 @@ def test_rounding_amplified_by_a_cast_is_explained_and_the_cast_agrees() -> None
     assert found.disagreeing == ()
 
 
+def test_a_step_that_changes_how_many_elements_unique_keeps_is_explained_whole() -> None:
+    value, recipe = lineage_of(lambda: torch.unique(torch.tanh(X).to(torch.int32)))
+    assert recipe is not None and torch.equal(recipe.run(), value)
+    compiled = torch.tensor([-1, 0, 1], dtype=torch.int32)  # tanh(±9) rounded to ±1.0
+    found = recheck("output[0]", recipe, value, compiled, eager_compile)
+    assert found is not None
+    assert torch.equal(found.nearest, compiled) and found.disagreeing == ()
+
+
+def test_a_count_of_elements_no_nudge_gives_is_not_explained() -> None:
+    value, recipe = lineage_of(lambda: torch.unique(torch.tanh(X).to(torch.int32)))
+    assert recipe is not None
+    compiled = torch.tensor([-1, 0, 1, 7], dtype=torch.int32)  # no nudge gives 4 values
+    found = recheck("output[0]", recipe, value, compiled, eager_compile)
+    assert found is not None and found.disagreeing is None
+
+
 def test_a_discontinuous_operation_wrong_on_identical_inputs_is_named() -> None:
     x = torch.tensor([1.0, 9.0, 0.3])
     value, recipe = lineage_of(lambda: x // 0.1)

@@ -135,6 +135,27 @@ def test_without_a_compiled_check_a_step_excuses_nothing() -> None:
     assert v.outcome is Outcome.BUG
 
 
+def unique_case(nearest: torch.Tensor, disagreeing: tuple[str, ...] | None) -> Verdict:
+    """unique of a cast whose rounding differs: 1 value eager, 3 compiled."""
+    eager = torch.tensor([0], dtype=torch.int32)
+    compiled = torch.tensor([-1, 0, 1], dtype=torch.int32)
+    found = DiscreteRecheck("output[0]", nearest, ("aten._to_copy",), disagreeing)
+    return verdict_of(eager, compiled, eager.clone(), eager.clone(), rechecks=(found,))
+
+
+def test_a_step_that_changes_a_count_of_elements_is_skipped_when_a_nudge_gives_it() -> None:
+    v = unique_case(torch.tensor([-1, 0, 1], dtype=torch.int32), ())
+    assert v.outcome is Outcome.SKIPPED and "discrete amplification" in v.detail
+
+
+def test_a_changed_count_of_elements_is_a_bug_unless_wholly_explained() -> None:
+    assert unique_case(torch.tensor([-1, 0, 1], dtype=torch.int32), None).outcome is Outcome.BUG
+    v = unique_case(torch.tensor([-1, 0, 1], dtype=torch.int32), ("aten._to_copy",))
+    assert v.outcome is Outcome.BUG and "identical inputs" in v.detail
+    assert unique_case(torch.tensor([-1, 0, 2], dtype=torch.int32), ()).outcome is Outcome.BUG
+    assert unique_case(torch.tensor([0], dtype=torch.int32), ()).outcome is Outcome.BUG
+
+
 def test_a_mismatch_in_a_second_value_is_found_after_an_excused_first() -> None:
     probe = traced(output_0=(Taint(Hazard.RANDOM, "rand"),))
     reference = torch.linspace(-3, 3, 10, dtype=torch.float64)
