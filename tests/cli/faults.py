@@ -50,6 +50,11 @@ class Ended:
         it and said so: for the shell that is 130 too."""
         return 128 - self.code if self.code < 0 else self.code
 
+    def killed_as_it_exited(self, signum: int) -> bool:
+        """Ended by the signal with nothing said: it landed after the command's work, as
+        the interpreter exited (its handlers already gone), which any program allows."""
+        return self.code == -signum and not self.err.strip()
+
     def line(self) -> str:
         """The one line on stderr, after checking there is exactly one and no traceback."""
         assert "Traceback" not in self.err, self.err
