@@ -32,11 +32,10 @@ def rechecks_of(result: RunResult) -> dict[str, DiscreteRecheck]:
 def explained(values: Values, recheck: DiscreteRecheck) -> torch.Tensor | None:
     """The elements where compiled differs from eager and a nudged eager recomputation
     gives compiled's value; None when the re-check excuses nothing."""
-    if recheck.disagreeing is None or recheck.disagreeing:  # None: nothing was compiled
+    sides = agreeing_sides(values, recheck)
+    if sides is None:
         return None
-    e, c, nearest = values.eager, values.compiled, recheck.nearest
-    if not all(isinstance(t, torch.Tensor) for t in (e, c, nearest)):
-        return None
+    e, c, nearest = sides
     if not (e.shape == c.shape == nearest.shape and e.dtype == c.dtype == nearest.dtype):
         return None
     return matches(nearest, c) & ~matches(e, c)
@@ -46,14 +45,26 @@ def explains_whole(values: Values, recheck: DiscreteRecheck) -> bool:
     """A value whose number of elements differs (a step upstream of ``unique``,
     ``nonzero``): one nudged eager recomputation gives all of compiled's value, and the
     discontinuous operations agree with eager on identical inputs."""
-    if recheck.disagreeing is None or recheck.disagreeing:
+    sides = agreeing_sides(values, recheck)
+    if sides is None:
         return False
-    e, c, nearest = values.eager, values.compiled, recheck.nearest
-    if not all(isinstance(t, torch.Tensor) for t in (e, c, nearest)):
-        return False
+    e, c, nearest = sides
     if e.shape == c.shape or nearest.shape != c.shape or nearest.dtype != c.dtype:
         return False
     return bool(matches(nearest, c).all())
+
+
+def agreeing_sides(
+    values: Values, recheck: DiscreteRecheck
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None:
+    """Eager's, compiled's and the nudged value, when all are tensors and the
+    discontinuous operations, compiled alone, agreed with eager (None otherwise)."""
+    if recheck.disagreeing is None or recheck.disagreeing:  # None: nothing was compiled
+        return None
+    e, c, nearest = values.eager, values.compiled, recheck.nearest
+    if not all(isinstance(t, torch.Tensor) for t in (e, c, nearest)):
+        return None
+    return e, c, nearest
 
 
 def matches(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

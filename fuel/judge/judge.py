@@ -370,9 +370,9 @@ def excuse(
     reason = filters.excuse(mismatch, values.where, result.probe)
     if reason:
         return mismatch, reason
-    if recheck is not None and discrete.explains_whole(values, recheck):
-        return mismatch, discrete.describe(recheck)
     if recheck is not None:
+        if discrete.explains_whole(values, recheck):
+            return mismatch, discrete.describe(recheck)
         explained = discrete.explained(values, recheck)
         if explained is not None and bool(explained.any()):
             unjudged = explained if settled is None else explained | settled
